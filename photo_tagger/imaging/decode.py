@@ -1,0 +1,228 @@
+"""Decode a photo once, small, upright: the one buffer every model and the thumbnail are fed from.
+
+Entropy decoding is the floor of the whole pipeline (MODELS.md: a 12 MP JPEG costs ~26 ms even at
+1/8 scale), so JPEGs are decoded by libjpeg at the coarsest DCT scale that still gives
+`target_side` pixels on the long side, and nothing decodes a photo twice.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from photo_tagger.errors import (
+    CorruptImageError,
+    ImageTooLargeError,
+    UnsupportedImageError,
+)
+
+# 150 MP: larger than any camera sensor sold (the biggest are ~100 MP), smaller than what it takes
+# a crafted file to exhaust memory (a 30 kB PNG can claim 65,535 x 65,535 pixels).
+DEFAULT_MAX_PIXELS = 150_000_000
+DEFAULT_TARGET_SIDE = 500
+
+_EXIF_ORIENTATION = 0x0112
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    rgb: np.ndarray  # H x W x 3 uint8, upright, at reduced scale
+    width: int  # of the upright photo at full size
+    height: int
+    format: str  # "JPEG", "PNG", "WEBP", "TIFF", "HEIF"
+
+    @property
+    def scale(self) -> float:
+        """Pixels of `rgb` per pixel of the full-size photo."""
+        return self.rgb.shape[1] / self.width
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The container format from the first bytes, or None when it is not one we read."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "JPEG"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):
+        return "TIFF"
+    if data[4:8] == b"ftyp" and data[8:12] in (
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
+    ):
+        return "HEIF"
+    return None
+
+
+def decode(
+    data: bytes,
+    target_side: int = DEFAULT_TARGET_SIDE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> DecodedImage:
+    """Decode `data` to an upright RGB buffer whose long side is about `target_side` (never upscaled).
+
+    Raises an ImageError subclass, with a message fit for a scan report, for anything that is not a
+    whole photo we can read.
+    """
+    if not data:
+        raise CorruptImageError("empty file (0 bytes)")
+    fmt = sniff_format(data)
+    if fmt is None:
+        raise UnsupportedImageError("not a photo (unknown file format)")
+    if fmt == "HEIF":
+        return _decode_heif(data, target_side, max_pixels)
+    width, height, orientation = _header(data, max_pixels)
+    if fmt == "JPEG":
+        rgb = _decode_jpeg(data, width, height, target_side)
+    else:
+        rgb = _decode_with_pillow(data, target_side)
+    rgb = apply_orientation(rgb, orientation)
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return DecodedImage(rgb=rgb, width=width, height=height, format=fmt)
+
+
+def _header(data: bytes, max_pixels: int) -> tuple[int, int, int]:
+    """Size and EXIF orientation from the header alone (no pixel is decoded)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            width, height = im.size
+            try:
+                orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
+            except Exception:  # a damaged EXIF block should not cost the user the photo
+                orientation = 1
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageTooLargeError(
+            f"claims more than {max_pixels // 1_000_000} megapixels (decompression bomb?)"
+        ) from None
+    except UnidentifiedImageError:
+        raise CorruptImageError("damaged image header") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise CorruptImageError(f"damaged image header ({exc})") from None
+    if width <= 0 or height <= 0:
+        raise CorruptImageError("image has no pixels")
+    if width * height > max_pixels:
+        raise ImageTooLargeError(
+            f"{width}x{height} is more than {max_pixels // 1_000_000} megapixels "
+            "(decompression bomb?)"
+        )
+    return width, height, orientation if 1 <= orientation <= 8 else 1
+
+
+_JPEG_REDUCTIONS = (
+    (8, cv2.IMREAD_REDUCED_COLOR_8),
+    (4, cv2.IMREAD_REDUCED_COLOR_4),
+    (2, cv2.IMREAD_REDUCED_COLOR_2),
+    (1, cv2.IMREAD_COLOR),
+)
+
+
+def jpeg_reduction(width: int, height: int, target_side: int) -> int:
+    """The coarsest DCT scale (8, 4, 2 or 1) that keeps the long side at least `target_side`."""
+    long_side = max(width, height)
+    for factor, _ in _JPEG_REDUCTIONS:
+        if long_side // factor >= target_side:
+            return factor
+    return 1
+
+
+def _decode_jpeg(data: bytes, width: int, height: int, target_side: int) -> np.ndarray:
+    # libjpeg decodes a truncated file into a grey bottom half without complaint; the last scan
+    # of a whole JPEG is followed by an end-of-image marker, which entropy-coded data never holds.
+    if data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda"):
+        raise CorruptImageError("truncated JPEG (the file ends before the image does)")
+    factor = jpeg_reduction(width, height, target_side)
+    flag = dict(_JPEG_REDUCTIONS)[factor] | cv2.IMREAD_IGNORE_ORIENTATION
+    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
+    if bgr is None:
+        raise CorruptImageError("damaged JPEG data")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _decode_with_pillow(data: bytes, target_side: int) -> np.ndarray:
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            im.load()
+            if im.mode not in ("RGB", "L"):
+                im = _flatten(im)
+            rgb = np.asarray(im.convert("RGB"))
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise CorruptImageError(f"damaged image data ({exc})") from None
+    return _shrink(rgb, target_side)
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    """RGB on white for images with transparency, 16-bit or palette modes."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(im, dtype=np.float32)
+        top = float(arr.max()) or 1.0
+        return Image.fromarray((arr * (255.0 / top)).astype(np.uint8))
+    if "A" in im.getbands() or im.mode == "P":
+        rgba = im.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(canvas, rgba).convert("RGB")
+    return im
+
+
+def _decode_heif(data: bytes, target_side: int, max_pixels: int) -> DecodedImage:
+    import pillow_heif  # only when a HEIF photo turns up: it loads libheif
+
+    try:
+        heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
+        width, height = heif.size
+        if width * height > max_pixels:
+            raise ImageTooLargeError(
+                f"{width}x{height} is more than {max_pixels // 1_000_000} megapixels"
+            )
+        im = heif.to_pillow()  # libheif applies the container's rotation and mirroring
+        rgb = np.asarray(_flatten(im).convert("RGB"))
+    except ImageTooLargeError:
+        raise
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise CorruptImageError(f"damaged HEIF data ({exc})") from None
+    return DecodedImage(
+        rgb=_shrink(rgb, target_side), width=rgb.shape[1], height=rgb.shape[0], format="HEIF"
+    )
+
+
+def _shrink(rgb: np.ndarray, target_side: int) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    long_side = max(h, w)
+    if long_side <= target_side * 1.5:
+        return np.ascontiguousarray(rgb)
+    f = target_side / long_side
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def apply_orientation(rgb: np.ndarray, orientation: int) -> np.ndarray:
+    """Turn a buffer stored with EXIF orientation 1-8 upright."""
+    if orientation == 2:
+        rgb = rgb[:, ::-1]
+    elif orientation == 3:
+        rgb = rgb[::-1, ::-1]
+    elif orientation == 4:
+        rgb = rgb[::-1]
+    elif orientation == 5:
+        rgb = rgb.transpose(1, 0, 2)
+    elif orientation == 6:
+        rgb = np.rot90(rgb, -1)
+    elif orientation == 7:
+        rgb = rgb[::-1, ::-1].transpose(1, 0, 2)
+    elif orientation == 8:
+        rgb = np.rot90(rgb, 1)
+    return np.ascontiguousarray(rgb)

@@ -1,0 +1,1 @@
+"""Grouping faces into people (plain functions over embeddings; no store, no models)."""

@@ -1,0 +1,121 @@
+"""Shipped ONNX models: the manifest, integrity checks, and one onnxruntime session per model.
+
+Each model class (FaceDetector, FaceEmbedder, Tagger) wraps an `OnnxModel`; none of them know where
+the files live or how many threads to use: that is decided by whoever builds them (`load_models`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from photo_tagger.errors import ModelError, ModelIntegrityError
+
+MANIFEST_NAME = "manifest.json"
+
+
+def default_models_dir() -> Path:
+    """`PHOTO_TAGGER_MODELS` if set, else the `models/` folder shipped beside the package."""
+    env = os.environ.get("PHOTO_TAGGER_MODELS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One model as the manifest describes it."""
+
+    key: str  # role in the app: "face_detector", "face_embedder", "tagger"
+    name: str
+    version: str
+    file: Path
+    sha256: str
+    meta: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        """What the store records as the model that produced a result."""
+        return f"{self.name}@{self.version}"
+
+
+class Manifest:
+    def __init__(self, models_dir: Path) -> None:
+        self.dir = Path(models_dir)
+        path = self.dir / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ModelError(
+                f"No model manifest at {path}. Reinstall photo-tagger, or set PHOTO_TAGGER_MODELS "
+                "to the folder that holds manifest.json."
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"The model manifest {path} cannot be read: {exc}") from exc
+        self.raw: dict[str, Any] = data
+
+    def entry(self, key: str, variant: str = "int8") -> ModelEntry:
+        try:
+            item = self.raw["models"][key]
+        except KeyError:
+            raise ModelError(f"The model manifest in {self.dir} has no '{key}' model.") from None
+        files = item["files"]
+        if variant not in files:
+            raise ModelError(f"The '{key}' model has no '{variant}' variant in the manifest.")
+        f = files[variant]
+        return ModelEntry(
+            key=key,
+            name=item["name"] + ("" if variant == "int8" else f"-{variant}"),
+            version=str(item["version"]),
+            file=self.dir / f["file"],
+            sha256=f["sha256"],
+            meta=item,
+        )
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class OnnxModel:
+    """An onnxruntime session over a manifest entry whose sha256 has been checked."""
+
+    def __init__(self, entry: ModelEntry, threads: int = 1) -> None:
+        import onnxruntime as ort
+
+        if not entry.file.exists():
+            raise ModelError(f"Model file {entry.file} is missing. Reinstall photo-tagger.")
+        actual = sha256_of(entry.file)
+        if actual != entry.sha256:
+            raise ModelIntegrityError(
+                f"Model file {entry.file} does not match its manifest (sha256 {actual[:12]}..., "
+                f"expected {entry.sha256[:12]}...). It may be damaged or replaced: reinstall "
+                "photo-tagger or restore the file."
+            )
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self.session = ort.InferenceSession(
+                str(entry.file), sess_options=opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"Model file {entry.file} cannot be loaded: {exc}") from exc
+        self.entry = entry
+        self.input_name = self.session.get_inputs()[0].name
+        self.output_names = [o.name for o in self.session.get_outputs()]
+
+    def run(self, x: np.ndarray) -> list[np.ndarray]:
+        return self.session.run(self.output_names, {self.input_name: x})  # type: ignore[no-any-return]
