@@ -1,0 +1,251 @@
+"""The local index: facts about this computer's copy of the library, in SQLite.
+
+Paths, sizes and mtimes, thumbnails, face embeddings and skipped files differ from one computer to
+the next (or are too big to sync), so they live here and never in the shared document. The grid
+and search read this index, not the document.
+
+It is a separate database file from the document log (`index.sqlite3` beside `document.sqlite3`):
+it is a cache that a rescan rebuilds, so it commits with synchronous=NORMAL (a killed process
+loses nothing; a power cut may lose the last commits, which the next scan redoes), while the
+document log commits every edit with FULL. Deleting this file costs a rescan, never a user edit.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from photo_tagger.store import sqlite
+
+EMBEDDING_DIM = 128
+
+FaceKey = tuple[str, int]  # (content id, face index in the photo)
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            content_id TEXT NOT NULL
+        )"""
+    )
+    conn.execute("CREATE INDEX files_by_content ON files (content_id)")
+    conn.execute(
+        """CREATE TABLE photos (
+            content_id TEXT PRIMARY KEY,
+            width INTEGER,
+            height INTEGER,
+            thumbnail TEXT,
+            processed_by TEXT,
+            added REAL NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE faces (
+            content_id TEXT NOT NULL,
+            face_index INTEGER NOT NULL,
+            embedding BLOB NOT NULL,
+            PRIMARY KEY (content_id, face_index)
+        ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE skipped (
+            path TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            time REAL NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[sqlite.Migration] = [_v1]
+
+
+class LocalIndex:
+    """Build with `LocalIndex.open(path)`. Each write commits on its own unless inside `batch()`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path) -> LocalIndex:
+        conn = sqlite.connect(path, synchronous="NORMAL")
+        try:
+            sqlite.migrate(conn, MIGRATIONS, "local index", path)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Every write inside commits together (or not at all, if the block raises)."""
+        if self._depth > 0:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth = 1
+        try:
+            with sqlite.transaction(self._conn):
+                yield
+        finally:
+            self._depth = 0
+
+    # --- files -------------------------------------------------------------------------------
+
+    def lookup(self, path: str) -> tuple[int, int, str] | None:
+        """(size, mtime_ns, content id) of an indexed file."""
+        row = self._conn.execute(
+            "SELECT size, mtime_ns, content_id FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return (int(row[0]), int(row[1]), str(row[2])) if row else None
+
+    def upsert_file(self, path: str, size: int, mtime_ns: int, content_id: str) -> None:
+        self._conn.execute(
+            "INSERT INTO files (path, size, mtime_ns, content_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
+            "mtime_ns = excluded.mtime_ns, content_id = excluded.content_id",
+            (path, size, mtime_ns, content_id),
+        )
+
+    def paths_for(self, content_id: str) -> list[str]:
+        return [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT path FROM files WHERE content_id = ? ORDER BY path", (content_id,)
+            )
+        ]
+
+    def remove_paths(self, paths: Iterable[str]) -> None:
+        """Forget files gone from disk. Their photos stay: a moved file is known by its content."""
+        with self.batch():
+            self._conn.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
+
+    def all_paths_under(self, root: str) -> list[str]:
+        """Indexed paths equal to `root` or inside the folder `root` (not '/photos2' for
+        '/photos'), read as one range of the primary key."""
+        root = root.rstrip(os.sep) or os.sep
+        prefix = root if root.endswith(os.sep) else root + os.sep
+        upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT path FROM files WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path",
+                (root, prefix, upper),
+            )
+        ]
+
+    # --- photos ------------------------------------------------------------------------------
+
+    def set_photo(
+        self,
+        content_id: str,
+        width: int | None,
+        height: int | None,
+        thumbnail: str | os.PathLike[str] | None,
+        processed_by: str | None,
+    ) -> None:
+        """Record a photo's local facts. `thumbnail` is relative to the library folder;
+        `processed_by` names the models that analysed it (the scan redoes it when they change).
+        The time it was first added is kept."""
+        self._conn.execute(
+            "INSERT INTO photos (content_id, width, height, thumbnail, processed_by, added) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (content_id) DO UPDATE SET "
+            "width = excluded.width, height = excluded.height, thumbnail = excluded.thumbnail, "
+            "processed_by = excluded.processed_by",
+            (
+                content_id,
+                width,
+                height,
+                None if thumbnail is None else os.fspath(thumbnail),
+                processed_by,
+                time.time(),
+            ),
+        )
+
+    def photo(self, content_id: str) -> dict[str, Any] | None:
+        """{"content_id", "width", "height", "thumbnail", "processed_by", "added"} or None."""
+        row = self._conn.execute(
+            "SELECT content_id, width, height, thumbnail, processed_by, added FROM photos "
+            "WHERE content_id = ?",
+            (content_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("content_id", "width", "height", "thumbnail", "processed_by", "added")
+        return dict(zip(keys, row, strict=True))
+
+    def content_ids_processed_by(self, processed_by: str) -> set[str]:
+        """Photos analysed by exactly these models (a copy found elsewhere is not redone)."""
+        return {
+            r[0]
+            for r in self._conn.execute(
+                "SELECT content_id FROM photos WHERE processed_by = ?", (processed_by,)
+            )
+        }
+
+    def photo_count(self) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM photos").fetchone()[0])
+
+    # --- face embeddings ---------------------------------------------------------------------
+
+    def set_face_embeddings(self, content_id: str, embeddings: np.ndarray) -> None:
+        """Replace a photo's face embeddings; row i is face i of the photo's faces."""
+        arr = np.asarray(embeddings, dtype=np.float32)
+        if arr.ndim != 2 or arr.shape[1] != EMBEDDING_DIM:
+            if arr.size == 0:
+                arr = arr.reshape(0, EMBEDDING_DIM)
+            else:
+                raise ValueError(f"embeddings must be (N, {EMBEDDING_DIM}), not {arr.shape}")
+        with self.batch():
+            self._conn.execute("DELETE FROM faces WHERE content_id = ?", (content_id,))
+            self._conn.executemany(
+                "INSERT INTO faces (content_id, face_index, embedding) VALUES (?, ?, ?)",
+                ((content_id, i, np.ascontiguousarray(row).tobytes()) for i, row in enumerate(arr)),
+            )
+
+    def face_embeddings(self) -> tuple[list[FaceKey], np.ndarray]:
+        """Every face of the library: keys[i] is (content id, face index) of row i of the
+        (M, 128) float32 array. One query; the array is read-only (it views the fetched bytes)."""
+        rows = self._conn.execute(
+            "SELECT content_id, face_index, embedding FROM faces ORDER BY content_id, face_index"
+        ).fetchall()
+        keys = [(r[0], int(r[1])) for r in rows]
+        data = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32)
+        return keys, data.reshape(len(rows), EMBEDDING_DIM)
+
+    # --- skipped files -----------------------------------------------------------------------
+
+    def record_skipped(self, path: str, reason: str) -> None:
+        self._conn.execute(
+            "INSERT INTO skipped (path, reason, time) VALUES (?, ?, ?) ON CONFLICT (path) "
+            "DO UPDATE SET reason = excluded.reason, time = excluded.time",
+            (path, reason, time.time()),
+        )
+
+    def clear_skipped(self, paths: Iterable[str]) -> None:
+        with self.batch():
+            self._conn.executemany("DELETE FROM skipped WHERE path = ?", ((p,) for p in paths))
+
+    def skipped(self) -> list[tuple[str, str, float]]:
+        """(path, reason, time) of every file the last scans could not read, by path."""
+        return [
+            (r[0], r[1], float(r[2]))
+            for r in self._conn.execute("SELECT path, reason, time FROM skipped ORDER BY path")
+        ]

@@ -1,0 +1,330 @@
+"""The shared document's durable local copy: a snapshot plus every update since, in SQLite.
+
+Every transaction on the document produces a Yjs update; an observer appends it as a row and
+SQLite commits it (WAL, synchronous=FULL) before the transaction returns to the caller, so an edit
+reported as done survives the process being killed, and a power cut, at any moment after. Opening
+applies the latest snapshot and then the updates after it, in row order.
+
+Compaction writes the whole merged state as a new snapshot row and deletes the rows before it, in
+one SQLite transaction: a crash leaves either the old rows or the new snapshot, never neither. It
+runs when the updates since the snapshot outgrow `compact_rows` or half the snapshot's size (so
+opening replays at most ~1.5x the document), and on close when the tail is worth folding in.
+
+Rows are numbered by an AUTOINCREMENT id that never goes back, so a sync client can remember the
+last row it sent and ask `updates_since(row)` for what it has not. Several processes may share a
+library (the window and the command line): each appends its own rows under its own client id,
+`refresh()` applies the rows the others wrote, and compaction first applies them under the write
+lock so it never drops a row it has not folded in.
+
+A row that cannot be decoded (a damaged disk, a torn write) is reported in `report` and skipped;
+the rest loads. Compaction moves such rows to `doc_quarantine` instead of deleting them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pycrdt import Doc, Subscription, TransactionEvent
+
+from photo_tagger.errors import LibraryError
+from photo_tagger.store import sqlite
+
+log = logging.getLogger(__name__)
+
+EMPTY_UPDATE = b"\x00\x00"
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE doc_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('snapshot', 'update')),
+            data BLOB NOT NULL,
+            crc INTEGER NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE doc_quarantine (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            data BLOB,
+            reason TEXT NOT NULL,
+            moved REAL NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[sqlite.Migration] = [_v1]
+
+
+@dataclass(frozen=True)
+class CorruptRow:
+    id: int
+    kind: str
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    """What opening the log found: how much was replayed, and what could not be read."""
+
+    snapshot_id: int | None = None
+    updates: int = 0
+    corrupt: list[CorruptRow] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def messages(self) -> list[str]:
+        return [
+            f"Part of the library's history could not be read ({c.kind} #{c.id}: {c.reason}); "
+            "the rest is loaded. A sync restores what other devices have."
+            for c in self.corrupt
+        ]
+
+
+class DocumentLog:
+    """A pycrdt Doc kept durable in SQLite. Build with `DocumentLog.open(path)`."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        doc: Doc,
+        compact_rows: int,
+        compact_min_bytes: int,
+    ) -> None:
+        self._conn = conn
+        self.path = path
+        self.doc = doc
+        self.report = LoadReport()
+        self.compact_rows = compact_rows
+        self.compact_min_bytes = compact_min_bytes
+        self._seen_upto = 0  # every row <= this has been applied to `doc`
+        self._own_rows: set[int] = set()  # rows this log wrote after others' not yet applied
+        self._snapshot_bytes = 0
+        self._tail_rows = 0  # update rows after the snapshot
+        self._tail_bytes = 0
+        self._muted = False
+        self._unsaved: list[bytes] = []  # updates the disk refused, oldest first
+        self._subscription: Subscription | None = None
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        doc: Doc | None = None,
+        *,
+        compact_rows: int = 10_000,
+        compact_min_bytes: int = 4 << 20,
+    ) -> DocumentLog:
+        conn = sqlite.connect(path, synchronous="FULL")
+        try:
+            sqlite.migrate(conn, MIGRATIONS, "document log", path)
+            doc = doc if doc is not None else Doc()
+            self = cls(conn, path, doc, compact_rows, compact_min_bytes)
+            self._load()
+        except BaseException:
+            conn.close()
+            raise
+        self._subscription = self.doc.observe(self._on_transaction)
+        return self
+
+    def close(self, compact: bool = True) -> None:
+        """Fold a sizeable tail into a snapshot (next open is faster), then let go of the file."""
+        if self._subscription is None:
+            return
+        if compact and (self._tail_rows >= 1000 or self._tail_bytes >= 1 << 20):
+            self._compact_quietly()
+        self.doc.unobserve(self._subscription)
+        self._subscription = None
+        self._conn.close()
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        started = time.perf_counter()
+        snap = self._conn.execute(
+            "SELECT id, kind, data, crc FROM doc_log WHERE kind = 'snapshot' "
+            "ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if snap is not None:
+            self.report.snapshot_id = snap[0]
+            self._apply_row(*snap)
+            self._snapshot_bytes = len(snap[2])
+            self._seen_upto = snap[0]
+        self._catch_up()
+        self.report.seconds = time.perf_counter() - started
+        for message in self.report.messages():
+            log.warning("%s: %s", self.path, message)
+
+    def _catch_up(self) -> int:
+        """Apply every row after the ones already applied (other processes' rows); returns count."""
+        rows = self._conn.execute(
+            "SELECT id, kind, data, crc FROM doc_log WHERE id > ? ORDER BY id", (self._seen_upto,)
+        ).fetchall()
+        self._muted = True
+        try:
+            with self.doc.transaction():
+                for row in rows:
+                    if row[0] in self._own_rows:  # already in the document, already counted
+                        self._own_rows.discard(row[0])
+                        continue
+                    self._apply_row(*row)
+                    if row[1] == "snapshot":
+                        self._snapshot_bytes = len(row[2])
+                        self._tail_rows = self._tail_bytes = 0
+                    else:
+                        self._tail_rows += 1
+                        self._tail_bytes += len(row[2])
+        finally:
+            self._muted = False
+        if rows:
+            self._seen_upto = rows[-1][0]
+        self.report.updates += sum(1 for r in rows if r[1] == "update")
+        return len(rows)
+
+    def _apply_row(self, row_id: int, kind: str, data: bytes, crc: int) -> None:
+        if zlib.crc32(data) != crc:
+            self._corrupt(row_id, kind, "checksum mismatch")
+            return
+        try:
+            self.doc.apply_update(data)
+        except ValueError as exc:
+            self._corrupt(row_id, kind, str(exc))
+
+    def _corrupt(self, row_id: int, kind: str, reason: str) -> None:
+        if all(c.id != row_id for c in self.report.corrupt):
+            self.report.corrupt.append(CorruptRow(row_id, kind, reason))
+
+    def refresh(self) -> int:
+        """Apply the rows other processes appended since; returns how many rows were read.
+        Call it (and apply_remote) outside a document batch, so the document sees the changes."""
+        return self._catch_up()
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def _on_transaction(self, event: TransactionEvent) -> None:
+        if not self._muted:
+            self._append(event.update)
+
+    def _append(self, update: bytes) -> None:
+        """Commit the update as a row. If the disk refuses, keep it (and any earlier refused ones,
+        in order) to write with the next update: later updates build on it, and a log with a
+        hole would lose them on the next open."""
+        self._unsaved.append(update)
+        try:
+            with sqlite.transaction(self._conn):
+                self._conn.executemany(
+                    "INSERT INTO doc_log (kind, data, crc, created) VALUES ('update', ?, ?, ?)",
+                    [(u, zlib.crc32(u), time.time()) for u in self._unsaved],
+                )
+        except sqlite3.Error as exc:
+            raise LibraryError(
+                f"Could not save a change to {self.path}: {exc}. The change is not saved yet: "
+                "free some disk space or check the folder's permissions; it is saved with the "
+                "next change that can be written."
+            ) from exc
+        last = int(self._conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+        first = last - len(self._unsaved) + 1  # one write transaction: consecutive ids
+        if first == self._seen_upto + 1:
+            self._seen_upto = last
+        else:  # another process wrote rows in between: refresh() applies those, skips ours
+            self._own_rows.update(range(first, last + 1))
+        self._tail_rows += len(self._unsaved)
+        self._tail_bytes += sum(len(u) for u in self._unsaved)
+        self._unsaved.clear()
+
+    def apply_remote(self, update: bytes) -> None:
+        """Merge an update from a peer and log it as received (it may hold parts that wait for
+        updates not seen yet; logging the raw bytes keeps them across a restart)."""
+        if update == EMPTY_UPDATE:
+            return
+        self._muted = True
+        try:
+            self.doc.apply_update(update)
+        except ValueError as exc:
+            raise LibraryError(f"An update could not be read ({exc}); nothing changed.") from exc
+        finally:
+            self._muted = False
+        self._append(update)
+        self.maybe_compact()
+
+    def updates_since(self, row_id: int) -> list[tuple[int, bytes]]:
+        """(row id, update) for every row after `row_id`, in order. After a compaction the first
+        row may be a snapshot: it holds everything up to it, which is still a valid update."""
+        return [
+            (r[0], r[1])
+            for r in self._conn.execute(
+                "SELECT id, data FROM doc_log WHERE id > ? ORDER BY id", (row_id,)
+            )
+        ]
+
+    def last_row_id(self) -> int:
+        row = self._conn.execute("SELECT MAX(id) FROM doc_log").fetchone()
+        return int(row[0] or 0)
+
+    # --- compaction --------------------------------------------------------------------------
+
+    def should_compact(self) -> bool:
+        return self._tail_rows > self.compact_rows or self._tail_bytes > max(
+            self.compact_min_bytes, self._snapshot_bytes // 2
+        )
+
+    def maybe_compact(self) -> bool:
+        """Compact if the tail has grown enough; returns whether it did."""
+        return self.should_compact() and self._compact_quietly()
+
+    def _compact_quietly(self) -> bool:
+        """Compaction only makes opening faster: if it fails (a full disk), every update is still
+        in the log, so say so and carry on; the edit that triggered it is saved."""
+        try:
+            self.compact()
+        except LibraryError as exc:
+            log.warning("%s", exc)
+            return False
+        return True
+
+    def compact(self) -> None:
+        """Replace every row with one snapshot of the merged state, atomically."""
+        try:
+            with sqlite.transaction(self._conn, immediate=True):
+                self._catch_up()  # rows other processes wrote must be in the snapshot
+                state = self.doc.get_update()
+                cur = self._conn.execute(
+                    "INSERT INTO doc_log (kind, data, crc, created) VALUES ('snapshot', ?, ?, ?)",
+                    (state, zlib.crc32(state), time.time()),
+                )
+                snapshot_id = cur.lastrowid
+                assert snapshot_id is not None
+                now = time.time()
+                for c in self.report.corrupt:
+                    self._conn.execute(
+                        "INSERT OR IGNORE INTO doc_quarantine (id, kind, data, reason, moved) "
+                        "SELECT id, kind, data, ?, ? FROM doc_log WHERE id = ?",
+                        (c.reason, now, c.id),
+                    )
+                self._conn.execute("DELETE FROM doc_log WHERE id < ?", (snapshot_id,))
+        except sqlite3.Error as exc:
+            raise LibraryError(f"Could not compact {self.path}: {exc}.") from exc
+        self._seen_upto = snapshot_id
+        self._own_rows.clear()
+        self._snapshot_bytes = len(state)
+        self._tail_rows = self._tail_bytes = 0
+
+    def stats(self) -> dict[str, int]:
+        """Rows and bytes in the log, for benchmarks and diagnostics."""
+        rows, size = self._conn.execute(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0) FROM doc_log"
+        ).fetchone()
+        return {
+            "rows": int(rows),
+            "bytes": int(size),
+            "snapshot_bytes": self._snapshot_bytes,
+            "tail_rows": self._tail_rows,
+            "tail_bytes": self._tail_bytes,
+        }

@@ -1,0 +1,94 @@
+"""The merge rules of the shared document, as plain functions over plain values.
+
+Every device applies the same rules to the same converged document, so they must be deterministic
+and must not depend on the order in which edits arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+Box = Sequence[float]  # x0, y0, x1, y1
+
+
+def merge_auto(by_source: Mapping[str, Mapping[str, Any] | None]) -> dict[str, dict[str, Any]]:
+    """tag -> {"score", "source", "model"} from each source's {"model", "tags"} record.
+
+    Sources are applied in the order given, so a later source overrides an earlier one for the tags
+    they both scored: the cloud model is asked precisely when the local one is unsure, so its
+    verdict (even a low score) is the better one.
+    """
+    merged: dict[str, dict[str, Any]] = {}
+    for source, record in by_source.items():
+        if not record:
+            continue
+        for tag, score in record["tags"].items():
+            merged[tag] = {"score": float(score), "source": source, "model": record["model"]}
+    return merged
+
+
+def effective_tags(
+    auto: Mapping[str, Mapping[str, Any]],
+    user: Mapping[str, bool],
+    threshold: Callable[[str], float],
+) -> dict[str, float]:
+    """Auto tags at or over their threshold, plus user-added (1.0), minus user-removed.
+
+    User intent always wins: a tag the user removed stays removed whatever a model says later.
+    """
+    tags = {t: float(a["score"]) for t, a in auto.items() if float(a["score"]) >= threshold(t)}
+    for tag, present in user.items():
+        if present:
+            tags[tag] = 1.0
+        else:
+            tags.pop(tag, None)
+    return tags
+
+
+def resolve_person(person: str, merged_into: Callable[[str], str | None]) -> str:
+    """The person `person` ends up as after following merges.
+
+    Two devices merging A into B and B into A while offline make a cycle; every device then picks
+    the smallest id of the cycle, so they all agree without talking to each other.
+    """
+    seen: list[str] = []
+    current = person
+    while True:
+        if current in seen:
+            cycle = seen[seen.index(current) :]
+            return min(cycle)
+        seen.append(current)
+        nxt = merged_into(current)
+        if not nxt:
+            return current
+        current = nxt
+
+
+def iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def match_faces(old: Sequence[Box], new: Sequence[Box], min_iou: float = 0.5) -> dict[int, int]:
+    """old face index -> new face index for the faces a new detection found again.
+
+    Used when a photo's faces are detected anew (a newer detector): what the user said about face i
+    follows that face to its new index. Greedy by overlap, each face matched at most once.
+    """
+    pairs = sorted(
+        ((iou(a, b), i, j) for i, a in enumerate(old) for j, b in enumerate(new)),
+        reverse=True,
+    )
+    matched: dict[int, int] = {}
+    used: set[int] = set()
+    for overlap, i, j in pairs:
+        if overlap < min_iou:
+            break
+        if i not in matched and j not in used:
+            matched[i] = j
+            used.add(j)
+    return matched

@@ -1,0 +1,115 @@
+"""The local index: files, photos, face embeddings, skipped files."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from photo_tagger.store.index import LocalIndex
+from tests.store.conftest import OTHER, PHOTO
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> Iterator[LocalIndex]:
+    idx = LocalIndex.open(tmp_path / "index.sqlite3")
+    yield idx
+    idx.close()
+
+
+def test_files_lookup_upsert_and_paths_of_a_photo(index: LocalIndex) -> None:
+    assert index.lookup("/p/a.jpg") is None
+    index.upsert_file("/p/a.jpg", 10, 100, PHOTO)
+    index.upsert_file("/p/copy of a.jpg", 10, 150, PHOTO)
+    index.upsert_file("/p/a.jpg", 11, 200, OTHER)  # the file changed
+    assert index.lookup("/p/a.jpg") == (11, 200, OTHER)
+    assert index.paths_for(PHOTO) == ["/p/copy of a.jpg"]
+    index.remove_paths(["/p/copy of a.jpg", "/p/never indexed.jpg"])
+    assert index.paths_for(PHOTO) == []
+
+
+def test_paths_under_a_folder_are_not_those_of_its_namesakes(index: LocalIndex) -> None:
+    sep = os.sep
+    inside = [f"{sep}photos{sep}a.jpg", f"{sep}photos{sep}2024{sep}b.jpg"]
+    outside = [f"{sep}photos2{sep}c.jpg", f"{sep}photos.jpg", f"{sep}other{sep}d.jpg"]
+    with index.batch():
+        for i, p in enumerate(inside + outside):
+            index.upsert_file(p, 1, 1, f"{i:032x}")
+    assert index.all_paths_under(f"{sep}photos") == sorted(inside)
+    assert index.all_paths_under(f"{sep}photos{sep}") == sorted(inside)
+    assert index.all_paths_under(f"{sep}photos.jpg") == [f"{sep}photos.jpg"]
+    assert len(index.all_paths_under(sep)) == 5
+
+
+def test_photos_keep_their_first_added_time(index: LocalIndex) -> None:
+    assert index.photo(PHOTO) is None
+    index.set_photo(PHOTO, 4000, 3000, "thumbs/01/0123.jpg", "detector=a;tagger=b")
+    first = index.photo(PHOTO)
+    assert first is not None and first["added"] <= time.time()
+    index.set_photo(PHOTO, 3000, 4000, Path("thumbs/01/0123.webp"), "detector=a;tagger=c")
+    again = index.photo(PHOTO)
+    assert again == {
+        "content_id": PHOTO,
+        "width": 3000,
+        "height": 4000,
+        "thumbnail": "thumbs/01/0123.webp",
+        "processed_by": "detector=a;tagger=c",
+        "added": first["added"],
+    }
+    index.set_photo(OTHER, 10, 10, None, "detector=a;tagger=b")
+    assert index.photo_count() == 2
+    assert index.content_ids_processed_by("detector=a;tagger=b") == {OTHER}
+
+
+def test_face_embeddings_round_trip_for_the_whole_library(index: LocalIndex) -> None:
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 128)).astype(np.float32)
+    b = rng.standard_normal((1, 128)).astype(np.float32)
+    index.set_face_embeddings(OTHER, b)
+    index.set_face_embeddings(PHOTO, rng.standard_normal((5, 128)))
+    index.set_face_embeddings(PHOTO, a)  # a re-analysis replaces, not appends
+    keys, emb = index.face_embeddings()
+    assert keys == [(PHOTO, 0), (PHOTO, 1), (PHOTO, 2), (OTHER, 0)]
+    assert emb.dtype == np.float32 and emb.shape == (4, 128)
+    np.testing.assert_array_equal(emb, np.vstack([a, b]))
+    index.set_face_embeddings(OTHER, np.zeros((0, 128), np.float32))
+    assert index.face_embeddings()[0] == [(PHOTO, 0), (PHOTO, 1), (PHOTO, 2)]
+    with pytest.raises(ValueError):
+        index.set_face_embeddings(PHOTO, np.zeros((2, 64), np.float32))
+
+
+def test_empty_index_has_no_faces(index: LocalIndex) -> None:
+    keys, emb = index.face_embeddings()
+    assert keys == [] and emb.shape == (0, 128)
+
+
+def test_skipped_files_are_recorded_and_cleared(index: LocalIndex) -> None:
+    index.record_skipped("/p/broken.jpg", "truncated data")
+    index.record_skipped("/p/huge.png", "too many pixels")
+    index.record_skipped("/p/broken.jpg", "still truncated")
+    assert [(p, r) for p, r, _ in index.skipped()] == [
+        ("/p/broken.jpg", "still truncated"),
+        ("/p/huge.png", "too many pixels"),
+    ]
+    index.clear_skipped(["/p/huge.png"])
+    assert [p for p, _, _ in index.skipped()] == ["/p/broken.jpg"]
+
+
+def test_a_batch_commits_together_or_not_at_all(tmp_path: Path, index: LocalIndex) -> None:
+    with pytest.raises(RuntimeError), index.batch():
+        index.upsert_file("/p/a.jpg", 1, 1, PHOTO)
+        with index.batch():  # nested: part of the same transaction
+            index.set_photo(PHOTO, 1, 1, None, "x")
+        raise RuntimeError("the scan stopped")
+    assert index.lookup("/p/a.jpg") is None and index.photo(PHOTO) is None
+    with index.batch():
+        index.upsert_file("/p/a.jpg", 1, 1, PHOTO)
+        index.set_face_embeddings(PHOTO, np.ones((1, 128), np.float32))
+    other = LocalIndex.open(tmp_path / "index.sqlite3")  # another connection sees it committed
+    assert other.lookup("/p/a.jpg") == (1, 1, PHOTO)
+    assert other.face_embeddings()[0] == [(PHOTO, 0)]
+    other.close()
