@@ -71,7 +71,7 @@ def decode(
     target_side: int = DEFAULT_TARGET_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> DecodedImage:
-    """Decode `data` to an upright RGB buffer whose long side is about `target_side` (never upscaled).
+    """Decode `data` upright, its long side about `target_side` pixels (never upscaled).
 
     Raises an ImageError subclass, with a message fit for a scan report, for anything that is not a
     whole photo we can read.
@@ -155,10 +155,9 @@ def _decode_jpeg(data: bytes, width: int, height: int, target_side: int) -> np.n
 
 def _decode_with_pillow(data: bytes, target_side: int) -> np.ndarray:
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            im.load()
-            if im.mode not in ("RGB", "L"):
-                im = _flatten(im)
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            im: Image.Image = opened if opened.mode in ("RGB", "L") else _flatten(opened)
             rgb = np.asarray(im.convert("RGB"))
     except (OSError, ValueError, SyntaxError) as exc:
         raise CorruptImageError(f"damaged image data ({exc})") from None

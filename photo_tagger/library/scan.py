@@ -1,4 +1,4 @@
-"""Which files are photos, which of them changed since the last scan, and what a photo's identity is.
+"""Which files are photos, which changed since the last scan, and what identifies a photo.
 
 A photo is known by its content id (a hash of its bytes), never by its path: a moved or renamed
 file keeps its tags, and the same photo under two paths is one photo.
@@ -60,7 +60,7 @@ def walk(roots: Iterable[Path], on_error: ErrorSink) -> Iterator[FileStat]:
             on_error(str(root), "no such file or folder")
             continue
 
-        def report(exc: OSError) -> None:
+        def report(exc: OSError, root: Path = root) -> None:
             on_error(exc.filename or str(root), f"cannot read folder ({exc.strerror})")
 
         for folder, dirs, files in os.walk(root, onerror=report):

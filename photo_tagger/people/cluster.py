@@ -125,4 +125,3 @@ def place_new_faces(
             group_sums[best] += new_emb[row]
             placements.append(Placement(keys[i], None, best, best_d))
     return placements
-

@@ -34,7 +34,11 @@ def test_walk_reports_missing_roots_and_takes_single_files(tmp_path: Path) -> No
 
 def test_plan_splits_changed_unchanged_missing(tmp_path: Path) -> None:
     known = {"/p/a.jpg": (10, 100, "id-a"), "/p/b.jpg": (20, 200, "id-b"), "/p/c.jpg": (1, 1, "c")}
-    stats = [FileStat("/p/a.jpg", 10, 100), FileStat("/p/b.jpg", 20, 201), FileStat("/p/d.jpg", 5, 5)]
+    stats = [
+        FileStat("/p/a.jpg", 10, 100),
+        FileStat("/p/b.jpg", 20, 201),
+        FileStat("/p/d.jpg", 5, 5),
+    ]
     plan = plan_scan(stats, known.get, known.keys())
     assert [s.path for s in plan.unchanged] == ["/p/a.jpg"]
     assert [s.path for s in plan.changed] == ["/p/b.jpg", "/p/d.jpg"]

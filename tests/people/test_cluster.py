@@ -7,7 +7,9 @@ import numpy as np
 from photo_tagger.people.cluster import Assignment, pairwise_distances, place_new_faces
 
 
-def around(center: np.ndarray, n: int, rng: np.random.Generator, spread: float = 0.05) -> np.ndarray:
+def around(
+    center: np.ndarray, n: int, rng: np.random.Generator, spread: float = 0.05
+) -> np.ndarray:
     return center + rng.normal(0, spread / np.sqrt(center.size), (n, center.size))
 
 

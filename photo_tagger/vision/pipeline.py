@@ -1,0 +1,226 @@
+"""From one decoded buffer to everything the models say about a photo, on every core.
+
+`Analyzer.analyze` is a pure function of pixels: faces (boxes, eyes, embeddings) and tag scores.
+`map_in_threads` runs any per-photo function on a pool of threads; onnxruntime, OpenCV and libjpeg
+release the GIL, so threads scale across cores without copying buffers between processes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+import numpy as np
+
+from photo_tagger.vision.detector import Face, FaceDetector
+from photo_tagger.vision.embedder import FaceEmbedder, align_face
+from photo_tagger.vision.model import Manifest, OnnxModel
+from photo_tagger.vision.tagger import Tagger
+from photo_tagger.vision.vocabulary import Vocabulary
+
+PEOPLE_TAG = "People"
+GROUP_TAG = "People/Group"
+PORTRAIT_TAG = "People/Portrait"
+
+
+@dataclass(frozen=True)
+class FaceResult:
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels of the full-size photo
+    score: float
+    eyes: tuple[tuple[float, float], tuple[float, float]]  # image-left eye, image-right eye
+    embedding: np.ndarray  # 128 float32
+
+
+@dataclass(frozen=True)
+class PhotoAnalysis:
+    width: int
+    height: int
+    faces: list[FaceResult]
+    tags: dict[str, float]  # tag -> score, every tag over the vocabulary's floor
+    best_score: float  # the highest class probability: low means the tagger is unsure
+
+
+@dataclass
+class Models:
+    """The three shipped models and the tag vocabulary, loaded and checked once."""
+
+    detector: FaceDetector
+    embedder: FaceEmbedder
+    tagger: Tagger
+    vocabulary: Vocabulary
+    ids: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, models_dir: Path, variant: str = "int8", threads: int = 1) -> Models:
+        manifest = Manifest(models_dir)
+        entries = {
+            k: manifest.entry(k, variant) for k in ("face_detector", "face_embedder", "tagger")
+        }
+        sessions = {k: OnnxModel(e, threads=threads) for k, e in entries.items()}
+        vocab_file = manifest.raw["models"]["tagger"].get("vocabulary", "tagger_vocabulary.json")
+        vocabulary = Vocabulary.from_file(Path(models_dir) / vocab_file)
+        ids = {k: e.id for k, e in entries.items()}
+        ids["vocabulary"] = f"vocabulary@{vocabulary.version}"
+        return cls(
+            detector=FaceDetector(sessions["face_detector"]),
+            embedder=FaceEmbedder(sessions["face_embedder"]),
+            tagger=Tagger(sessions["tagger"]),
+            vocabulary=vocabulary,
+            ids=ids,
+        )
+
+    @property
+    def tagger_id(self) -> str:
+        """What `auto` tags record as their model: the classifier and the vocabulary mapping it."""
+        return f"{self.ids['tagger']}+{self.ids['vocabulary']}"
+
+    @property
+    def signature(self) -> str:
+        """Changes whenever any model changes, so that photos analysed by older ones are redone."""
+        return ";".join(f"{k}={v}" for k, v in sorted(self.ids.items()))
+
+
+def people_tags(faces: list[Face], image_area: float) -> dict[str, float]:
+    """Person tags come from the face detector: ImageNet classifiers are blind to people."""
+    if not faces:
+        return {}
+    best = max(f.score for f in faces)
+    tags = {PEOPLE_TAG: round(best, 3)}
+    if len(faces) >= 3:
+        tags[GROUP_TAG] = round(best, 3)
+    elif len(faces) == 1:
+        x0, y0, x1, y1 = faces[0].box
+        if (x1 - x0) * (y1 - y0) >= 0.04 * image_area:  # a face filling a good part of the frame
+            tags[PORTRAIT_TAG] = round(faces[0].score, 3)
+    return tags
+
+
+class Analyzer:
+    def __init__(self, models: Models) -> None:
+        self.models = models
+
+    def analyze(self, rgb: np.ndarray, width: int, height: int) -> PhotoAnalysis:
+        """Everything the models say about one upright photo decoded at any scale.
+
+        `width` and `height` are the full-size photo's, so that face boxes are stored in the
+        pixels a user and other apps know (XMP regions, the viewer), whatever scale was decoded.
+        """
+        m = self.models
+        faces = m.detector.detect(rgb)
+        embeddings = np.zeros((0, 128), np.float32)
+        if faces:
+            crops = np.stack([align_face(rgb, f.left_eye, f.right_eye) for f in faces])
+            embeddings = m.embedder.embed(crops)
+        probs = m.tagger.classify(rgb)
+        tags = m.vocabulary.scores(probs)
+        tags.update(people_tags(faces, float(rgb.shape[0] * rgb.shape[1])))
+        k = width / rgb.shape[1]
+        results = [
+            FaceResult(
+                box=tuple(round(v * k, 1) for v in f.box),  # type: ignore[arg-type]
+                score=round(float(f.score), 3),
+                eyes=(
+                    (round(f.left_eye[0] * k, 1), round(f.left_eye[1] * k, 1)),
+                    (round(f.right_eye[0] * k, 1), round(f.right_eye[1] * k, 1)),
+                ),
+                embedding=embeddings[i],
+            )
+            for i, f in enumerate(faces)
+        ]
+        return PhotoAnalysis(
+            width=width,
+            height=height,
+            faces=results,
+            tags=tags,
+            best_score=float(probs.max()),
+        )
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T, R]):
+    item: T
+    result: R | None
+    error: BaseException | None
+
+
+def default_workers() -> int:
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
+def map_in_threads(
+    fn: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> Iterator[Outcome[T, R]]:
+    """`fn` over `items` on `workers` threads, yielding outcomes as they finish (not in order).
+
+    At most `2 * workers` items are in flight, so a 100,000-photo scan never holds more than a few
+    decoded photos in memory. An exception from `fn` is handed back in its outcome, never raised:
+    one bad photo must not stop a scan. When `should_stop()` turns true, no new item starts.
+    """
+    it = iter(items)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo") as pool:
+        pending: deque[tuple[T, Future[R]]] = deque()
+
+        def fill() -> None:
+            while len(pending) < 2 * workers and not should_stop():
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+                pending.append((item, pool.submit(fn, item)))
+
+        fill()
+        while pending:
+            item, fut = pending.popleft()
+            try:
+                result = fut.result()
+            except Exception as exc:  # reported per photo by the caller
+                yield Outcome(item, None, exc)
+            else:
+                yield Outcome(item, result, None)
+            fill()
+
+
+@dataclass
+class Progress:
+    """Photos done, rate and time left, for a terminal line or a status bar."""
+
+    total: int
+    done: int = 0
+    skipped: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def advance(self, skipped: bool = False) -> None:
+        self.done += 1
+        self.skipped += int(skipped)
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        r = self.rate
+        return (self.total - self.done) / r if r > 0 else None
+
+    def line(self) -> str:
+        eta = self.eta_seconds
+        eta_s = "--:--" if eta is None else f"{int(eta) // 60:02d}:{int(eta) % 60:02d}"
+        return f"{self.done}/{self.total} photos  {self.rate:.1f} photos/s  ETA {eta_s}" + (
+            f"  ({self.skipped} skipped)" if self.skipped else ""
+        )
