@@ -7,6 +7,8 @@ Exit status: 0 done; 1 done, but some photos were skipped (each reported with it
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -18,6 +20,14 @@ from photo_tagger import __version__
 from photo_tagger.errors import NotFoundError, PhotoTaggerError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+
+# Each has register(subparsers, library_parent_parser); see photo_tagger/commands/__init__.py.
+COMMAND_MODULES = (
+    "photo_tagger.commands.gui",
+    "photo_tagger.commands.sync",
+    "photo_tagger.commands.server",
+    "photo_tagger.commands.xmp",
+)
 
 
 def _library_dir(args: argparse.Namespace) -> Path:
@@ -308,6 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("person")
     x.add_argument("--show", action="store_true", help="show a hidden person again")
     x.set_defaults(func=cmd_people)
+
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(sub, lib)
     return parser
 
 
