@@ -219,15 +219,8 @@ def group_people(library: Library, threshold: float) -> int:
     keys, embeddings = library.index.face_embeddings()
     if not keys:
         return 0
-    assigned: dict[FaceKey, Assignment] = {}
-    rejected: dict[FaceKey, set[str]] = {}
-    for key in keys:
-        fp = doc.face_person(*key)
-        if fp is not None:
-            assigned[key] = Assignment(person=fp[0], confirmed=fp[1])
-        rej = doc.rejected(*key)
-        if rej:
-            rejected[key] = rej
+    assigned = {key: Assignment(*fp) for key, fp in doc.face_people().items()}
+    rejected = doc.rejections()
     placements = place_new_faces(
         keys, embeddings, assigned, rejected, doc.resolve_person, threshold
     )

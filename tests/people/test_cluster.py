@@ -65,3 +65,23 @@ def test_only_unassigned_faces_are_placed() -> None:
     assigned = {k: Assignment(f"p{i}", False) for i, k in enumerate(keys[:3])}
     placements = place_new_faces(keys, emb, assigned, {}, lambda p: p, 0.5)
     assert [p.face for p in placements] == [("3", 0)]
+
+
+def test_group_faces_in_chunks_matches_people() -> None:
+    """More faces than one chunk: groups still follow people, and a photo never repeats in one."""
+    from photo_tagger.people.cluster import CHUNK, group_faces
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(0, 1, (40, 128))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    who = rng.integers(0, 40, CHUNK * 3)
+    emb = (centres[who] + rng.normal(0, 0.02, (len(who), 128))).astype(np.float32)
+    photos = [f"p{i // 2}" for i in range(len(who))]  # two faces per photo
+    groups = [g for g, _ in group_faces(emb, photos, 0.5)]
+    same_person = {(int(w), int(g)) for w, g in zip(who, groups, strict=True)}
+    people_of_group: dict[int, set[int]] = {}
+    for w, g in same_person:
+        people_of_group.setdefault(g, set()).add(w)
+    assert all(len(ws) == 1 for ws in people_of_group.values())  # no group mixes people
+    for i in range(0, len(who), 2):
+        assert groups[i] != groups[i + 1]  # the two faces of a photo are two people
