@@ -32,6 +32,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_people.py
 
 # Rebuilding the shipped models (never needed to install, run or test the app): models/README.md.
 MVENV := .venv-models
