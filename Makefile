@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # Where `make run` keeps its library (the app's own default is the platform's data folder).
 RUN_LIBRARY ?= $(CURDIR)/.run-library
 
-.PHONY: run test lint typecheck pytest bench clean models-venv models
+.PHONY: run test lint typecheck pytest bench clean models-venv models package package-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,20 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_people.py
 
+# Installers: a PyInstaller one-folder build, and on Debian/Ubuntu a .deb of it (packaging/).
+PKG_STAMP := $(VENV)/.package-stamp
+$(PKG_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[gui,server,test,package]'
+	touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath build/dist --workpath build/work \
+		packaging/photo-tagger.spec
+	bash packaging/linux/build_deb.sh
+
+package-test: package
+	bash packaging/linux/test_deb.sh
+
 # Rebuilding the shipped models (never needed to install, run or test the app): models/README.md.
 MVENV := .venv-models
 WORK := models/work
@@ -57,4 +71,4 @@ models: models-venv
 	$(MVENV)/bin/python models/build_face_embedder.py
 
 clean:
-	rm -rf $(VENV) .run-library .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .run-library .pytest_cache .mypy_cache .ruff_cache build
