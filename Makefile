@@ -20,8 +20,8 @@ run: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check photo_tagger tests benchmarks models/*.py
-	$(BIN)/ruff format --check photo_tagger tests benchmarks models/*.py
+	$(BIN)/ruff check photo_tagger tests benchmarks packaging models/*.py
+	$(BIN)/ruff format --check photo_tagger tests benchmarks packaging models/*.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
