@@ -8,6 +8,19 @@ RUN_LIBRARY ?= $(CURDIR)/.run-library
 
 .PHONY: run test lint typecheck pytest bench clean models-venv models package package-test
 
+# Debian packages the tests use (ExifTool checks our XMP; PostgreSQL serves the sync server). As root they are installed here;
+# elsewhere the line says what to install.
+APT_PACKAGES := libimage-exiftool-perl postgresql
+SYS_STAMP := $(VENV)/.system-stamp
+$(SYS_STAMP): Makefile
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "please install: $$missing (e.g. sudo apt-get install $$missing)"; exit 1; fi; \
+	fi
+	mkdir -p $(VENV) && touch $(SYS_STAMP)
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[gui,server,test]'
@@ -17,7 +30,7 @@ run: $(STAMP)
 	$(BIN)/photo-tagger scan resources/samples --library "$(RUN_LIBRARY)"; \
 	status=$$?; $(BIN)/photo-tagger export --library "$(RUN_LIBRARY)"; exit $$status
 
-test: lint typecheck pytest
+test: $(SYS_STAMP) lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check photo_tagger tests benchmarks packaging models/*.py
@@ -33,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_people.py
+	$(BIN)/python benchmarks/bench_sync.py
 
 # Installers: a PyInstaller one-folder build, and on Debian/Ubuntu a .deb of it (packaging/).
 PKG_STAMP := $(VENV)/.package-stamp

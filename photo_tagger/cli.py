@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "photo_tagger.commands.sync",
     "photo_tagger.commands.server",
     "photo_tagger.commands.xmp",
+    "photo_tagger.commands.models",
 )
 
 
@@ -143,6 +144,10 @@ def library_as_json(library: Any, threshold: Callable[[str], float]) -> dict[str
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    if args.xmp:
+        from photo_tagger.commands.xmp import export_sidecars
+
+        return export_sidecars(args)
     threshold = tag_threshold(_models_dir())
     with _open_library(args) as library:
         data = library_as_json(library, threshold)
@@ -282,7 +287,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_scan)
 
-    p = sub.add_parser("export", parents=[lib], help="print the library as JSON")
+    p = sub.add_parser("export", parents=[lib], help="print the library as JSON, or write XMP")
+    p.add_argument(
+        "--xmp", action="store_true", help="write XMP sidecars next to the photos instead"
+    )
+    from photo_tagger.commands.xmp import add_export_options
+
+    add_export_options(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("tag", help="add or remove a tag on a photo")

@@ -2,14 +2,24 @@
 
 PhotoTaggerError
  ├── ModelError                 a shipped model is missing, altered or unreadable
- │    └── ModelIntegrityError   its sha256 does not match models/manifest.json
+ │    ├── ModelIntegrityError   its sha256 does not match models/manifest.json
+ │    └── ModelUpdateError      a model update was refused (bad signature, hash, size) or failed
  ├── ImageError                 one photo could not be read (the scan skips it and reports why)
  │    ├── UnsupportedImageError   not an image format we read (or not an image at all)
  │    ├── CorruptImageError       truncated or damaged data
  │    └── ImageTooLargeError      more pixels than the decompression-bomb guard allows
  ├── LibraryError               the library folder or its files cannot be used
  │    └── LibraryVersionError     written by a newer photo-tagger than this one
- └── NotFoundError              a photo, tag or person named on the command line does not exist
+ ├── MetadataError              an XMP sidecar next to a photo cannot be read or written
+ │    ├── SidecarFormatError      an existing sidecar is not XMP we can read (it is left untouched)
+ │    └── SidecarWriteError       the photo's folder or its sidecar cannot be written (read-only)
+ ├── NotFoundError              a photo, tag or person named on the command line does not exist
+ ├── SyncError                  a sync with the server did not happen (local edits stay, and wait)
+ │    ├── SyncNotConfiguredError  no server and token remembered for this library yet
+ │    ├── SyncOfflineError        the server cannot be reached (no network, down, timed out)
+ │    ├── SyncRefusedError        the server refused the token (401/403): revoked or mistyped
+ │    └── SyncServerError         the server answered with an error, or with something unreadable
+ └── ServerError                the sync server cannot start or use its database
 
 Messages say what happened and what the user can do about it.
 """
@@ -27,6 +37,10 @@ class ModelError(PhotoTaggerError):
 
 class ModelIntegrityError(ModelError):
     """A model file's sha256 differs from the one in the manifest."""
+
+
+class ModelUpdateError(ModelError):
+    """A model update was refused or could not finish; the models in use stay as they were."""
 
 
 class ImageError(PhotoTaggerError):
@@ -53,5 +67,41 @@ class LibraryVersionError(LibraryError):
     pass
 
 
+class MetadataError(PhotoTaggerError):
+    """A sidecar could not be read or written; an export reports it with the photo's path."""
+
+
+class SidecarFormatError(MetadataError):
+    pass
+
+
+class SidecarWriteError(MetadataError):
+    pass
+
+
 class NotFoundError(PhotoTaggerError):
     """Something named by the user is not in the library."""
+
+
+class SyncError(PhotoTaggerError):
+    """A sync did not happen; the library's edits are saved locally and go up at the next one."""
+
+
+class SyncNotConfiguredError(SyncError):
+    pass
+
+
+class SyncOfflineError(SyncError):
+    pass
+
+
+class SyncRefusedError(SyncError):
+    pass
+
+
+class SyncServerError(SyncError):
+    pass
+
+
+class ServerError(PhotoTaggerError):
+    """The sync server's configuration or database cannot be used."""

@@ -1,0 +1,81 @@
+"""Exporting a whole library: a sidecar next to every path of every photo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from photo_tagger.errors import MetadataError
+from photo_tagger.metadata.model import ExportOptions, ExportReport, NamedFace, PhotoMetadata
+from photo_tagger.metadata.sidecar import sidecar_path, write_sidecar
+
+Progress = Callable[[int, int], None]  # (photos done, photos in all)
+
+
+def export_library(
+    library: Any,
+    threshold: Callable[[str], float],
+    options: ExportOptions | None = None,
+    on_progress: Progress | None = None,
+) -> ExportReport:
+    """Write (merge) the sidecar of every photo of `library`; see export_photos()."""
+    from photo_tagger.cli import library_as_json
+
+    return export_photos(library_as_json(library, threshold), options, on_progress)
+
+
+def export_photos(
+    data: Mapping[str, Any],
+    options: ExportOptions | None = None,
+    on_progress: Progress | None = None,
+) -> ExportReport:
+    """`data` is the library as `photo-tagger export` prints it (cli.library_as_json)."""
+    options = options or ExportOptions()
+    report = ExportReport()
+    people = {p["id"]: p for p in data["people"]}
+    owner: dict[Path, str] = {}  # sidecar -> the photo id it belongs to in this export
+    photos = data["photos"]
+    for done, photo in enumerate(photos, 1):
+        metadata = photo_metadata(photo, people, options)
+        for path in photo["paths"]:
+            try:
+                target = sidecar_path(Path(path), options.naming)
+                other = owner.setdefault(target, photo["id"])
+                if other != photo["id"]:
+                    raise MetadataError(
+                        f"{target} would also be the sidecar of another photo with the same name; "
+                        "export with the naming 'jpg.xmp' (IMG_0001.jpg.xmp) to keep them apart."
+                    )
+                if write_sidecar(Path(path), metadata, options.naming):
+                    report.written.append(str(target))
+                else:
+                    report.unchanged.append(path)
+            except MetadataError as exc:
+                report.failed.append((path, str(exc)))
+        if on_progress is not None:
+            on_progress(done, len(photos))
+    return report
+
+
+def photo_metadata(
+    photo: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]], options: ExportOptions
+) -> PhotoMetadata:
+    """What goes out for one photo: tags a person added (and, if asked, the model's tags over
+    their threshold), and the faces of named, visible people."""
+    if options.include_model_tags:
+        tags = list(photo["tags"])
+    else:
+        tags = [t for t, present in photo["user"].items() if present]
+    faces = []
+    for face in photo["faces"]:
+        person = people.get(face["person"]) if face["person"] else None
+        if person and person.get("name") and not person.get("hidden"):
+            x0, y0, x1, y1 = (float(v) for v in face["box"])
+            faces.append(NamedFace(str(person["name"]), (x0, y0, x1, y1)))
+    return PhotoMetadata(
+        tags=tuple(sorted(tags)),
+        faces=tuple(faces),
+        width=photo.get("width"),
+        height=photo.get("height"),
+    )

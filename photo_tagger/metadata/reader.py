@@ -1,0 +1,117 @@
+"""What other applications (or people) recorded about a photo: keywords and named faces from its
+sidecars and from the XMP and IPTC embedded in the file, as plain data for a scan to import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from photo_tagger.errors import MetadataError
+from photo_tagger.metadata.embedded import Embedded, Geometry, inspect
+from photo_tagger.metadata.keywords import combine_keywords, read_keywords
+from photo_tagger.metadata.merge import SAME_FACE, read_record
+from photo_tagger.metadata.model import PEOPLE_BRANCH, ImportedFace, ImportedMetadata
+from photo_tagger.metadata.packet import MP, MWG_RS, Packet, parse
+from photo_tagger.metadata.regions import (
+    overlap,
+    read_mp,
+    read_mwg,
+    to_pixels,
+    upright_area,
+)
+from photo_tagger.metadata.sidecar import sidecar_candidates
+
+
+def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> ImportedMetadata:
+    """Keywords and named faces for the photo at `photo_path` (`data`: its bytes, if already read).
+
+    Sidecars come first, then the file's own XMP, then its IPTC keywords; everything found is
+    combined. Whatever cannot be read is listed in `problems`, and the rest is still returned.
+    """
+    photo_path = Path(photo_path)
+    problems: list[str] = []
+    sources: list[str] = []
+    if data is None:
+        try:
+            data = photo_path.read_bytes()
+        except OSError as exc:
+            problems.append(f"{photo_path}: cannot read the photo ({exc.strerror})")
+    embedded = inspect(data) if data else Embedded()
+    problems.extend(f"{photo_path}: {p}" for p in embedded.problems)
+    geometry = embedded.geometry
+
+    paths: list[str] = []
+    flat: list[str] = []
+    faces: list[ImportedFace] = []
+    packets: list[tuple[str, Packet]] = []
+    for sidecar in sidecar_candidates(photo_path):
+        try:
+            packets.append((sidecar.name, parse(sidecar.read_bytes(), str(sidecar))))
+            sources.append(str(sidecar))
+        except MetadataError as exc:
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"{sidecar}: cannot read it ({exc.strerror})")
+    if embedded.xmp:
+        try:
+            packets.append(("embedded XMP", parse(embedded.xmp, f"{photo_path} (embedded XMP)")))
+            sources.append("embedded XMP")
+        except MetadataError as exc:
+            problems.append(str(exc))
+    own: set[str] = set()
+    for name, packet in packets:
+        p, f = read_keywords(packet)
+        paths.extend(p)
+        flat.extend(f)
+        record = read_record(packet)
+        faces.extend(_faces(packet, name, geometry, record["Regions"]))
+        own.update(record["TagsList"])
+        own.update(v.replace("|", "/") for v in record["HierarchicalSubject"])
+    if embedded.iptc_keywords:
+        flat.extend(embedded.iptc_keywords)
+        sources.append("embedded IPTC")
+
+    faces = _distinct(faces)
+    named = {f.name for f in faces}
+    tags = [
+        t
+        for t in combine_keywords(paths, flat)
+        if not (t.startswith(PEOPLE_BRANCH + "/") and t[len(PEOPLE_BRANCH) + 1 :] in named)
+    ]
+    width, height = geometry.upright_size if geometry else (None, None)
+    return ImportedMetadata(
+        tags=tuple(tags),
+        faces=tuple(faces),
+        own_tags=tuple(t for t in tags if t in own),
+        width=width,
+        height=height,
+        sources=tuple(sources),
+        problems=tuple(problems),
+    )
+
+
+def _faces(
+    packet: Packet, where: str, geometry: Geometry | None, ours: set[str]
+) -> list[ImportedFace]:
+    orientation = geometry.orientation if geometry else 1
+    size = geometry.upright_size if geometry else None
+    out = []
+    for schema, regions in (
+        ("MWG", [r for _, p in packet.properties(MWG_RS, "Regions") for r in read_mwg(p)]),
+        ("MP", [r for _, p in packet.properties(MP, "RegionInfo") for r in read_mp(p)]),
+    ):
+        for region in regions:
+            area = upright_area(region.area, orientation)
+            box = to_pixels(area, *size) if size else None
+            source = f"{where} ({schema})"
+            out.append(ImportedFace(region.name, area, box, source, region.key in ours))
+    return out
+
+
+def _distinct(faces: list[ImportedFace]) -> list[ImportedFace]:
+    """One face per person and place: digiKam writes every face in both schemas, and a sidecar
+    often repeats what is embedded. The first found (sidecar, MWG) is kept."""
+    out: list[ImportedFace] = []
+    for face in faces:
+        if not any(f.name == face.name and overlap(f.area, face.area) >= SAME_FACE for f in out):
+            out.append(face)
+    return out
