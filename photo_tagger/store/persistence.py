@@ -11,10 +11,17 @@ runs when the updates since the snapshot outgrow `compact_rows` or half the snap
 opening replays at most ~1.5x the document), and on close when the tail is worth folding in.
 
 Rows are numbered by an AUTOINCREMENT id that never goes back, so a sync client can remember the
-last row it sent and ask `updates_since(row)` for what it has not. Several processes may share a
-library (the window and the command line): each appends its own rows under its own client id,
-`refresh()` applies the rows the others wrote, and compaction first applies them under the write
-lock so it never drops a row it has not folded in.
+last row it sent and ask `local_updates_since(row)` for what it has not. Each row says where it
+came from: `local` (an edit made on this computer, by any process) or `remote` (merged from the
+sync server by `apply_remote`); only local rows need to go up. Once a sync server is set,
+compaction keeps the local rows after `SYNCED_UPTO` (the last row the server acknowledged) beside
+the snapshot, so that the edits still waiting are sent as the small updates they are, and counted,
+never lost in a snapshot. The `settings` table holds this computer's settings for the library (the
+sync server and token, what it acknowledged): they are not part of the shared document.
+
+Several processes may share a library (the window and the command line): each appends its own
+rows under its own client id, `refresh()` applies the rows the others wrote, and compaction first
+applies them under the write lock so it never drops a row it has not folded in.
 
 A row that cannot be decoded (a damaged disk, a torn write) is reported in `report` and skipped;
 the rest loads. Compaction moves such rows to `doc_quarantine` instead of deleting them.
@@ -26,6 +33,7 @@ import logging
 import sqlite3
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +41,7 @@ from pycrdt import Doc, Subscription, TransactionEvent
 
 from photo_tagger.errors import LibraryError
 from photo_tagger.store import sqlite
+from photo_tagger.store.wire import has_waiting_parts
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +69,19 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[sqlite.Migration] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    """Sync: where each row came from (rows written before sync existed were edits made here),
+    and this computer's settings for the library."""
+    conn.execute("ALTER TABLE doc_log ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value NOT NULL)")
+
+
+MIGRATIONS: list[sqlite.Migration] = [_v1, _v2]
+
+# settings key: the last row id the sync server acknowledged; local rows after it are kept
+SYNCED_UPTO = "sync.synced_upto"
+LOCAL, REMOTE = "local", "remote"
+Setting = str | int | float | bytes
 
 
 @dataclass(frozen=True)
@@ -110,7 +131,8 @@ class DocumentLog:
         self._tail_rows = 0  # update rows after the snapshot
         self._tail_bytes = 0
         self._muted = False
-        self._unsaved: list[bytes] = []  # updates the disk refused, oldest first
+        self._changed = False  # whether the last muted apply changed the document
+        self._unsaved: list[tuple[bytes, str]] = []  # (update, origin) the disk refused, in order
         self._subscription: Subscription | None = None
 
     @classmethod
@@ -209,19 +231,22 @@ class DocumentLog:
     # --- writing -----------------------------------------------------------------------------
 
     def _on_transaction(self, event: TransactionEvent) -> None:
-        if not self._muted:
+        if self._muted:
+            self._changed = True  # applying a peer's update (or another process's rows) did
+        else:
             self._append(event.update)
 
-    def _append(self, update: bytes) -> None:
+    def _append(self, update: bytes, origin: str = LOCAL) -> None:
         """Commit the update as a row. If the disk refuses, keep it (and any earlier refused ones,
         in order) to write with the next update: later updates build on it, and a log with a
         hole would lose them on the next open."""
-        self._unsaved.append(update)
+        self._unsaved.append((update, origin))
         try:
             with sqlite.transaction(self._conn):
                 self._conn.executemany(
-                    "INSERT INTO doc_log (kind, data, crc, created) VALUES ('update', ?, ?, ?)",
-                    [(u, zlib.crc32(u), time.time()) for u in self._unsaved],
+                    "INSERT INTO doc_log (kind, data, crc, created, origin) "
+                    "VALUES ('update', ?, ?, ?, ?)",
+                    [(u, zlib.crc32(u), time.time(), o) for u, o in self._unsaved],
                 )
         except sqlite3.Error as exc:
             raise LibraryError(
@@ -236,23 +261,30 @@ class DocumentLog:
         else:  # another process wrote rows in between: refresh() applies those, skips ours
             self._own_rows.update(range(first, last + 1))
         self._tail_rows += len(self._unsaved)
-        self._tail_bytes += sum(len(u) for u in self._unsaved)
+        self._tail_bytes += sum(len(u) for u, _ in self._unsaved)
         self._unsaved.clear()
 
-    def apply_remote(self, update: bytes) -> None:
+    def apply_remote(self, update: bytes) -> bool:
         """Merge an update from a peer and log it as received (it may hold parts that wait for
-        updates not seen yet; logging the raw bytes keeps them across a restart)."""
+        updates not seen yet; logging the raw bytes keeps them across a restart). Returns whether
+        it changed anything: one that changes nothing (every sync answer carries the peer's
+        deletions, seen or not) is not logged, so syncing often does not grow the log."""
         if update == EMPTY_UPDATE:
-            return
+            return False
         self._muted = True
+        self._changed = False
         try:
             self.doc.apply_update(update)
+            waits = has_waiting_parts(update, self.doc.get_state())
         except ValueError as exc:
             raise LibraryError(f"An update could not be read ({exc}); nothing changed.") from exc
         finally:
             self._muted = False
-        self._append(update)
+        if not (self._changed or waits):
+            return False
+        self._append(update, REMOTE)
         self.maybe_compact()
+        return self._changed
 
     def updates_since(self, row_id: int) -> list[tuple[int, bytes]]:
         """(row id, update) for every row after `row_id`, in order. After a compaction the first
@@ -263,6 +295,33 @@ class DocumentLog:
                 "SELECT id, data FROM doc_log WHERE id > ? ORDER BY id", (row_id,)
             )
         ]
+
+    def local_updates_since(self, row_id: int) -> list[tuple[int, bytes]]:
+        """(row id, update) for every edit made on this computer after `row_id`, in order:
+        what a sync server that acknowledged up to `row_id` has not had from here. Unreadable
+        rows are left out (the document skipped them too)."""
+        bad = {c.id for c in self.report.corrupt}
+        return [
+            (r[0], r[1])
+            for r in self._conn.execute(
+                "SELECT id, data, crc FROM doc_log "
+                "WHERE id > ? AND kind = 'update' AND origin = 'local' ORDER BY id",
+                (row_id,),
+            )
+            if r[0] not in bad and zlib.crc32(r[1]) == r[2]
+        ]
+
+    def count_local_updates_since(self, row_id: int) -> int:
+        row = self._conn.execute(
+            "SELECT COUNT(*) FROM doc_log WHERE id > ? AND kind = 'update' AND origin = 'local'",
+            (row_id,),
+        ).fetchone()
+        return int(row[0])
+
+    @property
+    def applied_upto(self) -> int:
+        """Every row up to this id is in `doc` (rows after it may be too)."""
+        return self._seen_upto
 
     def last_row_id(self) -> int:
         row = self._conn.execute("SELECT MAX(id) FROM doc_log").fetchone()
@@ -308,13 +367,46 @@ class DocumentLog:
                         "SELECT id, kind, data, ?, ? FROM doc_log WHERE id = ?",
                         (c.reason, now, c.id),
                     )
-                self._conn.execute("DELETE FROM doc_log WHERE id < ?", (snapshot_id,))
+                synced = self.setting(SYNCED_UPTO)
+                if synced is None:
+                    self._conn.execute("DELETE FROM doc_log WHERE id < ?", (snapshot_id,))
+                else:  # edits the sync server has not acknowledged stay, to be sent as they are
+                    self._conn.execute(
+                        "DELETE FROM doc_log WHERE id < ? AND NOT (kind = 'update' AND "
+                        "origin = 'local' AND id > ?)",
+                        (snapshot_id, int(synced)),
+                    )
+                    self._conn.executemany(
+                        "DELETE FROM doc_log WHERE id = ?", [(c.id,) for c in self.report.corrupt]
+                    )
         except sqlite3.Error as exc:
             raise LibraryError(f"Could not compact {self.path}: {exc}.") from exc
         self._seen_upto = snapshot_id
         self._own_rows.clear()
         self._snapshot_bytes = len(state)
         self._tail_rows = self._tail_bytes = 0
+
+    # --- this computer's settings for the library ---------------------------------------------
+
+    def setting(self, key: str) -> Setting | None:
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row is not None else None
+
+    def set_settings(self, values: Mapping[str, Setting | None]) -> None:
+        """Write several settings in one transaction; None removes a setting."""
+        try:
+            with sqlite.transaction(self._conn):
+                for key, value in values.items():
+                    if value is None:
+                        self._conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                    else:
+                        self._conn.execute(
+                            "INSERT INTO settings (key, value) VALUES (?, ?) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                            (key, value),
+                        )
+        except sqlite3.Error as exc:
+            raise LibraryError(f"Could not save settings in {self.path}: {exc}.") from exc
 
     def stats(self) -> dict[str, int]:
         """Rows and bytes in the log, for benchmarks and diagnostics."""

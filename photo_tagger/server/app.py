@@ -1,0 +1,155 @@
+"""The HTTP face of the cloud peer (FastAPI). Every route but /healthz needs a library's token.
+
+POST /v1/sync     body: Yjs sync messages, SYNC_STEP1 (the device's state vector) then SYNC_UPDATE
+                  messages (its edits); answer: SYNC_STEP2 (what the device lacks), then, only
+                  if the server lacks some of what the device has, SYNC_STEP1 (the server's
+                  state vector). application/octet-stream both ways.
+GET  /v1/library  {"library": id, "name": name} of the token's library.
+GET  /healthz     {"status": "ok"}, for load balancers; no token.
+
+401 without a valid token (a token only ever opens its own library: the library comes from the
+token, never from the request); 413 for a body over the limit; 400 for a body that is not a sync
+request or updates that cannot be merged (nothing is stored); 503 when the database is down.
+"""
+
+# no `from __future__ import annotations`: FastAPI reads the route annotations at run time
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from photo_tagger import __version__
+from photo_tagger.server.replicas import BadUpdate, Replicas
+from photo_tagger.server.storage import Storage, StorageUnavailable
+from photo_tagger.server.tokens import secret_matches, split_token
+from photo_tagger.store.sync import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH
+from photo_tagger.store.wire import decode_request
+
+log = logging.getLogger(__name__)
+
+NO_MATCH = "0" * 64  # compared against when the token id is unknown, to take the same time
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_body: int = 64 << 20  # a first sync sends the whole library: ~13 MB per 100k photos
+    compact_rows: int = 1000
+
+
+SYNC_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "SYNC_STEP1 (state vector) followed by SYNC_UPDATE messages, framed as "
+        "y-protocols frames them.",
+        "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+SYNC_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "SYNC_STEP2 (what the device lacks), then SYNC_STEP1 (the server's state "
+        "vector) only if the server lacks some of what the device has.",
+        "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    },
+    400: {"description": "Not a sync request, or updates that cannot be merged; nothing stored."},
+    401: {"description": "No valid token."},
+    413: {"description": "The body is over the server's limit."},
+    503: {"description": "The database is unavailable; try again later."},
+}
+
+
+Library = Callable[..., Awaitable[str]]  # the dependency that authenticates a request's token
+
+
+def create_app(
+    storage: Storage,
+    limits: Limits | None = None,
+    extensions: Sequence[Callable[[FastAPI, Library], None]] = (),
+) -> FastAPI:
+    """The server's app. Each extension adds routes, given the app and the `library` dependency
+    (a route depending on it gets the token's library id, or a 401 is sent)."""
+    limits = limits or Limits()
+    replicas = Replicas(storage, compact_rows=limits.compact_rows)
+    bearer = HTTPBearer(auto_error=False, description="A library's token")
+    app = FastAPI(
+        title="photo-tagger sync server",
+        version=__version__,
+        description="Keeps each library's shared document and merges the devices' edits.",
+    )
+
+    @app.exception_handler(StorageUnavailable)
+    async def storage_down(request: Request, exc: StorageUnavailable) -> JSONResponse:
+        log.error("%s", exc)
+        return JSONResponse(
+            {"detail": "The server's database is unavailable; try again later."}, status_code=503
+        )
+
+    def authenticate(credentials: HTTPAuthorizationCredentials | None) -> str:
+        parts = split_token(credentials.credentials) if credentials else None
+        record = storage.token(parts[0]) if parts else None
+        matches = parts is not None and secret_matches(
+            parts[1], record.secret_hash if record else NO_MATCH
+        )
+        if record is None or record.revoked is not None or not matches:
+            raise HTTPException(
+                401,
+                "A valid token for this library is needed (Authorization: Bearer TOKEN).",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return record.library_id
+
+    async def library(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> str:
+        return await run_in_threadpool(authenticate, credentials)
+
+    @app.post(SYNC_PATH, response_class=Response, openapi_extra=SYNC_BODY, responses=SYNC_RESPONSES)
+    async def sync(request: Request, library_id: Annotated[str, Depends(library)]) -> Response:
+        """Merge the device's edits; answer what it lacks (and, if the server lacks some of what
+        the device has, the server's state vector)."""
+        body = await _read_body(request, limits.max_body)
+        try:
+            state_vector, updates = decode_request(body)
+        except ValueError as exc:
+            raise HTTPException(400, f"Not a sync request: {exc}.") from exc
+        try:
+            reply = await run_in_threadpool(replicas.sync, library_id, state_vector, updates)
+        except BadUpdate as exc:
+            raise HTTPException(400, f"Nothing was stored: {exc}.") from exc
+        return Response(reply, media_type=MEDIA_TYPE, headers={LIBRARY_HEADER: library_id})
+
+    @app.get("/v1/library")
+    async def about(library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
+        """The library the token opens."""
+        name = await run_in_threadpool(storage.library_name, library_id)
+        return {"library": library_id, "name": name}
+
+    @app.get("/healthz")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for extend in extensions:
+        extend(app, library)
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise HTTPException(400, "Content-Length is not a number.")
+        if int(declared) > limit:
+            raise HTTPException(413, f"The body is over the server's limit of {limit} bytes.")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"The body is over the server's limit of {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)

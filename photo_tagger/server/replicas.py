@@ -1,0 +1,199 @@
+"""The libraries' documents in server memory, and the merge a sync request asks for.
+
+The database is the document; the copy in memory is a cache of it, caught up with the rows
+other server processes appended before each use. A request's updates are first applied to that
+copy, which serves as the scratch copy: only if every update applies (and the reply can be
+computed) are they appended to the database. If anything fails, the copy is dropped and rebuilt
+from the database at the next request, so a malformed or hostile update leaves the stored
+document exactly as it was. The server merges with pycrdt and never reads what the document says.
+
+An update that changes nothing (a device retrying a sync whose answer it lost) is not stored, so
+retries do not grow the log. One that holds items waiting for others not yet here is stored raw:
+pycrdt keeps such parts pending until what they build on arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pycrdt import Doc, TransactionEvent
+
+from photo_tagger.server.storage import Row, Storage, Writer
+from photo_tagger.store.wire import encode_reply, has_waiting_parts, lacks
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class BadUpdate(ValueError):
+    """The request's updates or state vector cannot be merged; nothing was stored."""
+
+
+@dataclass
+class Replica:
+    """One library's document as of row `seen`."""
+
+    doc: Doc = field(default_factory=Doc)
+    seen: int = 0
+    snapshot_bytes: int = 0
+    tail_rows: int = 0  # update rows after the snapshot
+    tail_bytes: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    changed: bool = False
+    waiting: list[bytes] = field(default_factory=list)  # updates with parts not placed yet
+
+    def __post_init__(self) -> None:
+        self._subscription = self.doc.observe(self._on_change)
+
+    def _on_change(self, event: TransactionEvent) -> None:
+        self.changed = True
+
+    def reset(self) -> None:
+        """Forget everything; the next use reloads from the database."""
+        self.doc.unobserve(self._subscription)
+        self.doc = Doc()
+        self._subscription = self.doc.observe(self._on_change)
+        self.seen = self.snapshot_bytes = self.tail_rows = self.tail_bytes = 0
+        self.waiting = []
+
+    def catch_up(self, rows: list[Row]) -> None:
+        for row in rows:
+            if row.kind == "snapshot":
+                self.snapshot_bytes, self.tail_rows, self.tail_bytes = len(row.data), 0, 0
+            else:
+                self.tail_rows += 1
+                self.tail_bytes += len(row.data)
+            try:
+                self.doc.apply_update(row.data)
+                if has_waiting_parts(row.data, self.doc.get_state()):
+                    self.waiting.append(row.data)
+            except Exception as exc:  # stored rows were validated; say so and go on
+                log.error("stored row %d cannot be applied: %s", row.id, exc)
+            self.seen = row.id
+        self.place_waiting()
+
+    def merge(self, updates: list[bytes]) -> list[bytes]:
+        """Apply the updates; returns the ones worth storing."""
+        keep = []
+        for update in updates:
+            self.changed = False
+            self.doc.apply_update(update)
+            waits = has_waiting_parts(update, self.doc.get_state())
+            if waits:
+                self.waiting.append(update)
+            if self.changed or waits:
+                keep.append(update)
+        self.place_waiting()
+        return keep
+
+    def place_waiting(self) -> None:
+        """Apply the updates that had parts waiting again, until none makes progress: pycrdt
+        does not always place waiting parts once what they build on arrives (updates arriving
+        newest first leave some behind), and applying them again does."""
+        progress = True
+        while self.waiting and progress:
+            progress = False
+            still = []
+            for update in self.waiting:
+                self.doc.apply_update(update)
+                if has_waiting_parts(update, self.doc.get_state()):
+                    still.append(update)
+                else:
+                    progress = True
+            self.waiting = still
+
+
+class Replicas:
+    """The documents of the libraries served lately (at most `cached` of them in memory)."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        compact_rows: int = 1000,
+        compact_min_bytes: int = 1 << 20,
+        cached: int = 32,
+    ) -> None:
+        self.storage = storage
+        self.compact_rows = compact_rows
+        self.compact_min_bytes = compact_min_bytes
+        self.cached = cached
+        self._replicas: OrderedDict[str, Replica] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _replica(self, library_id: str) -> Replica:
+        with self._lock:
+            replica = self._replicas.pop(library_id, None) or Replica()
+            self._replicas[library_id] = replica  # most recently used last
+            while len(self._replicas) > self.cached:
+                self._replicas.popitem(last=False)
+            return replica
+
+    def sync(self, library_id: str, state_vector: bytes, updates: list[bytes]) -> bytes:
+        """Merge the client's updates, store them, and answer what the client lacks (and the
+        server's state vector if it lacks something the client has). BadUpdate if they cannot
+        be merged (nothing stored)."""
+        replica = self._replica(library_id)
+        with replica.lock:
+            if not updates:  # a read: no write lock needed
+                replica.catch_up(self.storage.rows_after(library_id, replica.seen))
+                return self._reply(replica, state_vector)
+            try:
+                with self.storage.writing(library_id) as writer:
+                    replica.catch_up(writer.rows_after(replica.seen))
+                    keep = _guarded("the update cannot be merged", lambda: replica.merge(updates))
+                    reply = self._reply(replica, state_vector)
+                    last = replica.seen
+                    for update in keep:
+                        last = writer.append("update", update)
+                        replica.tail_rows += 1
+                        replica.tail_bytes += len(update)
+                    if self._should_compact(replica):
+                        last = self._compact(replica, writer)
+            except BaseException:
+                replica.reset()  # it may hold what was not stored
+                raise
+            replica.seen = last
+            return reply
+
+    def _compact(self, replica: Replica, writer: Writer) -> int:
+        """Fold the rows into one snapshot. Parts still waiting are not in what pycrdt encodes,
+        so their updates follow the snapshot as rows of their own."""
+        snapshot = replica.doc.get_update()
+        first = writer.append("snapshot", snapshot)
+        writer.delete_before(first)
+        last = first
+        for update in replica.waiting:
+            last = writer.append("update", update)
+        replica.snapshot_bytes = len(snapshot)
+        replica.tail_rows = len(replica.waiting)
+        replica.tail_bytes = sum(len(u) for u in replica.waiting)
+        return last
+
+    def _reply(self, replica: Replica, state_vector: bytes) -> bytes:
+        missing = _guarded(
+            "the state vector cannot be read", lambda: replica.doc.get_update(state_vector)
+        )
+        state = replica.doc.get_state()
+        return encode_reply(missing, state if lacks(state, state_vector) else None)
+
+    def _should_compact(self, replica: Replica) -> bool:
+        return replica.tail_rows > self.compact_rows or replica.tail_bytes > max(
+            self.compact_min_bytes, replica.snapshot_bytes // 2
+        )
+
+
+def _guarded(what: str, step: Callable[[], T]) -> T:
+    """Run a pycrdt step on client data; any failure is the client's bad data (BadUpdate).
+    pycrdt's Rust core reports a panic as a BaseException, hence the broad catch."""
+    try:
+        return step()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        text = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise BadUpdate(f"{what}: {text}") from exc

@@ -1,0 +1,520 @@
+"""Sync with the cloud peer: one HTTP round trip carries the Yjs sync protocol both ways.
+
+The request body is Yjs sync messages (y-protocols framing, as pycrdt writes them): first
+SYNC_STEP1 with this library's state vector, then SYNC_UPDATE messages with the edits the server
+has not acknowledged. The server merges them and answers SYNC_STEP2 (everything this library lacks),
+followed, only if the server lacks something this library has, by SYNC_STEP1 (its own state vector
+after the merge). The server never reads tags.
+
+What has gone up is tracked by row: the document log numbers every update row and marks the ones
+edited here; after a successful sync the library remembers the last row sent (`SYNCED_UPTO`), and
+the next sync sends the local rows after it. Retrying is safe: a Yjs update applied twice changes
+nothing, so a sync whose answer was lost just sends the same rows again. If the server answers with
+its state vector because it lacks something this library has (a server restored from a backup),
+a second round trip sends exactly that, computed from the document.
+
+`BackgroundSync` runs syncs on a plain thread for the window: soon after an edit, periodically,
+with exponential backoff and jitter while the server is unreachable. It keeps its own copy of the
+document (its own DocumentLog on the same file, as a second process would), so the window's
+document is only ever touched on the window's thread: when a sync brings changes, the status
+says so and the window calls `library.log.refresh()` on its own thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+import requests
+from pycrdt import merge_updates
+
+from photo_tagger import __version__
+from photo_tagger.errors import (
+    LibraryError,
+    PhotoTaggerError,
+    SyncError,
+    SyncNotConfiguredError,
+    SyncOfflineError,
+    SyncRefusedError,
+    SyncServerError,
+)
+from photo_tagger.store.persistence import EMPTY_UPDATE, SYNCED_UPTO, DocumentLog
+from photo_tagger.store.wire import decode_reply, encode_request, lacks
+
+log = logging.getLogger(__name__)
+
+SYNC_PATH = "/v1/sync"
+MEDIA_TYPE = "application/octet-stream"
+LIBRARY_HEADER = "Photo-Tagger-Library"
+
+SERVER_KEY, TOKEN_KEY, LIBRARY_KEY, LAST_SYNC_KEY = (
+    "sync.server",
+    "sync.token",
+    "sync.library",
+    "sync.last_synced",
+)
+
+
+# --- what the library remembers -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    server: str
+    token: str
+
+    @classmethod
+    def of(cls, doc_log: DocumentLog) -> SyncSettings | None:
+        """The server and token remembered for the library, if any."""
+        server, token = doc_log.setting(SERVER_KEY), doc_log.setting(TOKEN_KEY)
+        if not server or not token:
+            return None
+        return cls(str(server), str(token))
+
+
+def check_server_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url) < 10:
+        raise SyncNotConfiguredError(
+            f"'{url}' is not a sync server address: give one like https://photos.example.org "
+            "or http://192.168.1.20:8765."
+        )
+    return url
+
+
+def remember(doc_log: DocumentLog, server: str, token: str) -> SyncSettings:
+    """Remember the server and token; another server or token starts over (everything is sent
+    at the next sync, as that server may have nothing of this library)."""
+    settings = SyncSettings(check_server_url(server), token.strip())
+    if not settings.token:
+        raise SyncNotConfiguredError(
+            "The token is empty: `photo-tagger server add-library` on the server prints one."
+        )
+    if SyncSettings.of(doc_log) != settings:
+        doc_log.set_settings(
+            {
+                SERVER_KEY: settings.server,
+                TOKEN_KEY: settings.token,
+                SYNCED_UPTO: None,
+                LIBRARY_KEY: None,
+                LAST_SYNC_KEY: None,
+            }
+        )
+    return settings
+
+
+def forget(doc_log: DocumentLog) -> None:
+    doc_log.set_settings(
+        dict.fromkeys((SERVER_KEY, TOKEN_KEY, SYNCED_UPTO, LIBRARY_KEY, LAST_SYNC_KEY))
+    )
+
+
+def pending_edits(doc_log: DocumentLog) -> int:
+    """Edits made here that the server has not acknowledged (durable: counted from the log)."""
+    synced = doc_log.setting(SYNCED_UPTO)
+    if synced is not None:
+        return doc_log.count_local_updates_since(int(synced))
+    local = doc_log.count_local_updates_since(0)
+    # never synced: everything goes up, including edits a compaction folded into a snapshot
+    return local if local or doc_log.last_row_id() == 0 else 1
+
+
+# --- one sync ---------------------------------------------------------------------------------
+
+
+class HasLog(Protocol):
+    """A Library, or anything else holding a document log (BackgroundSync's own copy)."""
+
+    @property
+    def log(self) -> DocumentLog: ...
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    sent_bytes: int  # request bodies
+    received_bytes: int  # response bodies
+    pending: int  # edits still waiting (made here while the sync ran)
+    received: bool  # the server had changes this library lacked; they are merged and saved
+    round_trips: int
+    library: str | None  # the server's id of the library
+
+
+class SyncClient:
+    """Syncs one library with one server. Not thread-safe: use it on the thread that owns the
+    library (BackgroundSync does this on its own thread with its own copy)."""
+
+    def __init__(
+        self,
+        library: HasLog,
+        url: str,
+        token: str,
+        session: requests.Session,
+        timeout: tuple[float, float] = (10.0, 120.0),
+    ) -> None:
+        self.library = library
+        self.url = check_server_url(url)
+        self.token = token
+        self.session = session
+        self.timeout = timeout
+        self._sent = self._received = self._trips = 0
+        self._library_id: str | None = None
+
+    def pending_edits(self) -> int:
+        return pending_edits(self.library.log)
+
+    def sync_once(self) -> SyncResult:
+        """Send what the server lacks, merge what it has; raises a SyncError when it cannot."""
+        doc_log = self.library.log
+        doc_log.refresh()  # edits other processes (the window, the command line) saved
+        self._sent = self._received = self._trips = 0
+        synced = doc_log.setting(SYNCED_UPTO)
+        if synced is None:  # first sync with this server: send everything
+            upto = doc_log.applied_upto
+            updates = [doc_log.doc.get_update()]
+        else:
+            rows = [
+                r for r in doc_log.local_updates_since(int(synced)) if r[0] <= doc_log.applied_upto
+            ]
+            upto = rows[-1][0] if rows else int(synced)
+            updates = [merge_updates(*(u for _, u in rows))] if rows else []
+        try:
+            lacking, received = self._round_trip(updates)
+        except _Unreadable:
+            # the server could not read those rows (damaged on this disk): send what the document
+            # itself holds instead, which has only what it could read
+            lacking, received = self._round_trip([])
+        if lacking is not None and lacks(lacking, doc_log.doc.get_state()):
+            # the server lacks something this library has (it was restored from a backup, or an
+            # edit was saved here between reading the rows and sending them): send exactly that
+            _, more = self._round_trip([doc_log.doc.get_update(lacking)])
+            received = received or more
+        self._acknowledge(upto)
+        return SyncResult(
+            sent_bytes=self._sent,
+            received_bytes=self._received,
+            pending=self.pending_edits(),
+            received=received,
+            round_trips=self._trips,
+            library=self._library_id,
+        )
+
+    def _acknowledge(self, upto: int) -> None:
+        doc_log = self.library.log
+        if SyncSettings.of(doc_log) not in (None, SyncSettings(self.url, self.token)):
+            return  # the library was pointed at another server meanwhile: that one starts over
+        current = doc_log.setting(SYNCED_UPTO)
+        done = max(upto, int(current)) if current is not None else upto
+        doc_log.set_settings(
+            {SYNCED_UPTO: done, LIBRARY_KEY: self._library_id, LAST_SYNC_KEY: time.time()}
+        )
+
+    def _round_trip(self, updates: list[bytes]) -> tuple[bytes | None, bool]:
+        """POST state vector + updates; merge the answer. Returns (the server's state vector if
+        it lacks something this library has, whether the answer held anything new)."""
+        doc_log = self.library.log
+        body = encode_request(doc_log.doc.get_state(), [u for u in updates if u != EMPTY_UPDATE])
+        response = self._post(body)
+        try:
+            update, server_state = decode_reply(response.content)
+        except ValueError as exc:
+            raise SyncServerError(
+                f"The sync server at {self.url} answered with something that is not a sync "
+                f"reply ({exc}). Is this address a photo-tagger server?"
+            ) from exc
+        try:
+            changed = doc_log.apply_remote(update)
+        except LibraryError as exc:
+            raise SyncServerError(
+                f"The sync server at {self.url} sent changes that cannot be read; nothing was "
+                "merged. Tell the server's administrator."
+            ) from exc
+        return server_state, changed
+
+    def _post(self, body: bytes) -> requests.Response:
+        self._trips += 1
+        self._sent += len(body)
+        try:
+            response = self.session.post(
+                self.url + SYNC_PATH,
+                data=body,
+                headers={
+                    "Authorization": f"Bearer {self.token}",
+                    "Content-Type": MEDIA_TYPE,
+                    "User-Agent": f"photo-tagger/{__version__}",
+                },
+                timeout=self.timeout,
+            )
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,  # the server went away mid-answer
+        ) as exc:
+            raise SyncOfflineError(
+                f"Cannot reach the sync server at {self.url} ({_reason(exc)}). Your edits are "
+                "saved here and go up at the next sync."
+            ) from exc
+        except requests.RequestException as exc:
+            raise SyncNotConfiguredError(
+                f"Cannot sync with {self.url}: {exc}. Check the server address."
+            ) from exc
+        self._received += len(response.content)
+        self._library_id = response.headers.get(LIBRARY_HEADER) or self._library_id
+        status = response.status_code
+        if status == 200:
+            return response
+        detail = _detail(response)
+        if status in (401, 403):
+            raise SyncRefusedError(
+                f"The sync server at {self.url} refused this library's token ({detail}). Ask "
+                "the server's administrator for a new one (`photo-tagger server add-token`) and "
+                "run `photo-tagger sync --server URL --token TOKEN`."
+            )
+        if status == 400:
+            raise _Unreadable(
+                f"The sync server at {self.url} could not read the changes sent ({detail})."
+            )
+        if status == 413:
+            raise SyncServerError(
+                f"The sync server at {self.url} refused a sync of {len(body) / 1e6:.1f} MB as too "
+                "large. Ask its administrator to raise `photo-tagger serve --max-body-mb`."
+            )
+        if status == 404:
+            raise SyncServerError(
+                f"There is no photo-tagger sync server at {self.url} (it answered 404). Check "
+                "the address."
+            )
+        raise SyncServerError(
+            f"The sync server at {self.url} had a problem ({status}: {detail}). Your edits are "
+            "saved here; the next sync tries again."
+        )
+
+
+class _Unreadable(SyncServerError):
+    """The server answered 400: it could not read what was sent."""
+
+
+def _detail(response: requests.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail or response.reason or response.status_code)[:300].rstrip(".")
+
+
+def _reason(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "it did not answer in time"
+    text = str(exc)
+    if "Connection refused" in text:
+        return "connection refused: the server is not running there"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host name"
+    return "no connection"
+
+
+# --- syncing in the background ------------------------------------------------------------------
+
+State = Literal["synced", "waiting", "offline", "refused"]
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: State
+    pending: int  # edits made here that the server has not acknowledged
+    message: str = ""  # why, for offline and refused
+    received: bool = False  # changes from other devices were saved: refresh the library's view
+
+    def text(self) -> str:
+        """What the status bar says."""
+        waiting = f"{self.pending} edit{'s' if self.pending != 1 else ''} waiting"
+        if self.state == "synced":
+            return "Synced"
+        if self.state == "waiting":
+            return waiting
+        if self.state == "offline":
+            return "Offline" + (f", {waiting}" if self.pending else "")
+        return "Sync refused"
+
+
+@dataclass
+class _Replica:
+    log: DocumentLog
+
+
+def backoff_delays(initial: float, maximum: float, rng: random.Random) -> Iterator[float]:
+    """Exponential backoff with jitter: each delay is drawn from [d/2, d] for d = initial, 2x
+    initial, ... up to `maximum`, so that many clients losing the same server spread out."""
+    delay = initial
+    while True:
+        yield rng.uniform(delay / 2, delay)
+        delay = min(maximum, delay * 2)
+
+
+class BackgroundSync:
+    """Keeps a library in sync from a plain thread. Qt-free: `on_status` is called on the sync
+    thread, so a window forwards it to its own thread (a queued signal) before touching widgets.
+
+    start(); notify_edit() after each edit; sync_now() for a user's "sync now"; stop().
+    """
+
+    def __init__(
+        self,
+        library_path: Path,
+        on_status: Callable[[SyncStatus], None],
+        *,
+        session_factory: Callable[[], requests.Session] = requests.Session,
+        interval: float = 60.0,
+        edit_delay: float = 1.0,
+        backoff_initial: float = 2.0,
+        backoff_max: float = 300.0,
+        rng: random.Random | None = None,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        open_log: Callable[[Path], DocumentLog] | None = None,
+    ) -> None:
+        from photo_tagger.store.library import DOCUMENT_FILE
+
+        self.document_path = Path(library_path) / DOCUMENT_FILE
+        self.on_status = on_status
+        self.session_factory = session_factory
+        self.interval = interval
+        self.edit_delay = edit_delay
+        self.backoff_initial = backoff_initial
+        self.backoff_max = backoff_max
+        self.rng = rng or random.Random()
+        self.timeout = timeout
+        self.open_log = open_log or DocumentLog.open
+        self.attempts = 0  # syncs tried, for the curious (and the tests)
+        self._cond = threading.Condition()
+        self._stopping = self._edited = self._forced = False
+        self._thread: threading.Thread | None = None
+        self._status: SyncStatus | None = None
+
+    @property
+    def status(self) -> SyncStatus | None:
+        return self._status
+
+    def start(self) -> None:
+        if self._thread is not None:
+            raise RuntimeError("BackgroundSync is already started")
+        self._thread = threading.Thread(target=self._run, name="photo-tagger sync", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 30.0) -> None:
+        """Ask the thread to finish (after the request in flight, if any) and wait for it."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def notify_edit(self) -> None:
+        """An edit was saved: sync soon (edits in quick succession go up together)."""
+        with self._cond:
+            self._edited = True
+            self._cond.notify_all()
+
+    def sync_now(self) -> None:
+        """Sync at once, even while backing off."""
+        with self._cond:
+            self._forced = True
+            self._cond.notify_all()
+
+    # --- the thread ---------------------------------------------------------------------------
+
+    def _emit(self, status: SyncStatus) -> None:
+        self._status = status
+        try:
+            self.on_status(status)
+        except Exception:  # a broken listener must not stop the syncing
+            log.exception("sync status listener failed")
+
+    def _run(self) -> None:
+        try:
+            doc_log = self.open_log(self.document_path)
+        except PhotoTaggerError as exc:
+            self._emit(SyncStatus("refused", 0, str(exc)))
+            return
+        session = self.session_factory()
+        try:
+            self._loop(_Replica(doc_log), session)
+        finally:
+            session.close()
+            doc_log.close()
+
+    def _loop(self, replica: _Replica, session: requests.Session) -> None:
+        next_sync = time.monotonic()
+        backoff: Iterator[float] | None = None
+        held_until = 0.0  # while backing off, edits do not bring the next try closer
+        while True:
+            with self._cond:
+                wait = next_sync - time.monotonic()
+                if wait > 0 and not (self._stopping or self._edited or self._forced):
+                    self._cond.wait(wait)
+                if self._stopping:
+                    return
+                edited, forced = self._edited, self._forced
+                self._edited = self._forced = False
+            now = time.monotonic()
+            if forced:
+                next_sync, held_until, backoff = now, 0.0, None
+            elif edited:
+                self._emit_pending(replica)
+                next_sync = min(next_sync, max(now + self.edit_delay, held_until))
+            if time.monotonic() < next_sync:
+                continue
+            status = self._sync(replica, session)
+            self._emit(status)
+            now = time.monotonic()
+            if status.state in ("synced", "waiting"):
+                backoff, held_until = None, 0.0
+                next_sync = now + (self.edit_delay if status.pending else self.interval)
+            elif status.state == "offline":
+                backoff = backoff or backoff_delays(
+                    self.backoff_initial, self.backoff_max, self.rng
+                )
+                next_sync = held_until = now + next(backoff)
+            else:  # refused: only a new token helps; look again now and then
+                next_sync = held_until = now + self.backoff_max
+
+    def _emit_pending(self, replica: _Replica) -> None:
+        try:
+            pending = pending_edits(replica.log)
+        except PhotoTaggerError:
+            return
+        last = self._status
+        if last is not None and last.state in ("offline", "refused"):
+            self._emit(SyncStatus(last.state, pending, last.message))
+        elif pending:
+            self._emit(SyncStatus("waiting", pending))
+
+    def _sync(self, replica: _Replica, session: requests.Session) -> SyncStatus:
+        self.attempts += 1
+        try:
+            settings = SyncSettings.of(replica.log)
+            if settings is None:
+                raise SyncNotConfiguredError("No sync server is set for this library.")
+            client = SyncClient(replica, settings.server, settings.token, session, self.timeout)
+            result = client.sync_once()
+        except (SyncRefusedError, SyncNotConfiguredError) as exc:
+            return SyncStatus("refused", self._pending(replica), str(exc))
+        except SyncError as exc:
+            return SyncStatus("offline", self._pending(replica), str(exc))
+        except PhotoTaggerError as exc:  # the library's files: try again later, as if offline
+            log.warning("sync failed: %s", exc)
+            return SyncStatus("offline", self._pending(replica), str(exc))
+        if result.pending:
+            return SyncStatus("waiting", result.pending, received=result.received)
+        return SyncStatus("synced", 0, received=result.received)
+
+    @staticmethod
+    def _pending(replica: _Replica) -> int:
+        try:
+            return pending_edits(replica.log)
+        except PhotoTaggerError:
+            return 0
