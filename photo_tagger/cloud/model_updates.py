@@ -1,0 +1,285 @@
+"""Model updates without an app release: signed releases from a server, installed per library.
+
+A release is a set of files (the int8 models, the tag vocabulary, the class names) and a manifest
+that lists each file's sha256 and size, the release number and the oldest app version it works
+with. The manifest's exact bytes are signed with Ed25519; the app trusts the public keys shipped in
+`resources/keys/` and those added to the library (`photo-tagger models trust`).
+
+On the server (`photo-tagger server publish-models`) a release lives in `DATA/models/`:
+`manifest.json`, `manifest.json.sig` and `files/<name>`.
+
+In a library, installed releases live in `LIBRARY/models/releases/<n>/` (a folder the app can load
+like the shipped `models/`), and `LIBRARY/models/state.json` says which one is current and which
+was before. An update downloads into a scratch folder, checks every size and hash, loads the
+models once, and only then switches `state.json` (written atomically): a bad signature, a wrong hash
+or a truncated download is refused, and the models in use stay as they were.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from photo_tagger import __version__
+from photo_tagger.cloud.signing import sign, verify
+from photo_tagger.errors import ModelError, ModelUpdateError
+from photo_tagger.vision.model import Manifest, default_models_dir, sha256_of
+
+MANIFEST = "manifest.json"
+SIGNATURE = "manifest.json.sig"
+REGISTRY_PATH = "/v1/models"
+ROLES = ("face_detector", "face_embedder", "tagger")
+CHUNK = 1 << 20
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+# --- publishing (the server side) ------------------------------------------------------------
+
+
+def release_files(models_dir: Path) -> dict[str, Path]:
+    """What a release of the models in `models_dir` carries: int8 models, vocabulary, labels."""
+    manifest = Manifest(models_dir)
+    files = {}
+    for role in ROLES:
+        path = manifest.entry(role, "int8").file
+        files[path.name] = path
+    tagger = manifest.raw["models"]["tagger"]
+    for extra in (tagger.get("vocabulary", "tagger_vocabulary.json"), "imagenet_labels.txt"):
+        if (models_dir / extra).exists():
+            files[Path(extra).name] = models_dir / extra
+    return files
+
+
+def release_manifest(models_dir: Path, release: int, min_app_version: str) -> bytes:
+    """The manifest a release is published with, as the bytes that get signed."""
+    raw = Manifest(models_dir).raw["models"]
+    models: dict[str, Any] = {}
+    for role in ROLES:
+        entry = dict(raw[role])
+        int8 = dict(entry["files"]["int8"])
+        int8["file"] = Path(int8["file"]).name
+        entry["files"] = {"int8": int8}  # fp32 references stay with the publisher
+        entry.pop("checks", None)
+        models[role] = entry
+    files = {
+        name: {"sha256": sha256_of(path), "bytes": path.stat().st_size}
+        for name, path in sorted(release_files(models_dir).items())
+    }
+    body = {
+        "release": release,
+        "min_app_version": min_app_version,
+        "files": files,
+        "models": models,
+    }
+    return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()
+
+
+def publish_release(
+    models_dir: Path, out_dir: Path, key: Ed25519PrivateKey, release: int, min_app_version: str
+) -> Path:
+    """Write a signed release of `models_dir` into `out_dir` (replacing what was there)."""
+    data = release_manifest(models_dir, release, min_app_version)
+    staging = out_dir.with_name(out_dir.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "files").mkdir(parents=True)
+    for name, path in release_files(models_dir).items():
+        shutil.copyfile(path, staging / "files" / name)
+    (staging / MANIFEST).write_bytes(data)
+    (staging / SIGNATURE).write_text(sign(key, data) + "\n")
+    old = out_dir.with_name(out_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return out_dir
+
+
+# --- installing (the app side) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    release: int
+    installed: bool  # False: this release (or a newer one) was already in use
+    downloaded_bytes: int
+
+
+class ModelUpdater:
+    """Installs, activates and rolls back model releases in one library."""
+
+    def __init__(
+        self,
+        library_path: Path,
+        trusted: list[Ed25519PublicKey] | None = None,
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.root = Path(library_path) / "models"
+        self.trusted = trusted or []
+        self.session = session or requests.Session()
+        self.timeout = timeout
+
+    # state
+
+    def _state(self) -> dict[str, Any]:
+        try:
+            return dict(json.loads((self.root / "state.json").read_text()))
+        except FileNotFoundError:
+            return {"current": None, "previous": None}
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{self.root / 'state.json'} cannot be read: {exc}") from None
+
+    def _write_state(self, state: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f"state.json.{os.getpid()}.tmp"
+        with open(tmp, "w") as fh:
+            json.dump(state, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / "state.json")
+
+    def current_release(self) -> int | None:
+        current = self._state()["current"]
+        return int(current) if current is not None else None
+
+    def active_dir(self) -> Path:
+        """The models the library uses now: `PHOTO_TAGGER_MODELS` if set, else the library's
+        current release, else the models shipped with the app."""
+        if os.environ.get("PHOTO_TAGGER_MODELS"):
+            return default_models_dir()
+        current = self.current_release()
+        if current is not None:
+            folder = self.root / "releases" / str(current)
+            if (folder / MANIFEST).exists():
+                return folder
+        return default_models_dir()
+
+    # update
+
+    def _get(self, url: str, token: str, stream: bool = False) -> requests.Response:
+        try:
+            headers = {"Authorization": f"Bearer {token}"}
+            response = self.session.get(url, headers=headers, timeout=self.timeout, stream=stream)
+        except requests.RequestException as exc:
+            raise ModelUpdateError(f"The model server cannot be reached ({exc}).") from None
+        if response.status_code in (401, 403):
+            raise ModelUpdateError("The model server refused the token.")
+        if response.status_code != 200:
+            raise ModelUpdateError(f"The model server answered {response.status_code} for {url}.")
+        return response
+
+    def update(self, server: str, token: str) -> UpdateResult:
+        base = server.rstrip("/") + REGISTRY_PATH
+        data = self._get(f"{base}/{MANIFEST}", token).content
+        signature = self._get(f"{base}/{SIGNATURE}", token).text
+        if not verify(self.trusted, data, signature):
+            raise ModelUpdateError(
+                "The model release's signature does not match any trusted key: refused. "
+                "(`photo-tagger models trust KEY.pub` adds your server's key.)"
+            )
+        try:
+            manifest = json.loads(data)
+            release = int(manifest["release"])
+            files: dict[str, dict[str, Any]] = manifest["files"]
+            models = manifest["models"]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ModelUpdateError(f"The model release's manifest is malformed ({exc}).") from None
+        if version_tuple(str(manifest.get("min_app_version", "0"))) > version_tuple(__version__):
+            raise ModelUpdateError(
+                f"Model release {release} needs photo-tagger {manifest['min_app_version']} or "
+                f"newer (this is {__version__}): update the app first."
+            )
+        current = self.current_release()
+        if current is not None and release <= current:
+            return UpdateResult(release, installed=False, downloaded_bytes=0)
+
+        releases = self.root / "releases"
+        scratch = releases / f"{release}.partial"
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir(parents=True)
+        try:
+            downloaded = 0
+            for name, meta in files.items():
+                if Path(name).name != name or name in (MANIFEST, "state.json"):
+                    raise ModelUpdateError(f"The model release names an unsafe file '{name}'.")
+                downloaded += self._download(f"{base}/files/{name}", token, scratch / name, meta)
+            (scratch / MANIFEST).write_text(
+                json.dumps({"release": release, "models": models}, indent=1) + "\n"
+            )
+            self._check_loads(scratch)
+            final = releases / str(release)
+            shutil.rmtree(final, ignore_errors=True)
+            os.replace(scratch, final)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        self._write_state({"current": release, "previous": current})
+        self._prune(keep={release, current})
+        return UpdateResult(release, installed=True, downloaded_bytes=downloaded)
+
+    def _download(self, url: str, token: str, dest: Path, meta: dict[str, Any]) -> int:
+        expected_size, expected_sha = int(meta["bytes"]), str(meta["sha256"])
+        h = hashlib.sha256()
+        size = 0
+        with self._get(url, token, stream=True) as response, open(dest, "wb") as out:
+            try:
+                for chunk in response.iter_content(CHUNK):
+                    size += len(chunk)
+                    if size > expected_size:
+                        raise ModelUpdateError(f"{dest.name} is larger than the release says.")
+                    h.update(chunk)
+                    out.write(chunk)
+            except requests.RequestException as exc:
+                raise ModelUpdateError(f"The download of {dest.name} broke off ({exc}).") from None
+            out.flush()
+            os.fsync(out.fileno())
+        if size != expected_size:
+            raise ModelUpdateError(
+                f"{dest.name} arrived truncated ({size} of {expected_size} bytes): refused."
+            )
+        if h.hexdigest() != expected_sha:
+            raise ModelUpdateError(f"{dest.name} does not match its sha256: refused.")
+        return size
+
+    def _check_loads(self, folder: Path) -> None:
+        """Build every session once, so a release that cannot run is never switched to."""
+        from photo_tagger.vision.pipeline import Models
+
+        try:
+            Models.load(folder)
+        except ModelError as exc:
+            raise ModelUpdateError(f"The new models do not load: {exc}") from None
+
+    def rollback(self) -> int | None:
+        """Go back to the release used before the current one (None: the shipped models)."""
+        state = self._state()
+        if state["current"] is None:
+            raise ModelUpdateError("The library already uses the models shipped with the app.")
+        previous = state["previous"]
+        if previous is not None and not (self.root / "releases" / str(previous)).exists():
+            previous = None
+        self._write_state({"current": previous, "previous": None})
+        return previous
+
+    def _prune(self, keep: set[int | None]) -> None:
+        releases = self.root / "releases"
+        for folder in releases.iterdir():
+            if folder.is_dir() and folder.name.isdigit() and int(folder.name) not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+
+def active_models_dir(library_path: Path) -> Path:
+    """The models a library uses now (see ModelUpdater.active_dir)."""
+    return ModelUpdater(library_path).active_dir()
