@@ -11,7 +11,8 @@ How it is laid out in the CRDT (root name: key -> value):
                                 "faces": {"detector", "faces": [{"box", "score", "eyes"}]} | null}
     auto.cloud   content id -> JSON text of {"model", "tags": {tag: score}}
     user         "<content id>|<tag>" -> True (added) / False (removed)
-    face_person  "<content id>|<face>" -> {"person": id, "confirmed": bool}
+    face_person  "<content id>|<face>" -> {"person": id, "confirmed": false}  (a suggestion)
+    confirmed    "<content id>|<face>" -> person id                 (the user said who it is)
     rejected     "<content id>|<face>|<person id>" -> True       (a set: a Map keyed by member)
     people       person id -> Map {"name": str | None, "merged_into": id | None, "hidden": bool}
 
@@ -34,6 +35,9 @@ Why flat root Maps instead of a Map per photo with Maps inside:
    second item per photo in the same transaction doubles the opening time).
 3. The cloud model's tags have their own root, so a device escalating a photo never races with
    another device re-analysing it locally.
+4. Who a face is has two roots for the same reason: a suggestion (written by grouping, on every
+   device that scans) must never overwrite a confirmation (written by a person) made elsewhere
+   while offline, so confirmations have their own keys and always win when read.
 
 Content ids and person ids must not contain "|" (content ids are hex, person ids uuid4 hex).
 Only this package imports pycrdt; callers get dicts, lists, strings and floats.
@@ -76,6 +80,7 @@ class LibraryDocument:
         self._cloud: Map = self._doc.get("auto.cloud", type=Map)
         self._user: Map = self._doc.get("user", type=Map)
         self._face_person: Map = self._doc.get("face_person", type=Map)
+        self._confirmed: Map = self._doc.get("confirmed", type=Map)
         self._rejected: Map = self._doc.get("rejected", type=Map)
         self._people: Map = self._doc.get("people", type=Map)
         # Lookups by photo for the keyed-by-fact Maps and a cache of the people: the write methods
@@ -268,12 +273,16 @@ class LibraryDocument:
             return
         moved = rules.match_faces([f["box"] for f in old], [f["box"] for f in new])
         assignments: dict[int, Any] = {}
+        confirmations: dict[int, str] = {}
         rejections: dict[int, set[str]] = {}
         for i in range(len(old)):
             key = f"{photo_id}{SEP}{i}"
             if key in self._face_person:
                 assignments[i] = self._face_person[key]
                 del self._face_person[key]
+            if key in self._confirmed:
+                confirmations[i] = str(self._confirmed[key])
+                del self._confirmed[key]
             for person in self.rejected(photo_id, i):
                 rejections.setdefault(i, set()).add(person)
                 rkey = f"{photo_id}{SEP}{i}{SEP}{person}"
@@ -282,6 +291,9 @@ class LibraryDocument:
         for i, value in assignments.items():
             if i in moved:
                 self._face_person[f"{photo_id}{SEP}{moved[i]}"] = value
+        for i, person in confirmations.items():
+            if i in moved:
+                self._confirmed[f"{photo_id}{SEP}{moved[i]}"] = person
         for i, people in rejections.items():
             if i in moved:
                 for person in people:
@@ -292,8 +304,14 @@ class LibraryDocument:
     # --- faces and people --------------------------------------------------------------------
 
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None:
-        """(person id as stored, confirmed by the user) or None. Resolve merges with resolve()."""
-        value = self._face_person.get(f"{photo_id}{SEP}{face}")
+        """(person id as stored, confirmed by the user) or None. Resolve merges with resolve().
+
+        A confirmation wins over a suggestion, whichever device wrote last."""
+        key = f"{photo_id}{SEP}{face}"
+        confirmed = self._confirmed.get(key)
+        if confirmed is not None:
+            return str(confirmed), True
+        value = self._face_person.get(key)
         if value is None:
             return None
         return str(value["person"]), bool(value["confirmed"])
@@ -304,6 +322,9 @@ class LibraryDocument:
         for key, value in (self._face_person.to_py() or {}).items():
             photo_id, face = key.split(SEP, 1)
             out[(photo_id, int(face))] = (str(value["person"]), bool(value["confirmed"]))
+        for key, person in (self._confirmed.to_py() or {}).items():
+            photo_id, face = key.split(SEP, 1)
+            out[(photo_id, int(face))] = (str(person), True)
         return out
 
     def rejected(self, photo_id: str, face: int) -> set[str]:
@@ -336,7 +357,9 @@ class LibraryDocument:
         self._check_person(person_id)
         target = self.resolve_person(person_id)
         with self._write():
-            self._face_person[key] = {"person": person_id, "confirmed": True}
+            self._confirmed[key] = person_id
+            if key in self._face_person:
+                del self._face_person[key]  # the suggestion is answered
             for person in self.rejected(photo_id, face):
                 if self.resolve_person(person) == target:
                     rkey = f"{key}{SEP}{person}"
@@ -348,12 +371,14 @@ class LibraryDocument:
         key = _face_key(photo_id, face)
         self._check_person(person_id)
         target = self.resolve_person(person_id)
-        current = self.face_person(photo_id, face)
         with self._write():
             rkey = f"{key}{SEP}{person_id}"
             self._rejected[rkey] = True
             self._index_rejected(rkey, present=True)
-            if current is not None and self.resolve_person(current[0]) == target:
+            if key in self._confirmed and self.resolve_person(str(self._confirmed[key])) == target:
+                del self._confirmed[key]
+            suggestion = self._face_person.get(key)
+            if suggestion is not None and self.resolve_person(suggestion["person"]) == target:
                 del self._face_person[key]
 
     def _is_rejected(self, photo_id: str, face: int, person_id: str) -> bool:

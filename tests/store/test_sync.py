@@ -114,3 +114,22 @@ def test_libraries_sync_through_their_logs_and_keep_it(tmp_path: Path) -> None:
         with Library.open(tmp_path / name) as lib:
             assert everything(lib.document) == expected
             assert lib.document.user_tags(PHOTO) == {"Places/Beach": True, "Family": True}
+
+
+def test_a_confirmation_survives_another_laptops_later_suggestion() -> None:
+    """Grouping on a laptop that scans offline must not undo who a person said a face is."""
+    a, b = LibraryDocument(), LibraryDocument()
+    scan(a)
+    ann = a.new_person("Ann")
+    exchange(a, b)
+    a.confirm_person(PHOTO, 0, ann)  # laptop A: "this is Ann"
+    stranger = b.new_person()
+    assert b.suggest_person(PHOTO, 0, stranger)  # laptop B, offline, groups the face elsewhere
+    exchange(a, b)
+    assert a.face_person(PHOTO, 0) == (ann, True)
+    assert b.face_person(PHOTO, 0) == (ann, True)
+    assert everything(a) == everything(b)
+    # and the user can still change their mind: rejecting Ann frees the face
+    b.reject_person(PHOTO, 0, ann)
+    exchange(a, b)
+    assert a.face_person(PHOTO, 0) != (ann, True) and ann in a.rejected(PHOTO, 0)
