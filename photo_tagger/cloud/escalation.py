@@ -1,0 +1,412 @@
+"""Escalation: photos the local model is unsure about go, with the user's consent, to a bigger
+model in the cloud, and its tags come back into the library.
+
+- Off by default, per library. The settings live in the library's own settings table (this
+  computer's, like the sync server and token), never in the shared document. While off, nothing
+  here opens a connection.
+- Selection: a photo with a file on this computer whose best local auto tag scores under
+  `threshold`, at most `daily_budget` photos sent per day (local time), the least sure first.
+- What leaves the computer: the photo's pixels only, decoded upright, shrunk to `max_side` on the
+  long side and re-encoded as a bare JPEG (no EXIF, GPS, XMP, ICC or comment), never the file.
+- The queue is durable (escalation_queue.py): offline, photos wait; a photo whose answer came
+  back is never sent again for the same model version.
+- The answer lands in the document as `auto` tags with source "cloud" and the model's version
+  (`LibraryDocument.set_auto_tags`): they sync like any other tag, override the local model's
+  scores for the tags the cloud model scored, and never touch what the user set.
+
+`Escalator` uses the library on the calling thread; a window runs it on a worker thread with its
+own `Library.open(path)` (as the sync does), then refreshes its document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import requests
+
+from photo_tagger.cloud.escalation_queue import EscalationQueue
+from photo_tagger.cloud.inference_client import InferenceClient, ModelInfo, PhotoRefused
+from photo_tagger.errors import (
+    EscalationNotConfiguredError,
+    EscalationOfflineError,
+    ImageError,
+)
+from photo_tagger.imaging import decode
+from photo_tagger.library.scan import content_id
+from photo_tagger.store.library import Library
+from photo_tagger.store.persistence import DocumentLog
+
+LOCAL, CLOUD = "local", "cloud"
+DEFAULT_MODEL = "cloud_tagger"  # the model's name on the endpoints (our server's is this)
+JPEG_QUALITY = 90
+
+PREFIX = "escalation."
+ENABLED, ENDPOINTS, TOKEN = PREFIX + "enabled", PREFIX + "endpoints", PREFIX + "token"
+THRESHOLD, BUDGET, MAX_SIDE, MODEL = (
+    PREFIX + "threshold",
+    PREFIX + "daily_budget",
+    PREFIX + "max_side",
+    PREFIX + "model",
+)
+LAST_VERSION = PREFIX + "last_model_version"  # the model version an endpoint last served
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationSettings:
+    enabled: bool = False
+    endpoints: tuple[str, ...] = ()
+    token: str = ""
+    threshold: float = 0.5  # photos whose best local tag scores under this are sent
+    daily_budget: int = 100  # photos sent per day, at most
+    max_side: int = 1024  # long side of what is sent, in pixels
+    model: str = DEFAULT_MODEL
+
+    @classmethod
+    def of(cls, doc_log: DocumentLog) -> EscalationSettings:
+        d = cls()
+        endpoints = doc_log.setting(ENDPOINTS)
+        return cls(
+            enabled=bool(int(doc_log.setting(ENABLED) or 0)),
+            endpoints=tuple(json.loads(str(endpoints))) if endpoints else (),
+            token=str(doc_log.setting(TOKEN) or ""),
+            threshold=float(doc_log.setting(THRESHOLD) or d.threshold),
+            daily_budget=int(_or(doc_log.setting(BUDGET), d.daily_budget)),
+            max_side=int(doc_log.setting(MAX_SIDE) or d.max_side),
+            model=str(doc_log.setting(MODEL) or d.model),
+        )
+
+    def save(self, doc_log: DocumentLog) -> None:
+        doc_log.set_settings(
+            {
+                ENABLED: int(self.enabled),
+                ENDPOINTS: json.dumps(list(self.endpoints)),
+                TOKEN: self.token or None,
+                THRESHOLD: self.threshold,
+                BUDGET: self.daily_budget,
+                MAX_SIDE: self.max_side,
+                MODEL: self.model,
+            }
+        )
+
+
+def _or(value: Any, default: Any) -> Any:
+    return default if value is None else value
+
+
+def check_settings(s: EscalationSettings) -> EscalationSettings:
+    """The settings, cleaned, or EscalationNotConfiguredError saying what to fix."""
+    endpoints = tuple(e.strip().rstrip("/") for e in s.endpoints if e.strip())
+    for e in endpoints:
+        if not e.startswith(("http://", "https://")) or len(e) < 10:
+            raise EscalationNotConfiguredError(
+                f"'{e}' is not an inference endpoint: give one like https://infer.example.org "
+                "or http://192.168.1.20:8765."
+            )
+    if s.enabled and not endpoints:
+        raise EscalationNotConfiguredError("Give at least one --endpoint URL.")
+    if s.enabled and not s.token.strip():
+        raise EscalationNotConfiguredError(
+            "Give --token TOKEN (`photo-tagger server add-library` on the server prints one)."
+        )
+    if not 0.0 < s.threshold <= 1.0:
+        raise EscalationNotConfiguredError(f"The threshold {s.threshold} is not in (0, 1].")
+    if s.daily_budget < 0:
+        raise EscalationNotConfiguredError("The daily budget cannot be negative.")
+    if not 224 <= s.max_side <= 8192:
+        raise EscalationNotConfiguredError(
+            f"--max-side {s.max_side} is out of range: give 224 to 8192 pixels."
+        )
+    return replace(s, endpoints=endpoints, token=s.token.strip())
+
+
+def enable(doc_log: DocumentLog, **changes: Any) -> EscalationSettings:
+    """Turn escalation on with the remembered settings and `changes` (None: keep), and save."""
+    given = {k: v for k, v in changes.items() if v is not None}
+    if "endpoints" in given:
+        given["endpoints"] = tuple(given["endpoints"])
+    settings = check_settings(replace(EscalationSettings.of(doc_log), enabled=True, **given))
+    settings.save(doc_log)
+    return settings
+
+
+def disable(doc_log: DocumentLog) -> EscalationSettings:
+    """Turn escalation off; nothing is sent until it is turned on again (the queue is kept)."""
+    settings = replace(EscalationSettings.of(doc_log), enabled=False)
+    settings.save(doc_log)
+    return settings
+
+
+# --- what is selected, and what leaves the computer ---------------------------------------------
+
+
+def best_local_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
+    """The best score among the photo's local auto tags (0.0 with none: the model saw nothing)."""
+    return max((float(a["score"]) for a in auto.values() if a.get("source") == LOCAL), default=0.0)
+
+
+def cloud_model_of(auto: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The cloud model that refined these auto tags, or None."""
+    return next((str(a["model"]) for a in auto.values() if a.get("source") == CLOUD), None)
+
+
+def refined_in_cloud(document: Any, photo_id: str) -> str | None:
+    """The cloud model that refined the photo's tags (on any device), or None: for the window
+    to mark photos refined in the cloud. `document` is a LibraryDocument."""
+    return cloud_model_of(document.auto_tags(photo_id))
+
+
+def upload_bytes(data: bytes, max_side: int, quality: int = JPEG_QUALITY) -> bytes:
+    """What is sent for a photo file: its pixels, upright, long side <= `max_side`, as a bare JPEG
+    (OpenCV writes only a JFIF header: no EXIF, GPS, XMP, ICC profile or comment)."""
+    rgb = decode(data, target_side=max_side).rgb
+    h, w = rgb.shape[:2]
+    if max(h, w) > max_side:
+        k = max_side / max(h, w)
+        size = (max(1, min(max_side, round(w * k))), max(1, min(max_side, round(h * k))))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
+    if not ok:
+        raise ImageError("could not be re-encoded for upload")
+    return bytes(np.asarray(buf).tobytes())
+
+
+def cloud_tags(
+    answer: Mapping[str, float], local: Mapping[str, Mapping[str, Any]], scorable: Iterable[str]
+) -> dict[str, float]:
+    """The tags to record from the cloud's answer: what it listed, plus 0.0 for each local tag it
+    can score but left out (it scored it under its floor), so that its verdict replaces the
+    unsure local one. Tags it cannot score (people, from the face detector) stay local."""
+    tags = {t: round(float(s), 3) for t, s in answer.items()}
+    can_score = set(scorable)
+    for tag, a in local.items():
+        if a.get("source") == LOCAL and tag in can_score and tag not in tags:
+            tags[tag] = 0.0
+    return tags
+
+
+def start_of_day(now: float) -> float:
+    """Local midnight before `now`: the daily budget starts again then."""
+    day = dt.datetime.fromtimestamp(now).date()
+    return dt.datetime.combine(day, dt.time()).timestamp()
+
+
+# --- a run ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refined:
+    photo_id: str
+    path: str
+    model: str
+    tags: dict[str, float]  # as recorded
+    sent_bytes: int
+    seconds: float  # from reading the file to the tags being stored
+
+
+@dataclass
+class EscalationReport:
+    enabled: bool
+    queued: int = 0  # photos newly queued by this run
+    refined: list[Refined] = field(default_factory=list)
+    already: int = 0  # found refined by this model (on another device, say): not sent
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (photo id, reason)
+    waiting: int = 0  # still queued afterwards
+    budget_left: int = 0
+    endpoint: str | None = None
+    offline: str | None = None  # why nothing (more) could be sent, when no endpoint answered
+
+
+class Escalator:
+    """Queues and sends one library's unsure photos. Build one per run or keep it; `session`
+    and `clock` are passed in so tests and the window decide them."""
+
+    def __init__(
+        self,
+        library: Library,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.library = library
+        self.session = session
+        self.clock = clock
+
+    def settings(self) -> EscalationSettings:
+        return EscalationSettings.of(self.library.log)
+
+    def enqueue(self, queue: EscalationQueue, settings: EscalationSettings) -> int:
+        """Queue every photo with a file here whose best local score is under the threshold and
+        that the last model seen has not refined yet. Local work only."""
+        doc, index = self.library.document, self.library.index
+        last = self.library.log.setting(LAST_VERSION)
+        done = queue.delivered_ids(str(last)) if last else set()
+        waiting = queue.waiting_ids()
+        picked = []
+        for photo_id in doc.photo_ids():
+            if photo_id in waiting or photo_id in done or not index.paths_for(photo_id):
+                continue
+            auto = doc.auto_tags(photo_id)
+            if last and cloud_model_of(auto) == last:
+                continue
+            best = best_local_score(auto)
+            if best < settings.threshold:
+                picked.append((photo_id, best))
+        return queue.add(picked, self.clock())
+
+    def run(self, on_refined: Callable[[Refined], None] | None = None) -> EscalationReport:
+        """Queue what is unsure and send what the budget allows. With escalation off this
+        returns at once: no connection of any kind is made."""
+        settings = self.settings()
+        if not settings.enabled:
+            return EscalationReport(enabled=False)
+        settings = check_settings(settings)
+        report = EscalationReport(enabled=True)
+        with EscalationQueue.open(self.library.path) as queue:
+            report.queued = self.enqueue(queue, settings)
+            try:
+                self._send(queue, settings, report, on_refined)
+            except EscalationOfflineError as exc:
+                report.offline = str(exc)
+            report.waiting = queue.counts()["waiting"]
+            report.budget_left = self._budget_left(queue, settings)
+        return report
+
+    def _budget_left(self, queue: EscalationQueue, settings: EscalationSettings) -> int:
+        now = self.clock()
+        return max(0, settings.daily_budget - queue.sent_since(start_of_day(now)))
+
+    def _send(
+        self,
+        queue: EscalationQueue,
+        settings: EscalationSettings,
+        report: EscalationReport,
+        on_refined: Callable[[Refined], None] | None,
+    ) -> None:
+        todo = queue.waiting()
+        if not todo or self._budget_left(queue, settings) == 0:
+            return  # nothing to send: no connection at all
+        session = self.session or requests.Session()
+        try:
+            client = InferenceClient(settings.endpoints, settings.token, settings.model, session)
+            info = client.connect()
+            self.library.log.set_settings({LAST_VERSION: info.version})
+            for item in todo:
+                if self._budget_left(queue, settings) == 0:
+                    break
+                info = client.current or client.connect()
+                report.endpoint = info.endpoint
+                self._send_one(queue, client, info, item.photo_id, report, on_refined)
+        finally:
+            if self.session is None:
+                session.close()
+
+    def _send_one(
+        self,
+        queue: EscalationQueue,
+        client: InferenceClient,
+        info: ModelInfo,
+        photo_id: str,
+        report: EscalationReport,
+        on_refined: Callable[[Refined], None] | None,
+    ) -> None:
+        doc = self.library.document
+        if not doc.has_photo(photo_id):
+            queue.remove([photo_id])  # forgotten since it was queued
+            return
+        auto = doc.auto_tags(photo_id)
+        if queue.is_delivered(photo_id, info.version) or cloud_model_of(auto) == info.version:
+            queue.delivered(photo_id, info.version, 0, self.clock())
+            report.already += 1
+            return
+        started = time.monotonic()
+        try:
+            path, payload = self._payload(photo_id)
+            answer = client.infer([payload])
+        except (PhotoRefused, ImageError) as exc:
+            queue.failed(photo_id, str(exc))
+            report.failed.append((photo_id, str(exc)))
+            return
+        tags = cloud_tags(answer.tags[0], auto, client.current.tags if client.current else ())
+        doc.set_auto_tags(photo_id, tags, CLOUD, answer.version)  # durable before it is "done"
+        queue.delivered(photo_id, answer.version, len(payload), self.clock())
+        refined = Refined(
+            photo_id, path, answer.version, tags, len(payload), time.monotonic() - started
+        )
+        report.refined.append(refined)
+        if on_refined is not None:
+            on_refined(refined)
+
+    def _payload(self, photo_id: str) -> tuple[str, bytes]:
+        """(path, what is sent) for the photo, from a file here whose content is still the
+        photo's (a file edited since the scan is another photo, and is not sent)."""
+        settings = self.settings()
+        reasons = []
+        for path in self.library.index.paths_for(photo_id):
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                reasons.append(f"{path}: {exc.strerror}")
+                continue
+            if content_id(data) != photo_id:
+                reasons.append(f"{path} has changed since it was scanned")
+                continue
+            return path, upload_bytes(data, settings.max_side)
+        raise ImageError("no readable file of this photo here (" + "; ".join(reasons) + ")")
+
+
+# --- status, for the command line and the window ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationStatus:
+    settings: EscalationSettings
+    waiting: int
+    failed: int
+    delivered: int
+    sent_today: int
+    last_model: str | None
+
+
+def status(library: Library, clock: Callable[[], float] = time.time) -> EscalationStatus:
+    """Where escalation stands for the library; reads local files only."""
+    settings = EscalationSettings.of(library.log)
+    with EscalationQueue.open(library.path) as queue:
+        counts = queue.counts()
+        sent_today = queue.sent_since(start_of_day(clock()))
+    last = library.log.setting(LAST_VERSION)
+    return EscalationStatus(
+        settings,
+        counts["waiting"],
+        counts["failed"],
+        counts["delivered"],
+        sent_today,
+        str(last) if last else None,
+    )
+
+
+__all__ = [
+    "EscalationReport",
+    "EscalationSettings",
+    "EscalationStatus",
+    "Escalator",
+    "Refined",
+    "best_local_score",
+    "cloud_tags",
+    "disable",
+    "enable",
+    "refined_in_cloud",
+    "status",
+    "upload_bytes",
+]

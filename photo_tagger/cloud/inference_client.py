@@ -1,0 +1,184 @@
+"""A client of the Open Inference Protocol v2 over HTTP (the KServe / Triton REST API): health,
+model metadata and inference, across several endpoints tried in order.
+
+The same client talks to our own cloud peer (`photo-tagger serve`) or to an inference cluster that
+speaks the protocol (Triton, KServe, Seldon MLServer) and serves a model with the same input and
+output: one BYTES input "image" (photo files, base64), one BYTES output "tags" (JSON of
+{tag: score} per photo). See photo_tagger/server/inference.py for the server's side.
+
+Failover: `connect()` walks the endpoints in order and keeps the first whose
+`GET /v2/health/ready` answers 200 and whose model metadata can be read. When a request to it then
+fails (no connection, timeout, 5xx), that endpoint is dropped for the rest of the run and the next
+one is tried; a refused photo (400, 413) is that photo's problem, not the endpoint's.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from photo_tagger.errors import EscalationOfflineError, EscalationRefusedError
+
+INPUT, OUTPUT = "image", "tags"
+CONNECT_TIMEOUT = 3.05  # seconds; a little over a TCP retransmission window
+READ_TIMEOUT = 60.0
+
+
+class PhotoRefused(Exception):
+    """The endpoint would not tag this photo (400 or 413): its message says why."""
+
+
+class _EndpointFailed(Exception):
+    """This endpoint cannot serve the model now; the next one may."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    endpoint: str
+    name: str
+    version: str  # what tags are recorded as coming from
+    tags: frozenset[str]  # every tag the model can score (empty when the endpoint does not say)
+
+
+@dataclass(frozen=True)
+class Answer:
+    endpoint: str
+    version: str
+    tags: list[dict[str, float]]  # per photo, in the order sent
+
+
+class InferenceClient:
+    """One model on the first healthy endpoint of `endpoints`. Not thread-safe."""
+
+    def __init__(
+        self,
+        endpoints: Sequence[str],
+        token: str,
+        model: str,
+        session: requests.Session,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    ) -> None:
+        self.endpoints = [e.rstrip("/") for e in endpoints]
+        self.model = model
+        self.session = session
+        self.timeout = timeout
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self._dead: set[str] = set()
+        self.current: ModelInfo | None = None
+        self.problems: list[str] = []  # why endpoints were passed over, for the user
+
+    def connect(self) -> ModelInfo:
+        """The first endpoint, in order, that is ready and serves the model."""
+        for endpoint in self.endpoints:
+            if endpoint in self._dead:
+                continue
+            try:
+                self.current = self._probe(endpoint)
+                return self.current
+            except _EndpointFailed as exc:
+                self._dead.add(endpoint)
+                self.problems.append(f"{endpoint}: {exc}")
+        self.current = None
+        raise EscalationOfflineError(
+            "No inference endpoint is reachable and ready ("
+            + "; ".join(self.problems or ["none configured"])
+            + "). The photos stay queued."
+        )
+
+    def infer(self, files: Sequence[bytes]) -> Answer:
+        """Tag scores for each photo file, failing over to the next endpoint when one breaks."""
+        body = {
+            "inputs": [
+                {
+                    "name": INPUT,
+                    "shape": [len(files)],
+                    "datatype": "BYTES",
+                    "parameters": {"content_type": "base64"},
+                    "data": [base64.b64encode(f).decode("ascii") for f in files],
+                }
+            ],
+            "outputs": [{"name": OUTPUT}],
+        }
+        while True:
+            info = self.current or self.connect()
+            try:
+                return self._infer(info, body, len(files))
+            except _EndpointFailed as exc:
+                self._dead.add(info.endpoint)
+                self.problems.append(f"{info.endpoint}: {exc}")
+                self.current = None
+
+    # --- one endpoint ------------------------------------------------------------------------
+
+    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self.session.request(
+                method, url, headers=self.headers, timeout=self.timeout, **kwargs
+            )
+        except requests.RequestException as exc:
+            raise _EndpointFailed(f"not reachable ({type(exc).__name__})") from None
+        if response.status_code in (401, 403):
+            raise EscalationRefusedError(
+                f"The inference endpoint {url.split('/v2/')[0]} refused the token "
+                f"({response.status_code}). Give the right one with "
+                "`photo-tagger escalate --token TOKEN`."
+            )
+        if response.status_code >= 500 or response.status_code == 404:
+            raise _EndpointFailed(f"answered {response.status_code} {_error_text(response)}")
+        return response
+
+    def _probe(self, endpoint: str) -> ModelInfo:
+        ready = self._request("GET", f"{endpoint}/v2/health/ready")
+        if ready.status_code != 200:
+            raise _EndpointFailed(f"not ready ({ready.status_code})")
+        meta = self._request("GET", f"{endpoint}/v2/models/{self.model}")
+        if meta.status_code != 200:
+            raise _EndpointFailed(f"model metadata answered {meta.status_code}")
+        try:
+            data = meta.json()
+            versions = [str(v) for v in data.get("versions") or []]
+            params = data.get("parameters") or {}
+            tags = frozenset(str(t) for t in params.get("tags") or [])
+        except (ValueError, AttributeError, TypeError):
+            raise _EndpointFailed("answered model metadata that is not JSON") from None
+        version = versions[-1] if versions else self.model
+        return ModelInfo(endpoint, self.model, version, tags)
+
+    def _infer(self, info: ModelInfo, body: dict[str, Any], count: int) -> Answer:
+        url = f"{info.endpoint}/v2/models/{self.model}/infer"
+        response = self._request("POST", url, json=body)
+        if response.status_code in (400, 413, 422):
+            raise PhotoRefused(_error_text(response))
+        if response.status_code != 200:
+            raise _EndpointFailed(f"answered {response.status_code} {_error_text(response)}")
+        try:
+            data = response.json()
+            output = next(o for o in data["outputs"] if o["name"] == OUTPUT)
+            tags = [_tag_scores(json.loads(text)) for text in output["data"]]
+        except (ValueError, KeyError, TypeError, StopIteration):
+            raise _EndpointFailed("answered something that is not an inference response") from None
+        if len(tags) != count:
+            raise _EndpointFailed(f"answered {len(tags)} results for {count} photos")
+        return Answer(info.endpoint, str(data.get("model_version") or info.version), tags)
+
+
+def _tag_scores(value: Any) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise TypeError("tags are not a JSON object")
+    scores = {str(tag): float(score) for tag, score in value.items()}
+    if any(not (0.0 <= s <= 1.0) for s in scores.values()):
+        raise ValueError("a score is outside [0, 1]")
+    return scores
+
+
+def _error_text(response: requests.Response) -> str:
+    try:
+        data = response.json()
+        return str(data.get("error") or data.get("detail") or "")
+    except (ValueError, AttributeError):
+        return response.text[:200]

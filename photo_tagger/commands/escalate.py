@@ -1,0 +1,121 @@
+"""`photo-tagger escalate`: send the photos the local model is unsure about to a bigger cloud
+model (with the user's consent, per library), and bring its tags back."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+
+
+def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "escalate",
+        parents=[library_parent],
+        help="send the photos the local model is unsure about to a cloud model (opt-in)",
+        description="Turns escalation on for the library (the settings are remembered), queues "
+        "every photo whose best local tag scores under the threshold and sends what the daily "
+        "budget allows: a re-encode of its pixels, long side at most --max-side, with no EXIF, "
+        "GPS or XMP, never the file. Without options it sends what is queued. Photos wait in "
+        "the queue while no endpoint answers.",
+    )
+    p.add_argument(
+        "--endpoint",
+        action="append",
+        metavar="URL",
+        help="an Open Inference Protocol v2 server, e.g. your `photo-tagger serve` "
+        "(repeat: tried in order, the next when one is down)",
+    )
+    p.add_argument("--token", help="the library's token on the endpoints")
+    p.add_argument("--threshold", type=float, help="send photos whose best tag scores under this")
+    p.add_argument("--budget", type=int, metavar="N", help="photos sent per day, at most")
+    p.add_argument("--max-side", type=int, metavar="PX", help="long side of what is sent")
+    p.add_argument("--model", help="the model's name on the endpoints (default cloud_tagger)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--on", action="store_true", help="turn on with the remembered settings")
+    mode.add_argument("--off", action="store_true", help="turn off: nothing is sent any more")
+    mode.add_argument("--status", action="store_true", help="show settings and queue; send nothing")
+    p.set_defaults(func=cmd_escalate)
+
+
+def cmd_escalate(args: argparse.Namespace) -> int:
+    from photo_tagger.cloud import escalation
+    from photo_tagger.errors import EscalationNotConfiguredError
+    from photo_tagger.store.library import Library
+    from photo_tagger.store.paths import default_library_dir
+
+    library_dir = Path(args.library) if args.library else default_library_dir()
+    changes = {
+        "endpoints": args.endpoint,
+        "token": args.token,
+        "threshold": args.threshold,
+        "daily_budget": args.budget,
+        "max_side": args.max_side,
+        "model": args.model,
+    }
+    with Library.open(library_dir) as library:
+        if args.off:
+            escalation.disable(library.log)
+            print(f"Escalation is off for {library_dir}: no photo is sent.")
+            return EXIT_OK
+        if args.status:
+            _print_status(escalation.status(library))
+            return EXIT_OK
+        if args.on or any(v is not None for v in changes.values()):
+            settings = escalation.enable(library.log, **changes)
+            print(
+                f"Escalation is on for {library_dir}: photos under {settings.threshold:g} go to "
+                f"{', '.join(settings.endpoints)} (at most {settings.daily_budget} a day, "
+                f"{settings.max_side} px)."
+            )
+        elif not escalation.EscalationSettings.of(library.log).enabled:
+            raise EscalationNotConfiguredError(
+                f"Escalation is off for {library_dir}: turn it on with "
+                "`photo-tagger escalate --endpoint URL --token TOKEN` (or --on)."
+            )
+        report = escalation.Escalator(library).run(on_refined=_print_refined)
+    return _print_report(report)
+
+
+def _print_refined(r: Any) -> None:
+    top = [f"{t} {s:.2f}" for t, s in sorted(r.tags.items(), key=lambda kv: -kv[1]) if s > 0][:3]
+    print(
+        f"refined: {r.path}: {', '.join(top) or 'no tag'} "
+        f"({r.model}, {r.sent_bytes // 1024} KB sent, {r.seconds * 1000:.0f} ms)",
+        flush=True,
+    )
+
+
+def _print_report(report: Any) -> int:
+    for photo_id, reason in report.failed:
+        print(f"not refined: {photo_id}: {reason}")
+    print(
+        f"{len(report.refined)} photos refined in the cloud"
+        + (f" by {report.endpoint}" if report.endpoint and report.refined else "")
+        + f", {report.queued} newly queued, {report.waiting} waiting"
+        + (f", {len(report.failed)} refused" if report.failed else "")
+        + f"; {report.budget_left} more may go today."
+    )
+    if report.offline:
+        print(f"photo-tagger: {report.offline}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_SKIPPED if report.failed else EXIT_OK
+
+
+def _print_status(s: Any) -> None:
+    c = s.settings
+    state = "on" if c.enabled else "off"
+    print(
+        f"Escalation: {state} (threshold {c.threshold:g}, {c.daily_budget} photos a day, "
+        f"long side {c.max_side} px, model {c.model})"
+    )
+    print(f"Endpoints: {', '.join(c.endpoints) or 'none'}; token {'set' if c.token else 'not set'}")
+    print(
+        f"Queue: {s.waiting} waiting, {s.failed} refused; {s.delivered} refined so far, "
+        f"{s.sent_today} sent today"
+    )
+    if s.last_model:
+        print(f"Cloud model: {s.last_model}")

@@ -1,0 +1,280 @@
+"""The cloud model, served under the Open Inference Protocol v2 (the KServe / Triton REST API).
+
+GET  /v2/health/live                    200 while the server runs
+GET  /v2/health/ready                   200 when the cloud model is loaded; 503 when this server has
+                                        none (a laptop install has no models/cloud/)
+GET  /v2                                server metadata
+GET  /v2/models/{name}                  model metadata: its version, inputs, outputs, and in
+                                        "parameters" the tags it can give and the floor under which
+                                        it leaves a tag out
+GET  /v2/models/{name}/ready
+POST /v2/models/{name}/infer            (also /v2/models/{name}/versions/{version}/infer)
+
+Every route needs a library's token, like the sync routes. One model, MODEL_NAME. The request has
+one input, "image": BYTES, shape [n] (1 <= n <= MAX_BATCH), each element a photo file (JPEG, PNG,
+WebP, TIFF, HEIC) base64-encoded, as `"parameters": {"content_type": "base64"}` declares. The
+response has one output, "tags": BYTES, shape [n], each element the JSON text of {tag: score} for
+every tag scoring at least the floor, best first; "model_version" names the model and the
+vocabulary that mapped its classes, which is what the client records as the tags' model.
+
+Errors follow the protocol: {"error": "..."} with 400 (not JSON, not the input described above,
+not base64, not a photo we can read), 404 (no such model or version), 413 (over a size limit), 503
+(no cloud model on this server).
+"""
+
+# no `from __future__ import annotations`: FastAPI reads the route annotations at run time
+import base64
+import binascii
+import json
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from photo_tagger import __version__
+from photo_tagger.errors import ImageError, ModelError
+from photo_tagger.imaging import decode
+from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
+from photo_tagger.server.app import _read_body
+from photo_tagger.vision.model import Manifest, OnnxModel, default_models_dir
+from photo_tagger.vision.tagger import Tagger
+from photo_tagger.vision.vocabulary import Vocabulary
+
+MODEL_NAME = "cloud_tagger"  # also its key in models/manifest.json
+INPUT, OUTPUT = "image", "tags"
+MAX_BATCH = 8
+MAX_IMAGE_BYTES = 10 << 20  # one photo; the app sends re-encodes of at most ~1-2 MB
+MAX_BODY = MAX_BATCH * MAX_IMAGE_BYTES * 4 // 3 + (64 << 10)  # base64 is 4/3 of the bytes
+MAX_PIXELS = 50_000_000  # what a cloud peer decodes for anyone holding a token
+FLOOR = 0.05  # tags under this score are left out of the answer
+THREADS = 2
+
+
+class InferenceRefused(Exception):
+    """A request the protocol answers with {"error": message} and `status`."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# --- the model, without HTTP ---------------------------------------------------------------------
+
+
+class CloudTagger:
+    """The cloud classifier and the tag vocabulary: photo files in, tag scores out."""
+
+    def __init__(self, models_dir: Path, threads: int = THREADS) -> None:
+        manifest = Manifest(models_dir)
+        entry = manifest.entry(MODEL_NAME, "fp32")
+        vocab_file = entry.meta.get("vocabulary", "tagger_vocabulary.json")
+        self.vocabulary = Vocabulary.from_file(Path(models_dir) / vocab_file)
+        self.tagger = Tagger(OnnxModel(entry, threads=threads))
+        if self.vocabulary.num_classes != int(entry.meta["output"]["shape"][1]):
+            raise ModelError(
+                f"The cloud model has {entry.meta['output']['shape'][1]} classes and the tag "
+                f"vocabulary {self.vocabulary.num_classes}: reinstall the models."
+            )
+        self.version = f"{entry.id}+vocabulary@{self.vocabulary.version}"
+
+    def tag_files(self, files: list[bytes]) -> list[dict[str, float]]:
+        """Tag scores of each photo file, in order. Raises InferenceRefused (400) naming the first
+        element that is not a photo we can read."""
+        images = []
+        for i, data in enumerate(files):
+            try:
+                images.append(decode(data, DEFAULT_TARGET_SIDE, max_pixels=MAX_PIXELS).rgb)
+            except ImageError as exc:
+                raise InferenceRefused(
+                    400, f"Element {i} of input '{INPUT}' is not a photo this server reads: {exc}."
+                ) from None
+        probs = self.tagger.classify_batch(images)
+        return [self.vocabulary.scores(p, floor=FLOOR) for p in np.asarray(probs)]
+
+
+class LazyModel:
+    """Loads the cloud model on first use, so that a server without one still syncs; a failed
+    load is tried again at the next request (an administrator may have added the model since)."""
+
+    def __init__(self, load: Callable[[], CloudTagger]) -> None:
+        self._load = load
+        self._lock = threading.Lock()
+        self._model: CloudTagger | None = None
+
+    def get(self) -> CloudTagger:
+        with self._lock:
+            if self._model is None:
+                try:
+                    self._model = self._load()
+                except ModelError as exc:
+                    raise InferenceRefused(
+                        503, f"This server has no cloud model to serve ({exc})"
+                    ) from None
+            return self._model
+
+
+# --- the protocol's JSON ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InferRequest:
+    id: str | None
+    files: list[bytes]
+
+
+def parse_infer_request(body: bytes) -> InferRequest:
+    """The photo files of an inference request, or InferenceRefused saying what is wrong."""
+    try:
+        request = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise InferenceRefused(400, "The body is not JSON (an inference request).") from None
+    if not isinstance(request, dict) or not isinstance(request.get("inputs"), list):
+        raise InferenceRefused(400, "An inference request needs an 'inputs' list.")
+    inputs = request["inputs"]
+    if len(inputs) != 1 or not isinstance(inputs[0], dict) or inputs[0].get("name") != INPUT:
+        raise InferenceRefused(400, f"This model takes exactly one input, '{INPUT}'.")
+    tensor = inputs[0]
+    if tensor.get("datatype") != "BYTES":
+        raise InferenceRefused(400, f"Input '{INPUT}' must have datatype BYTES.")
+    data, shape = tensor.get("data"), tensor.get("shape")
+    if not isinstance(data, list) or not all(isinstance(d, str) for d in data):
+        raise InferenceRefused(400, f"Input '{INPUT}' needs 'data': a list of base64 strings.")
+    if shape != [len(data)] or not data:
+        raise InferenceRefused(400, f"Input '{INPUT}' needs 'shape': [n], n = number of photos.")
+    if len(data) > MAX_BATCH:
+        raise InferenceRefused(413, f"At most {MAX_BATCH} photos per request.")
+    params = tensor.get("parameters") or {}
+    if not isinstance(params, dict) or params.get("content_type", "base64") != "base64":
+        raise InferenceRefused(400, f"Input '{INPUT}' must be base64 (content_type 'base64').")
+    outputs = request.get("outputs")
+    if outputs is not None and (
+        not isinstance(outputs, list)
+        or any(not isinstance(o, dict) or o.get("name") != OUTPUT for o in outputs)
+    ):
+        raise InferenceRefused(400, f"This model has one output, '{OUTPUT}'.")
+    files = []
+    for i, text in enumerate(data):
+        if len(text) > MAX_IMAGE_BYTES * 4 // 3 + 4:
+            raise InferenceRefused(413, f"Element {i} is over {MAX_IMAGE_BYTES >> 20} MB.")
+        try:
+            files.append(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError):
+            raise InferenceRefused(400, f"Element {i} of input '{INPUT}' is not base64.") from None
+    request_id = request.get("id")
+    return InferRequest(str(request_id) if request_id is not None else None, files)
+
+
+def infer_response(
+    version: str, request_id: str | None, tags: list[dict[str, float]]
+) -> dict[str, Any]:
+    response: dict[str, Any] = {
+        "model_name": MODEL_NAME,
+        "model_version": version,
+        "outputs": [
+            {
+                "name": OUTPUT,
+                "shape": [len(tags)],
+                "datatype": "BYTES",
+                "data": [json.dumps(t) for t in tags],
+            }
+        ],
+    }
+    if request_id is not None:
+        response["id"] = request_id
+    return response
+
+
+def model_metadata(model: CloudTagger) -> dict[str, Any]:
+    return {
+        "name": MODEL_NAME,
+        "versions": [model.version],
+        "platform": "onnxruntime_onnx",
+        "inputs": [
+            {
+                "name": INPUT,
+                "datatype": "BYTES",
+                "shape": [-1],
+                "parameters": {"content_type": "base64", "max_batch": MAX_BATCH},
+            }
+        ],
+        "outputs": [{"name": OUTPUT, "datatype": "BYTES", "shape": [-1]}],
+        "parameters": {"tags": model.vocabulary.names, "floor": FLOOR},
+    }
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+def add_inference(
+    app: FastAPI,
+    library: Callable[..., Awaitable[Any]],
+    models_dir: Path | None = None,
+) -> None:
+    """Serve the cloud model from `models_dir` (default: the app's models) to requests that
+    `library` authenticates."""
+    model = LazyModel(lambda: CloudTagger(models_dir or default_models_dir()))
+
+    @app.exception_handler(InferenceRefused)
+    async def refused(request: Request, exc: InferenceRefused) -> JSONResponse:
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+    async def loaded(name: str) -> CloudTagger:
+        if name != MODEL_NAME:
+            raise InferenceRefused(404, f"No model '{name}' here; this server has '{MODEL_NAME}'.")
+        return await run_in_threadpool(model.get)
+
+    @app.get("/v2/health/live")
+    async def live(library_id: Annotated[str, Depends(library)]) -> dict[str, bool]:
+        return {"live": True}
+
+    @app.get("/v2/health/ready")
+    async def ready(library_id: Annotated[str, Depends(library)]) -> dict[str, bool]:
+        await loaded(MODEL_NAME)
+        return {"ready": True}
+
+    @app.get("/v2")
+    async def server_metadata(library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
+        return {"name": "photo-tagger", "version": __version__, "extensions": []}
+
+    @app.get("/v2/models/{name}")
+    async def metadata(name: str, library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
+        return model_metadata(await loaded(name))
+
+    @app.get("/v2/models/{name}/ready")
+    async def model_ready(
+        name: str, library_id: Annotated[str, Depends(library)]
+    ) -> dict[str, Any]:
+        await loaded(name)
+        return {"name": name, "ready": True}
+
+    async def infer(name: str, version: str | None, request: Request) -> dict[str, Any]:
+        tagger = await loaded(name)
+        if version is not None and version != tagger.version:
+            raise InferenceRefused(404, f"No version '{version}' of '{name}' here.")
+        try:
+            body = await _read_body(request, MAX_BODY)
+        except HTTPException as exc:
+            raise InferenceRefused(exc.status_code, str(exc.detail)) from None
+        parsed = parse_infer_request(body)
+        tags = await run_in_threadpool(tagger.tag_files, parsed.files)
+        return infer_response(tagger.version, parsed.id, tags)
+
+    @app.post("/v2/models/{name}/infer")
+    async def model_infer(
+        name: str, request: Request, library_id: Annotated[str, Depends(library)]
+    ) -> dict[str, Any]:
+        """Tag photos (see the module's docstring for the request and the answer)."""
+        return await infer(name, None, request)
+
+    @app.post("/v2/models/{name}/versions/{version}/infer")
+    async def version_infer(
+        name: str, version: str, request: Request, library_id: Annotated[str, Depends(library)]
+    ) -> dict[str, Any]:
+        return await infer(name, version, request)

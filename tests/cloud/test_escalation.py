@@ -1,0 +1,357 @@
+"""Escalation end to end: real scans of the sample photos, the real server's app on 127.0.0.1
+(recording every request it receives), `photo-tagger escalate` and the Escalator."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from PIL import Image
+
+from photo_tagger.cli import main
+from photo_tagger.cloud import escalation
+from photo_tagger.cloud.escalation import Escalator
+from photo_tagger.cloud.escalation_queue import EscalationQueue
+from photo_tagger.errors import EscalationRefusedError
+from photo_tagger.server.run import ServerSettings
+from photo_tagger.store.library import Library
+from tests.server.harness import ProcessServer, add_library, free_port, sqlite_storage
+
+PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
+GPS_PHOTO = "rocket.jpg"  # unsure locally (best tag ~0.5), so it is sent
+THRESHOLD = 0.7  # ~0.2 from the nearest sample photo on either side, whatever the CPU
+
+
+# --- a server that records what it receives ---------------------------------------------------
+
+
+class RecordingServer:
+    """`photo-tagger serve`'s own app (sync, model registry, cloud model), on uvicorn in a thread,
+    recording (method, path, body) of every request that reaches it."""
+
+    def __init__(self, data: Path, port: int = 0) -> None:
+        self.storage = sqlite_storage(data)
+        self.seen: list[tuple[str, str, bytes]] = []
+        self.app = ServerSettings(data=str(data)).app(self.storage)
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(
+            self._record, log_level="warning", lifespan="off", interface="asgi3"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
+
+    async def _record(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        chunks: list[bytes] = []
+
+        async def receive_and_keep() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+            return message
+
+        try:
+            await self.app(scope, receive_and_keep, send)
+        finally:
+            self.seen.append((scope["method"], scope["path"], b"".join(chunks)))
+
+    def inferences(self) -> list[dict[str, Any]]:
+        return [json.loads(b) for m, p, b in self.seen if p.endswith("/infer")]
+
+    def __enter__(self) -> RecordingServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline and self.thread.is_alive(), "server did not start"
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+        self.storage.close()
+
+
+# --- photos, libraries, servers ---------------------------------------------------------------
+
+
+def with_gps_exif_and_xmp(jpeg: bytes) -> bytes:
+    """The same JPEG (same pixels, so the same local scores) with a camera's EXIF, a GPS position
+    and an XMP packet spliced in after its start marker."""
+    exif = Image.Exif()
+    exif[0x010F] = "PrivateCam"  # Make
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.5), 3: "E", 4: (13.0, 24.0, 36.0)}  # GPS IFD
+    app1 = exif.tobytes()
+    xmp = (
+        b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF "
+        b"xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description "
+        b"xmlns:exif='http://ns.adobe.com/exif/1.0/' exif:GPSLatitude='52,31.2N'/></rdf:RDF>"
+        b"</x:xmpmeta>"
+    )
+
+    def segment(payload: bytes) -> bytes:
+        return b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
+
+    return jpeg[:2] + segment(app1) + segment(xmp) + jpeg[2:]
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample photos (one with GPS in its EXIF and XMP) scanned once into a library."""
+    folder = tmp_path_factory.mktemp("photos")
+    for p in PHOTOS.glob("*.jpg"):
+        data = p.read_bytes()
+        (folder / p.name).write_bytes(with_gps_exif_and_xmp(data) if p.name == GPS_PHOTO else data)
+    assert Image.open(folder / GPS_PHOTO).getexif().get_ifd(0x8825)  # the GPS is really there
+    library = tmp_path_factory.mktemp("scanned") / "library"
+    assert main(["scan", str(folder), "--library", str(library)]) == 0
+    return library
+
+
+@pytest.fixture
+def library_dir(scanned: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the scanned library for each test."""
+    return Path(shutil.copytree(scanned, tmp_path / "library"))
+
+
+@pytest.fixture
+def server_data(tmp_path: Path) -> tuple[Path, str]:
+    """A server folder with one library; (folder, token)."""
+    data = tmp_path / "server"
+    storage = sqlite_storage(data)
+    _, token = add_library(storage, "photos")
+    storage.close()
+    return data, token
+
+
+@pytest.fixture
+def server(server_data: tuple[Path, str]) -> Iterator[RecordingServer]:
+    with RecordingServer(server_data[0]) as srv:
+        yield srv
+
+
+def best_local(library_dir: Path) -> dict[str, float]:
+    """file name -> best local tag score, as the library holds them."""
+    with Library.open(library_dir) as library:
+        return {
+            Path(library.index.paths_for(cid)[0]).name: escalation.best_local_score(
+                library.document.auto_tags(cid)
+            )
+            for cid in library.document.photo_ids()
+        }
+
+
+def cloud_refined(library_dir: Path) -> dict[str, str]:
+    """file name -> cloud model, for photos the cloud refined."""
+    with Library.open(library_dir) as library:
+        out = {}
+        for cid in library.document.photo_ids():
+            model = escalation.refined_in_cloud(library.document, cid)
+            if model:
+                out[Path(library.index.paths_for(cid)[0]).name] = model
+        return out
+
+
+def escalate(library_dir: Path, *args: str) -> int:
+    return main(["escalate", "--library", str(library_dir), *args])
+
+
+# --- tests ----------------------------------------------------------------------------------
+
+
+def test_off_means_not_a_single_request(
+    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+) -> None:
+    with Library.open(library_dir) as library:  # never turned on
+        assert escalation.EscalationSettings.of(library.log).enabled is False
+        assert Escalator(library).run().enabled is False
+    assert escalate(library_dir) == 2  # says how to turn it on
+    # turned on with everything set, then off again
+    assert escalate(library_dir, "--on", "--budget", "0") == 2  # no endpoint yet: refused
+    with Library.open(library_dir) as library:
+        escalation.enable(library.log, endpoints=[server.url], token=server_data[1])
+        escalation.disable(library.log)
+        report = Escalator(library).run()
+    assert report.enabled is False and report.refined == []
+    assert escalate(library_dir, "--status") == 0
+    assert escalate(library_dir) == 2
+    assert server.seen == []
+
+
+def test_unsure_photos_are_sent_and_confident_ones_are_not(
+    library_dir: Path,
+    server: RecordingServer,
+    server_data: tuple[Path, str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    scores = best_local(library_dir)
+    unsure = {name for name, best in scores.items() if best < THRESHOLD}
+    assert GPS_PHOTO in unsure and {"coffee.jpg", "chelsea.jpg"}.isdisjoint(unsure)
+    code = escalate(
+        library_dir, "--endpoint", server.url, "--token", server_data[1], "--threshold", "0.7"
+    )
+    out = capsys.readouterr().out
+    assert code == 0, out
+    refined = cloud_refined(library_dir)
+    assert set(refined) == unsure
+    assert len(server.inferences()) == len(unsure)
+    assert f"{len(unsure)} photos refined in the cloud" in out
+    assert f"refined: {library_dir.parent}" not in out  # paths printed are the photos'
+    # what the library says about them
+    with Library.open(library_dir) as library:
+        for cid in library.document.photo_ids():
+            name = Path(library.index.paths_for(cid)[0]).name
+            auto = library.document.auto_tags(cid)
+            sources = {a["source"] for a in auto.values()}
+            assert ("cloud" in sources) == (name in unsure)
+        rocket = next(
+            c
+            for c in library.document.photo_ids()
+            if library.index.paths_for(c)[0].endswith(GPS_PHOTO)
+        )
+        auto = library.document.auto_tags(rocket)
+        assert auto["Vehicles/Rocket"]["source"] == "cloud"
+        assert auto["Vehicles/Rocket"]["model"].startswith("efficientnet-lite0-imagenet")
+    # the next run sends nothing more: every unsure photo is done for this model
+    before = len(server.seen)
+    assert escalate(library_dir) == 0
+    assert [p for _, p, _ in server.seen[before:] if p.endswith("/infer")] == []
+
+
+def test_what_leaves_is_small_pixels_without_exif_gps_or_xmp(
+    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+) -> None:
+    with Library.open(library_dir) as library:
+        escalation.enable(
+            library.log,
+            endpoints=[server.url],
+            token=server_data[1],
+            threshold=THRESHOLD,
+            max_side=256,
+        )
+        report = Escalator(library).run()
+        gps_file = next(r.path for r in report.refined if r.path.endswith(GPS_PHOTO))
+    assert report.refined and not report.failed
+    sent = [base64.b64decode(i["inputs"][0]["data"][0]) for i in server.inferences() if i["inputs"]]
+    assert len(sent) == len(report.refined)
+    original = Path(gps_file).read_bytes()
+    assert b"PrivateCam" in original and b"GPSLatitude" in original
+    for data in sent:
+        assert data != original
+        assert b"Exif\x00\x00" not in data and b"PrivateCam" not in data
+        assert b"http://ns.adobe.com/xap" not in data and b"GPS" not in data
+        with Image.open(io.BytesIO(data)) as im:
+            assert im.format == "JPEG"
+            assert max(im.size) <= 256
+            assert not im.getexif() and "exif" not in im.info and "xmp" not in im.info
+            assert "icc_profile" not in im.info and "comment" not in im.info
+
+
+def test_endpoint_down_then_up_queued_then_delivered_once(
+    library_dir: Path, server_data: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    args = ("--endpoint", url, "--token", server_data[1], "--threshold", "0.7")
+    assert escalate(library_dir, *args) == 2  # nobody listens yet
+    assert "stay queued" in capsys.readouterr().err
+    with EscalationQueue.open(library_dir) as queue:
+        queued = queue.counts()["waiting"]
+    assert queued >= 1 and cloud_refined(library_dir) == {}
+    # a restart of the app: the queue is on disk
+    with RecordingServer(server_data[0], port=port) as server:
+        assert escalate(library_dir) == 0
+        assert escalate(library_dir) == 0  # again: nothing is sent twice
+        assert len(server.inferences()) == queued
+    assert len(cloud_refined(library_dir)) == queued
+    with EscalationQueue.open(library_dir) as queue:
+        assert queue.counts() == {"waiting": 0, "failed": 0, "delivered": queued}
+
+
+def test_failover_to_the_second_endpoint_when_the_first_is_dead(
+    library_dir: Path, server_data: tuple[Path, str]
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    # the real `photo-tagger serve`, in its own process
+    with ProcessServer(server_data[0]) as alive, Library.open(library_dir) as library:
+        escalation.enable(
+            library.log, endpoints=[dead, alive.url], token=server_data[1], threshold=THRESHOLD
+        )
+        report = Escalator(library).run()
+    assert report.offline is None and report.endpoint == alive.url
+    assert report.refined and {r.path.rsplit("/", 1)[1] for r in report.refined} == {
+        n for n, b in best_local(library_dir).items() if b < THRESHOLD
+    }
+
+
+def test_cloud_tags_never_override_the_users(
+    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+) -> None:
+    with Library.open(library_dir) as library:
+        doc = library.document
+        rocket = next(
+            c for c in doc.photo_ids() if library.index.paths_for(c)[0].endswith(GPS_PHOTO)
+        )
+        doc.set_user_tag(rocket, "Vehicles/Rocket", False)  # the user says: not a rocket
+        doc.set_user_tag(rocket, "Places/Launch Pad", True)
+        escalation.enable(
+            library.log, endpoints=[server.url], token=server_data[1], threshold=THRESHOLD
+        )
+        Escalator(library).run()
+    with Library.open(library_dir) as library:
+        doc = library.document
+        assert doc.user_tags(rocket) == {"Vehicles/Rocket": False, "Places/Launch Pad": True}
+        auto = doc.auto_tags(rocket)
+        assert auto["Vehicles/Rocket"]["source"] == "cloud"
+        assert auto["Vehicles/Rocket"]["score"] > 0.3
+        shown = doc.effective_tags(rocket, lambda tag: 0.3)
+        assert "Vehicles/Rocket" not in shown and shown["Places/Launch Pad"] == 1.0
+
+
+def test_daily_budget_sends_the_least_sure_first(
+    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+) -> None:
+    scores = best_local(library_dir)
+    unsure = sorted((b, n) for n, b in scores.items() if b < 0.95)
+    assert len(unsure) >= 2
+    now = [time.time()]
+    with Library.open(library_dir) as library:
+        escalation.enable(library.log, endpoints=[server.url], token=server_data[1], threshold=0.95)
+        escalation.enable(library.log, daily_budget=1)
+        first = Escalator(library, clock=lambda: now[0]).run()
+        again = Escalator(library, clock=lambda: now[0]).run()
+        now[0] += 86_400  # a day later
+        next_day = Escalator(library, clock=lambda: now[0]).run()
+    assert [Path(r.path).name for r in first.refined] == [unsure[0][1]]
+    assert first.budget_left == 0 and again.refined == [] and again.waiting == len(unsure) - 1
+    assert [Path(r.path).name for r in next_day.refined] == [unsure[1][1]]
+    assert len(server.inferences()) == 2
+
+
+def test_a_wrong_token_is_refused_and_the_photos_stay_queued(
+    library_dir: Path, server: RecordingServer
+) -> None:
+    with Library.open(library_dir) as library:
+        escalation.enable(
+            library.log, endpoints=[server.url], token="0" * 12 + "." + "0" * 64, threshold=0.7
+        )
+        with pytest.raises(EscalationRefusedError, match="refused the token"):
+            Escalator(library).run()
+    with EscalationQueue.open(library_dir) as queue:
+        assert queue.counts()["waiting"] >= 1
+    assert server.inferences() == []
