@@ -3,22 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# Where `make run` keeps its library (the app's own default is the platform's data folder).
+# The library `make run` opens (the app's own default is the platform's data folder).
 RUN_LIBRARY ?= $(CURDIR)/.run-library
 
-.PHONY: run test lint typecheck pytest bench clean models-venv models package package-test
+.PHONY: run test lint typecheck pytest bench clean models-venv models package package-test screenshots
 
-# Debian packages the tests use (ExifTool checks our XMP; PostgreSQL serves the sync server). As root they are installed here;
-# elsewhere the line says what to install.
-APT_PACKAGES := libimage-exiftool-perl postgresql
-SYS_STAMP := $(VENV)/.system-stamp
-$(SYS_STAMP): Makefile
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+# Debian packages: Qt's offscreen platform and a font, ExifTool (the tests check our XMP with it),
+# PostgreSQL (the sync server's tests run one). As root they are installed; otherwise the line
+# says what to install.
+APT_PACKAGES := libimage-exiftool-perl postgresql libegl1 libgl1 libglib2.0-0 libfontconfig1 \
+	libfreetype6 libxkbcommon0 libx11-6 libdbus-1-3 fonts-dejavu-core
+# ...and for a real window under Xvfb (make screenshots): the X server and Qt's xcb platform.
+APT_SCREEN := xvfb xauth libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 \
+	libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1 \
+	libxkbcommon-x11-0
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else echo "please install: $$missing (e.g. sudo apt-get install $$missing)"; exit 1; fi; \
 	fi
+endef
+SYS_STAMP := $(VENV)/.system-stamp
+$(SYS_STAMP): Makefile
+	$(call apt_install,$(APT_PACKAGES))
 	mkdir -p $(VENV) && touch $(SYS_STAMP)
 
 $(STAMP): pyproject.toml
@@ -26,11 +36,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[gui,server,test]'
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/photo-tagger scan resources/samples --library "$(RUN_LIBRARY)"; \
-	status=$$?; $(BIN)/photo-tagger export --library "$(RUN_LIBRARY)"; exit $$status
+run: $(SYS_STAMP) $(STAMP)
+	$(call apt_install,$(filter-out xvfb xauth,$(APT_SCREEN)))
+	$(BIN)/photo-tagger gui --library "$(RUN_LIBRARY)"
 
-test: $(SYS_STAMP) lint typecheck pytest
+screenshots: $(SYS_STAMP) $(STAMP)
+	$(call apt_install,$(APT_SCREEN))
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m photo_tagger.gui.screenshots docs/screenshots
+
+test: $(SYS_STAMP) $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check photo_tagger tests benchmarks packaging models/*.py
@@ -48,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_people.py
 	$(BIN)/python benchmarks/bench_sync.py
 	$(BIN)/python benchmarks/bench_escalation.py
+	$(BIN)/python benchmarks/bench_gui.py
 
 # Installers: a PyInstaller one-folder build, and on Debian/Ubuntu a .deb of it (packaging/).
 PKG_STAMP := $(VENV)/.package-stamp

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "photo_tagger.commands.server",
     "photo_tagger.commands.xmp",
     "photo_tagger.commands.models",
+    "photo_tagger.commands.escalate",
 )
 
 
@@ -237,13 +238,14 @@ def cmd_people(args: argparse.Namespace) -> int:
             if not 0 <= args.face < len(faces):
                 raise NotFoundError(f"Photo {cid} has {len(faces)} faces (numbered from 0).")
             if args.action == "confirm":
-                pid = resolve_person(library, args.person) if args.person else None
-                if pid is None:
-                    if current is None:
-                        raise NotFoundError("That face has no suggested person: name one.")
-                    pid = doc.resolve_person(current[0])
-                doc.confirm_person(cid, args.face, pid)
-                print(f"face {args.face} of {cid} is {pid}")
+                if args.person:
+                    who = resolve_person(library, args.person)
+                elif current is not None:
+                    who = doc.resolve_person(current[0])
+                else:
+                    raise NotFoundError("That face has no suggested person: name one.")
+                doc.confirm_person(cid, args.face, who)
+                print(f"face {args.face} of {cid} is {who}")
             else:
                 if current is None:
                     raise NotFoundError("That face has no person to reject.")
@@ -337,7 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(argv or ["gui"])  # no command: open the window
     try:
         return int(args.func(args))
     except PhotoTaggerError as exc:

@@ -2,15 +2,23 @@
 
 This is where the layers meet (library finds files, imaging decodes, vision analyses, people groups,
 store keeps), so that the command line and the window run the very same scan.
+
+Threads: reading, hashing, decoding and analysing run on worker threads; everything that touches
+the library (its document and index belong to one thread) goes through `on_library`, in slices of
+a few milliseconds. The command line owns its library on the thread that scans, so its
+`on_library` just calls; the window scans on a background thread and hands each slice to the UI
+thread, which owns the library, so that the window never waits long for a scan.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import numpy as np
 
@@ -18,7 +26,8 @@ from photo_tagger.errors import ImageError
 from photo_tagger.imaging import ThumbnailCache, decode, make_thumbnail
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
 from photo_tagger.library.scan import FileStat, content_id, plan_scan, walk
-from photo_tagger.people.cluster import Assignment, FaceKey, place_new_faces
+from photo_tagger.people.cluster import Assignment, FaceKey, Placement, place_new_faces
+from photo_tagger.store import rules
 from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import (
     Analyzer,
@@ -31,6 +40,26 @@ from photo_tagger.vision.pipeline import (
 
 LOCAL_SOURCE = "local"
 COMMIT_EVERY = 64  # photos per store transaction: durable often, cheap per photo
+LOOKUP_SLICE = 512  # index lookups per call to the library's thread: a few milliseconds
+WRITE_SLICE = 256  # suggestions or path removals per library transaction
+
+T = TypeVar("T")
+
+
+class LibraryCaller(Protocol):
+    """Runs `fn` on the thread that owns the library and returns what it returns."""
+
+    def __call__(self, fn: Callable[[], T], /) -> T: ...
+
+
+def call_here(fn: Callable[[], T]) -> T:
+    """The library belongs to the calling thread (the command line): just call."""
+    return fn()
+
+
+def _slices(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -61,7 +90,7 @@ class _Analysed:
     stat: FileStat
     content_id: str
     analysis: PhotoAnalysis
-    thumbnail: bytes
+    thumbnail: str  # relative to the library's thumbnail folder, already written
 
 
 @dataclass(frozen=True)
@@ -77,12 +106,18 @@ class Importer:
         models: Models,
         workers: int | None = None,
         target_side: int = DEFAULT_TARGET_SIDE,
+        on_library: LibraryCaller = call_here,
+        commit_every: int = COMMIT_EVERY,
+        commit_seconds: float = 1.0,
     ) -> None:
         self.library = library
         self.models = models
         self.analyzer = Analyzer(models)
         self.workers = workers or default_workers()
         self.target_side = target_side
+        self.on_library = on_library
+        self.commit_every = commit_every
+        self.commit_seconds = commit_seconds  # at the latest: what is analysed is soon stored
         self.thumbnails = ThumbnailCache(library.path / "thumbs")
 
     def scan(
@@ -90,34 +125,66 @@ class Importer:
         roots: Iterable[Path],
         on_progress: Callable[[Progress], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        paused: Callable[[], bool] = lambda: False,
+        on_stored: Callable[[list[str]], None] | None = None,
     ) -> ScanReport:
+        """Find, analyse and store the photos under `roots`; rescans redo only what changed.
+
+        `on_progress` runs after every photo on this thread. While `paused()` is true no new
+        photo starts (what is analysed is stored first); `should_stop()` ends the scan early,
+        keeping everything done so far. `on_stored(content_ids)` runs on the library's thread
+        after each batch is stored (with [] when only paths were forgotten), for views to follow.
+        """
         started = time.monotonic()
         report = ScanReport()
         index = self.library.index
+        on_library = self.on_library
         roots = [Path(r).absolute() for r in roots]
 
         def skip(path: str, reason: str) -> None:
             report.skipped.append(Skipped(path, reason))
 
+        def lookup(paths: Sequence[str]) -> list[tuple[str, tuple[int, int, str] | None]]:
+            return [(p, index.lookup(p)) for p in paths]
+
+        def lookup_all(paths: Sequence[str]) -> dict[str, tuple[int, int, str]]:
+            found: dict[str, tuple[int, int, str]] = {}
+            for part in _slices(paths, LOOKUP_SLICE):
+                rows = on_library(partial(lookup, part))
+                found.update((p, row) for p, row in rows if row is not None)
+            return found
+
+        def processed_by(ids: Sequence[str]) -> list[tuple[str, str | None]]:
+            photos = [(c, index.photo(c)) for c in ids]
+            return [(c, p["processed_by"] if p else None) for c, p in photos]
+
+        def count_gone(ids: Sequence[str]) -> int:
+            return sum(1 for cid in ids if not index.paths_for(cid))
+
         stats = list(walk(roots, skip))
         report.found = len(stats)
-        indexed = [p for r in roots for p in index.all_paths_under(str(r))]
-        plan = plan_scan(stats, index.lookup, indexed)
-        missing_ids = {row[2] for row in map(index.lookup, plan.missing) if row is not None}
-        with index.batch():
-            index.remove_paths(plan.missing)
+        indexed = on_library(lambda: [p for r in roots for p in index.all_paths_under(str(r))])
+        known = lookup_all([st.path for st in stats])
+        plan = plan_scan(stats, known.get, indexed)
+        missing_ids = {row[2] for row in lookup_all(plan.missing).values()}
+        for part in _slices(plan.missing, WRITE_SLICE):
+            on_library(partial(index.remove_paths, part))
+        if plan.missing and on_stored is not None:
+            on_library(partial(on_stored, []))
 
         signature = self.models.signature
         todo = list(plan.changed)
+        unchanged_ids = sorted({known[st.path][2] for st in plan.unchanged})
+        processed: dict[str, str | None] = {}
+        for part in _slices(unchanged_ids, LOOKUP_SLICE):
+            processed.update(on_library(partial(processed_by, part)))
         for st in plan.unchanged:  # unchanged files whose photo older models analysed
-            row = index.lookup(st.path)
-            photo = index.photo(row[2]) if row else None
-            if photo is None or photo["processed_by"] != signature:
+            if processed.get(known[st.path][2]) != signature:
                 todo.append(st)
             else:
                 report.unchanged += 1
 
-        done_ids = index.content_ids_processed_by(signature)
+        done_ids = on_library(lambda: index.content_ids_processed_by(signature))
         claimed: set[str] = set()
         claim_lock = threading.Lock()
 
@@ -134,11 +201,21 @@ class Importer:
                 claimed.add(cid)
             image = decode(data, self.target_side)
             analysis = self.analyzer.analyze(image.rgb, image.width, image.height)
-            return _Analysed(st, cid, analysis, make_thumbnail(image.rgb))
+            thumbnail = self.thumbnails.put(cid, make_thumbnail(image.rgb))
+            return _Analysed(st, cid, analysis, thumbnail)
 
         progress = Progress(total=len(todo))
         pending: list[_Analysed | _Known] = []
         last_commit = time.monotonic()
+
+        def commit() -> None:
+            nonlocal last_commit
+            if pending:
+                batch = list(pending)
+                pending.clear()
+                on_library(partial(self._commit, batch, report, on_stored))
+            last_commit = time.monotonic()
+
         for outcome in map_in_threads(work, todo, self.workers, should_stop):
             if outcome.error is not None:
                 reason = (
@@ -152,25 +229,52 @@ class Importer:
                 assert outcome.result is not None
                 pending.append(outcome.result)
                 progress.advance()
-            if len(pending) >= COMMIT_EVERY or time.monotonic() - last_commit > 1.0:
-                self._commit(pending, report)
-                pending.clear()
-                last_commit = time.monotonic()
+            due = time.monotonic() - last_commit > self.commit_seconds
+            if len(pending) >= self.commit_every or due:
+                commit()
             if on_progress is not None:
                 on_progress(progress)
-        self._commit(pending, report)
+            if paused() and not should_stop():
+                commit()  # what is analysed is stored before the scan rests
+                while paused() and not should_stop():
+                    time.sleep(0.05)
+        commit()
 
-        with index.batch():
-            index.clear_skipped([st.path for st in todo])
-            for s in report.skipped:
-                index.record_skipped(s.path, s.reason)
+        def record_skipped() -> None:
+            with index.batch():
+                index.clear_skipped([st.path for st in todo])
+                for s in report.skipped:
+                    index.record_skipped(s.path, s.reason)
+
+        on_library(record_skipped)
         # a missing path whose content turned up elsewhere was a move, not a deletion
-        report.removed = sum(1 for cid in missing_ids if not index.paths_for(cid))
-        report.new_people = self.group_people()
+        gone = sorted(missing_ids)
+        for part in _slices(gone, LOOKUP_SLICE):
+            report.removed += on_library(partial(count_gone, part))
+        report.new_people = self.group_people(on_stored)
         report.seconds = time.monotonic() - started
         return report
 
-    def _commit(self, results: list[_Analysed | _Known], report: ScanReport) -> None:
+    def retag(
+        self,
+        on_progress: Callable[[Progress], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> ScanReport:
+        """Analyse again every photo that other models analysed (after a model update or a
+        rollback). Auto tags are replaced; what the user set is never touched."""
+        index = self.library.index
+        signature = self.models.signature
+        paths = self.on_library(lambda: index.paths_processed_by_others(signature))
+        if not paths:
+            return ScanReport()
+        return self.scan([Path(p) for p in paths], on_progress, should_stop)
+
+    def _commit(
+        self,
+        results: list[_Analysed | _Known],
+        report: ScanReport,
+        on_stored: Callable[[list[str]], None] | None = None,
+    ) -> None:
         """One store transaction for a batch of photos: durable before the scan moves on."""
         if not results:
             return
@@ -185,8 +289,7 @@ class Importer:
                     report.known_content += 1
                     continue
                 a = r.analysis
-                thumb = self.thumbnails.put(r.content_id, r.thumbnail)
-                index.set_photo(r.content_id, a.width, a.height, thumb, signature)
+                index.set_photo(r.content_id, a.width, a.height, r.thumbnail, signature)
                 index.set_face_embeddings(
                     r.content_id,
                     np.stack([f.embedding for f in a.faces])
@@ -208,32 +311,87 @@ class Importer:
                 )
                 report.analysed += 1
                 report.faces += len(a.faces)
+        if on_stored is not None:
+            on_stored([r.content_id for r in results])
 
-    def group_people(self) -> int:
+    def group_people(self, on_stored: Callable[[list[str]], None] | None = None) -> int:
         """Suggest a person for every face that has none; returns how many new people appeared."""
-        return group_people(self.library, self.models.embedder.same_person_distance)
+        return group_people(
+            self.library, self.models.embedder.same_person_distance, self.on_library, on_stored
+        )
 
 
-def group_people(library: Library, threshold: float) -> int:
+@dataclass(frozen=True)
+class _FacesSnapshot:
+    keys: list[FaceKey]
+    embeddings: np.ndarray
+    assigned: dict[FaceKey, Assignment]
+    rejected: dict[FaceKey, set[str]]
+    merged_into: dict[str, str | None]
+
+
+def group_people(
+    library: Library,
+    threshold: float,
+    on_library: LibraryCaller = call_here,
+    on_stored: Callable[[list[str]], None] | None = None,
+) -> int:
+    """Suggest a person for every face that has none; returns how many new people appeared.
+
+    What the library says is read a slice at a time on its thread (who each face is: one lookup
+    per face, which is no slower than reading them all at once), the faces are placed on this
+    thread, and the suggestions are written back a slice at a time (`on_stored` hears which
+    photos each slice changed, on the library's thread). The user may confirm or reject a face
+    in between: `suggest_person` never overrides what the user said.
+    """
     doc = library.document
-    keys, embeddings = library.index.face_embeddings()
-    if not keys:
+
+    def read() -> _FacesSnapshot | None:
+        keys, embeddings = library.index.face_embeddings()
+        if not keys:
+            return None
+        return _FacesSnapshot(
+            keys,
+            embeddings,
+            {},
+            doc.rejections(),
+            {p["id"]: p["merged_into"] for p in doc.people()},
+        )
+
+    def who(part: Sequence[FaceKey]) -> list[tuple[FaceKey, tuple[str, bool] | None]]:
+        return [(key, doc.face_person(*key)) for key in part]
+
+    snap = on_library(read)
+    if snap is None:
         return 0
-    assigned = {key: Assignment(*fp) for key, fp in doc.face_people().items()}
-    rejected = doc.rejections()
+    for some_keys in _slices(snap.keys, LOOKUP_SLICE):
+        for key, fp in on_library(partial(who, some_keys)):
+            if fp is not None:
+                snap.assigned[key] = Assignment(*fp)
+    merged_into = snap.merged_into
+
+    def resolve(person: str) -> str:
+        return rules.resolve_person(person, merged_into.get)
+
     placements = place_new_faces(
-        keys, embeddings, assigned, rejected, doc.resolve_person, threshold
+        snap.keys, snap.embeddings, snap.assigned, snap.rejected, resolve, threshold
     )
-    if not placements:
-        return 0
     new_people: dict[int, str] = {}
-    with doc.batch():
-        for p in placements:
-            person = p.person
-            if person is None:
-                assert p.new_group is not None
-                if p.new_group not in new_people:
-                    new_people[p.new_group] = doc.new_person()
-                person = new_people[p.new_group]
-            doc.suggest_person(p.face[0], p.face[1], person)
+
+    def write(part: Sequence[Placement]) -> None:
+        doc = library.document
+        with doc.batch():
+            for p in part:
+                person = p.person
+                if person is None:
+                    assert p.new_group is not None
+                    if p.new_group not in new_people:
+                        new_people[p.new_group] = doc.new_person()
+                    person = new_people[p.new_group]
+                doc.suggest_person(p.face[0], p.face[1], person)
+        if on_stored is not None:
+            on_stored(sorted({p.face[0] for p in part}))
+
+    for part in _slices(placements, WRITE_SLICE):
+        on_library(partial(write, part))
     return len(new_people)

@@ -1,1 +1,10 @@
+"""The desktop window (PySide6): browse, see faces and people, edit tags, search.
 
+It calls the layers below it (store, importer, imaging); nothing calls it. Start it with
+`photo-tagger gui` or `photo_tagger.gui.app.main()`. Qt is imported by these modules only.
+
+Threads: the library (document and index) belongs to the UI thread. Work that takes long (scans,
+decoding, reading the catalogue) runs off it through one `TaskRunner` (runner.py), and a scan's
+writes come back to the UI thread in slices of a few milliseconds (`UiThreadCaller`). Tests swap in
+`InlineRunner`, which runs every task at once on the calling thread.
+"""

@@ -143,8 +143,8 @@ def group_faces(
             photo = photos[row]
             group, distance = nearest_allowed(to_old[row - start], 0, photo)
             if group < 0 and len(members) > before:
-                centres = sums[before : len(members)] / counts[before : len(members), None]
-                to_new = pairwise_distances(embeddings[row : row + 1], centres.astype(np.float32))
+                fresh = sums[before : len(members)] / counts[before : len(members), None]
+                to_new = pairwise_distances(embeddings[row : row + 1], fresh.astype(np.float32))
                 group, distance = nearest_allowed(to_new[0], before, photo)
             if group < 0:
                 group, distance = len(members), 0.0

@@ -200,6 +200,17 @@ class LocalIndex:
             )
         }
 
+    def paths_processed_by_others(self, processed_by: str) -> list[str]:
+        """One path of every photo that other models analysed (to analyse again after an update)."""
+        return [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT MIN(f.path) FROM files f JOIN photos p ON p.content_id = f.content_id "
+                "WHERE p.processed_by IS NOT ? GROUP BY f.content_id ORDER BY 1",
+                (processed_by,),
+            )
+        ]
+
     def photo_count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM photos").fetchone()[0])
 

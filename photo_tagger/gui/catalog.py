@@ -1,0 +1,139 @@
+"""The grid's rows: every photo with a file on this computer, newest first, read from the index.
+
+Read through a connection of its own, read-only, so that it can run off the UI thread while the
+UI thread writes (SQLite's WAL lets readers and a writer work at once). One query, no document:
+a 100,000-photo library reads in about 0.2 s.
+"""
+
+from __future__ import annotations
+
+import bisect
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+from typing import Final
+
+from photo_tagger.errors import LibraryError
+
+# (content id, path, file mtime in ns, thumbnail path relative to the thumbnail folder or None)
+Row = tuple[str, str, int, str | None]
+
+CID: Final = 0
+PATH: Final = 1
+MTIME: Final = 2
+THUMB: Final = 3
+
+# The library's index and thumbnail folder, as photo_tagger.store.library names them (repeated
+# here so that the grid can paint from the index before the store and its document are loaded;
+# tests/gui/test_parts.py checks that they agree).
+INDEX_FILE = "index.sqlite3"
+THUMBS_DIR = "thumbs"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    rows: list[Row]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _connect(index_file: Path) -> sqlite3.Connection:
+    try:
+        return sqlite3.connect(f"{Path(index_file).absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+
+
+def read_first_rows(index_file: Path, count: int) -> list[Row]:
+    """The first `count` rows of the catalogue, in its order: enough for a first screen, read
+    without building every row (the files are scanned once in SQLite; only these are joined)."""
+    conn = _connect(index_file)
+    try:
+        files = conn.execute(
+            "SELECT content_id, path, mtime_ns FROM files ORDER BY mtime_ns DESC, path LIMIT ?",
+            (count * 2,),  # copies of a photo are one row: read a few more than needed
+        ).fetchall()
+        seen: set[str] = set()
+        firsts = [f for f in files if not (f[0] in seen or seen.add(f[0]))][:count]  # type: ignore[func-returns-value]
+        thumbs = dict(
+            conn.execute(
+                f"SELECT content_id, thumbnail FROM photos WHERE content_id IN "
+                f"({','.join('?' * len(firsts))})",
+                [f[0] for f in firsts],
+            ).fetchall()
+        )
+    except sqlite3.Error as exc:
+        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+    finally:
+        conn.close()
+    return [(c, p, m, thumbs[c]) for c, p, m in firsts if c in thumbs]
+
+
+def read_catalog(index_file: Path) -> Catalog:
+    """One row per photo (its newest path when it has several), by file date, newest first."""
+    conn = _connect(index_file)
+    try:
+        rows: list[Row] = conn.execute(
+            "SELECT f.content_id, f.path, f.mtime_ns, p.thumbnail "
+            "FROM files f JOIN photos p ON p.content_id = f.content_id"
+        ).fetchall()
+    except sqlite3.Error as exc:
+        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+    finally:
+        conn.close()
+    # Two stable sorts in C are faster than one sort on a (-mtime, path) key built per row.
+    rows.sort(key=itemgetter(PATH))
+    rows.sort(key=itemgetter(MTIME), reverse=True)
+    seen: set[str] = set()
+    unique = [r for r in rows if not (r[CID] in seen or seen.add(r[CID]))]  # type: ignore[func-returns-value]
+    return Catalog(unique)
+
+
+def read_rows_for(index_file: Path, photo_ids: Iterable[str]) -> list[Row]:
+    """Every file row of these photos (all their paths)."""
+    ids = sorted(set(photo_ids))
+    conn = _connect(index_file)
+    rows: list[Row] = []
+    try:
+        for start in range(0, len(ids), 500):  # SQLite limits the parameters of one query
+            part = ids[start : start + 500]
+            rows += conn.execute(
+                "SELECT f.content_id, f.path, f.mtime_ns, p.thumbnail "
+                "FROM files f JOIN photos p ON p.content_id = f.content_id "
+                f"WHERE f.content_id IN ({','.join('?' * len(part))})",
+                part,
+            ).fetchall()
+    except sqlite3.Error as exc:
+        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+    finally:
+        conn.close()
+    return rows
+
+
+def _order(row: Row) -> tuple[int, str]:
+    return (-row[MTIME], row[PATH])
+
+
+def merge_rows(rows: list[Row], photo_ids: Iterable[str], fetched: list[Row]) -> list[Row] | None:
+    """The catalogue `rows` with the photos `photo_ids` as `fetched` (all their files) says now,
+    in catalogue order, without re-reading the rest. None when that cannot be done alone: a
+    file of another photo was rewritten into one of these (that photo may live on elsewhere),
+    so the whole catalogue must be read again."""
+    ids = set(photo_ids)
+    paths = {r[PATH] for r in fetched}
+    kept: list[Row] = []
+    for r in rows:
+        if r[CID] in ids:
+            continue
+        if r[PATH] in paths:
+            return None
+        kept.append(r)
+    seen: set[str] = set()
+    for r in sorted(fetched, key=_order):
+        if r[CID] not in seen:  # a photo's newest file stands for it
+            seen.add(r[CID])
+            bisect.insort(kept, r, key=_order)
+    return kept

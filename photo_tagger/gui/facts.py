@@ -1,0 +1,279 @@
+"""What the window needs to know about each photo to filter and search, as plain functions.
+
+A photo's facts (its tags as the user sees them, where each came from, its people) are read from
+the document once and kept in a `FactsIndex`, which also keeps the counts the filter tree shows.
+The index is filled a slice at a time (session.py), so a large library opens without waiting.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Protocol
+
+from photo_tagger.gui.catalog import CID, MTIME, PATH, Row
+
+if TYPE_CHECKING:
+    from photo_tagger.vision.vocabulary import Vocabulary
+
+# The models' modules (and numpy) are imported when the first photo's facts are read, not when
+# the window starts: the grid paints before the library is even open.
+
+SOURCE_NAMES = {"local": "model", "cloud": "cloud", "user": "you"}
+
+
+class DocumentReader(Protocol):
+    """The reads of LibraryDocument this module uses."""
+
+    def auto_tags(self, photo_id: str) -> dict[str, dict[str, Any]]: ...
+    def user_tags(self, photo_id: str) -> dict[str, bool]: ...
+    def faces(self, photo_id: str) -> tuple[str | None, list[dict[str, Any]]]: ...
+    def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None: ...
+
+
+@dataclass(frozen=True)
+class TagFact:
+    score: float  # 1.0 for a tag the user added
+    source: str  # "you", "model" or "cloud"
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    tags: dict[str, TagFact]  # the tags the user sees
+    people: frozenset[str]  # person ids of the photo's faces, as stored (resolve merges)
+    faces: int
+    best_model_score: float  # the best score a model gave a tag that is not a People tag
+    user_tagged: bool  # the user added or removed a tag
+
+    @property
+    def untagged(self) -> bool:
+        return not self.tags
+
+    def low_confidence(self, cutoff: float) -> bool:
+        """The models are unsure what the photo shows, and the user has not said."""
+        return not self.user_tagged and self.best_model_score < cutoff
+
+
+def tag_threshold(vocabulary: Vocabulary, scale: float = 1.0) -> Callable[[str], float]:
+    """The score a model's tag needs to be one of the photo's tags: the vocabulary's own threshold
+    for the tag times `scale` (a setting). People tags come from the face detector, which has
+    applied its own threshold already."""
+
+    from photo_tagger.vision.pipeline import PEOPLE_TAG
+
+    def threshold(tag: str) -> float:
+        if tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/"):
+            return 0.0
+        return min(1.0, vocabulary.threshold(tag) * scale)
+
+    return threshold
+
+
+def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], float]) -> PhotoFacts:
+    from photo_tagger.vision.pipeline import PEOPLE_TAG
+
+    auto = doc.auto_tags(photo_id)
+    user = doc.user_tags(photo_id)
+    tags: dict[str, TagFact] = {}
+    best = 0.0
+    for tag, a in auto.items():
+        score = float(a["score"])
+        if not (tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")):
+            best = max(best, score)
+        if score >= threshold(tag):
+            tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
+    for tag, present in user.items():
+        if present:
+            tags[tag] = TagFact(1.0, "you")
+        else:
+            tags.pop(tag, None)
+    _, faces = doc.faces(photo_id)
+    people = set()
+    for i in range(len(faces)):
+        fp = doc.face_person(photo_id, i)
+        if fp is not None:
+            people.add(fp[0])
+    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user))
+
+
+def tag_nodes(tags: Iterable[str]) -> set[str]:
+    """Every node of the tag tree a photo with these tags appears under ("A/B" is under "A")."""
+    nodes: set[str] = set()
+    for tag in tags:
+        while tag:
+            nodes.add(tag)
+            tag = tag.rpartition("/")[0]
+    return nodes
+
+
+@dataclass
+class FactsIndex:
+    """Facts per photo, and the counts of photos per tag node and per person."""
+
+    facts: dict[str, PhotoFacts] = field(default_factory=dict)
+    tag_counts: Counter[str] = field(default_factory=Counter)
+    person_counts: Counter[str] = field(default_factory=Counter)
+    low_cutoff: float = 0.5  # what "low confidence" means (a setting)
+    untagged: int = 0
+    low: int = 0
+
+    def get(self, photo_id: str) -> PhotoFacts | None:
+        return self.facts.get(photo_id)
+
+    def __contains__(self, photo_id: object) -> bool:
+        return photo_id in self.facts
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def put(self, photo_id: str, facts: PhotoFacts) -> None:
+        self.discard(photo_id)
+        self.facts[photo_id] = facts
+        self.tag_counts.update(tag_nodes(facts.tags))
+        self.person_counts.update(facts.people)
+        self.untagged += facts.untagged
+        self.low += facts.low_confidence(self.low_cutoff)
+
+    def discard(self, photo_id: str) -> None:
+        old = self.facts.pop(photo_id, None)
+        if old is not None:
+            self.tag_counts.subtract(tag_nodes(old.tags))
+            self.person_counts.subtract(old.people)
+            self.untagged -= old.untagged
+            self.low -= old.low_confidence(self.low_cutoff)
+
+    def clear(self) -> None:
+        self.facts.clear()
+        self.tag_counts.clear()
+        self.person_counts.clear()
+        self.untagged = self.low = 0
+
+    def all_tags(self) -> list[str]:
+        return sorted(t for t, n in self.tag_counts.items() if n > 0)
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+ALL, UNTAGGED, LOW, TAG, PERSON, DATE = "all", "untagged", "low", "tag", "person", "date"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the grid shows: one node of the filter tree, narrowed by the search text."""
+
+    kind: str = ALL
+    value: str = ""  # a tag ("Animals/Cat"), a person id, a year ("2024") or month ("2024-05")
+    text: str = ""
+
+    def with_text(self, text: str) -> Filter:
+        return Filter(self.kind, self.value, text)
+
+
+def month_of(mtime_ns: int) -> str:
+    t = time.localtime(mtime_ns // 1_000_000_000)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}"
+
+
+def date_bounds(value: str) -> tuple[int, int]:
+    """[start, end) in ns of a year ("2024") or a month ("2024-05"), in local time."""
+    year = int(value[:4])
+    if len(value) == 4:
+        first, last = (year, 1), (year + 1, 1)
+    else:
+        month = int(value[5:7])
+        first, last = (year, month), (year + month // 12, month % 12 + 1)
+
+    def start(ym: tuple[int, int]) -> int:
+        return int(time.mktime((ym[0], ym[1], 1, 0, 0, 0, 0, 0, -1)) * 1e9)
+
+    return start(first), start(last)
+
+
+def has_tag(tags: Iterable[str], wanted: str) -> bool:
+    prefix = wanted + "/"
+    return any(t == wanted or t.startswith(prefix) for t in tags)
+
+
+def apply_filter(
+    rows: list[Row],
+    flt: Filter,
+    index: FactsIndex,
+    resolve: Callable[[str], str],
+    names: Mapping[str, str],
+    low_cutoff: float,
+) -> list[Row]:
+    """The rows `flt` keeps, in their order. Photos whose facts are not read yet pass a filter
+    that needs them only when it is "all" (they are checked again once read)."""
+    kind, value = flt.kind, flt.value
+    words = [w for w in flt.text.lower().split() if w]
+    if kind == ALL and not words:
+        return rows
+
+    lo, hi = date_bounds(value) if kind == DATE else (0, 0)
+
+    def keep(row: Row) -> bool:
+        facts = index.get(row[CID])
+        if kind == DATE:
+            ok = lo <= row[MTIME] < hi
+        elif kind == ALL:
+            ok = True
+        elif facts is None:
+            return False
+        elif kind == UNTAGGED:
+            ok = facts.untagged
+        elif kind == LOW:
+            ok = facts.low_confidence(low_cutoff)
+        elif kind == TAG:
+            ok = has_tag(facts.tags, value)
+        elif kind == PERSON:
+            ok = any(resolve(p) == value for p in facts.people)
+        else:
+            ok = False
+        return ok and (not words or _matches_words(row, facts, words, resolve, names))
+
+    return [r for r in rows if keep(r)]
+
+
+def _matches_words(
+    row: Row,
+    facts: PhotoFacts | None,
+    words: list[str],
+    resolve: Callable[[str], str],
+    names: Mapping[str, str],
+) -> bool:
+    haystack = [os.path.basename(row[PATH]).lower()]
+    if facts is not None:
+        haystack.extend(t.lower() for t in facts.tags)
+        haystack.extend(names.get(resolve(p), "").lower() for p in facts.people)
+    return all(any(w in h for h in haystack) for w in words)
+
+
+def date_counts(rows: Iterable[Row]) -> Counter[str]:
+    """Photos per month ("2024-05") and per year ("2024"), in local time. The months' bounds
+    are worked out once and each photo is placed by a binary search (100,000 photos: ~30 ms)."""
+    import numpy as np
+
+    mtimes = np.array(list(map(itemgetter(MTIME), rows)), dtype=np.int64)
+    counts: Counter[str] = Counter()
+    if not len(mtimes):
+        return counts
+    first, last = month_of(int(mtimes.min())), month_of(int(mtimes.max()))
+    months = []
+    y, m = int(first[:4]), int(first[5:])
+    while (y, m) <= (int(last[:4]), int(last[5:])):
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    starts = np.array([date_bounds(k)[0] for k in months], dtype=np.int64)
+    per_month = np.bincount(
+        np.searchsorted(starts, mtimes, side="right") - 1, minlength=len(months)
+    )
+    for month, n in zip(months, per_month.tolist(), strict=True):
+        if n:
+            counts[month] += n
+            counts[month[:4]] += n
+    return counts

@@ -1,0 +1,345 @@
+"""The thumbnail grid: a QListView in icon mode over the catalogue's rows.
+
+Virtualised: the view asks only for the rows on screen, every cell has the same size (the layout
+never measures a row), and it lays the rows out in batches, so a grid of 100,000 photos paints at
+once. A cell whose thumbnail is not decoded yet paints a placeholder and asks the ImageLoader,
+which decodes off the UI thread: scrolling never waits for a decode.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from photo_tagger.gui.catalog import CID, PATH, THUMB, Row
+from photo_tagger.gui.images import ImageLoader, read_scaled
+
+if TYPE_CHECKING:
+    from photo_tagger.gui.session import LibrarySession
+
+CONTENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PATH_ROLE = Qt.ItemDataRole.UserRole + 2
+CAPTION_HEIGHT = 20
+MAX_RUNS = 32  # more separate runs of rows going or coming than this: reset the view
+PADDING = 6
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PhotoGridModel(QAbstractListModel):
+    """The rows the grid shows (the catalogue through the current filter), in order."""
+
+    def __init__(self, loader: ImageLoader, thumbs_root: Path, cell: int = 160) -> None:
+        super().__init__()
+        self._loader = loader
+        self._thumbs_root = Path(thumbs_root)
+        self._session: LibrarySession | None = None  # until the library is open: no tags yet
+        self._rows: list[Row] = []
+        self._position: dict[str, int] | None = None
+        self._cell = cell
+        self._dpr = 1.0
+
+    # --- rows ------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> list[Row]:
+        return self._rows
+
+    def attach(self, session: LibrarySession) -> None:
+        """The library is open: tooltips can show each photo's tags."""
+        self._session = session
+
+    def set_rows(self, rows: list[Row]) -> None:
+        """Show `rows`, telling the view which rows went and which came (not "everything
+        changed"), so that the selection and the scroll position stay where they were."""
+        old = self._rows
+        if rows == old:
+            return
+        # only the part between the common head and tail can differ
+        start = _common_head(old, rows)
+        tail = _common_head(old[start:][::-1], rows[start:][::-1])
+        end_old, end_new = len(old) - tail, len(rows) - tail
+        new_ids = {r[CID] for r in rows[start:end_new]}
+        old_ids = {r[CID] for r in old[start:end_old]}
+        kept_old = [r[CID] for r in old[start:end_old] if r[CID] in new_ids]
+        kept_new = [r[CID] for r in rows[start:end_new] if r[CID] in old_ids]
+        gone = _runs(i for i in range(start, end_old) if old[i][CID] not in new_ids)
+        came = _runs(i for i in range(start, end_new) if rows[i][CID] not in old_ids)
+        # Rows that moved (a file's date changed), or a change in many places (a new filter),
+        # are told as "everything changed": one relayout instead of one per run.
+        if kept_old != kept_new or len(gone) + len(came) > MAX_RUNS:
+            self.beginResetModel()
+            self._rows, self._position = rows, None
+            self.endResetModel()
+            return
+        current = list(old)
+        for first, last in reversed(gone):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del current[first : last + 1]
+            self._rows, self._position = current, None
+            self.endRemoveRows()
+        for first, last in came:
+            self.beginInsertRows(QModelIndex(), first, last)
+            current[first:first] = rows[first : last + 1]
+            self._rows, self._position = current, None
+            self.endInsertRows()
+        self._rows, self._position = rows, None  # the same photos may have new paths
+        if end_new > start:
+            self.dataChanged.emit(self.index(start), self.index(end_new - 1))
+
+    def row_of(self, photo_id: str) -> int | None:
+        if self._position is None:
+            self._position = {r[CID]: i for i, r in enumerate(self._rows)}
+        return self._position.get(photo_id)
+
+    def content_id(self, row: int) -> str:
+        return self._rows[row][CID]
+
+    # --- thumbnails ------------------------------------------------------------------------
+
+    def set_cell(self, cell: int, device_pixel_ratio: float) -> None:
+        if (cell, device_pixel_ratio) == (self._cell, self._dpr):
+            return
+        self._cell, self._dpr = cell, device_pixel_ratio
+        self._loader.clear()
+        if self._rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
+
+    def thumbnail(self, row: Row) -> QImage | None:
+        if not row[THUMB]:
+            return None
+        side = self._cell - 2 * PADDING
+        key = ("thumb", row[CID], side, self._dpr)
+        path = self._thumbs_root / row[THUMB]
+        return self._loader.image(key, partial(read_scaled, path, QSize(side, side), self._dpr))
+
+    # --- QAbstractListModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return os.path.basename(row[PATH])
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.thumbnail(row)
+        if role == CONTENT_ID_ROLE:
+            return row[CID]
+        if role == PATH_ROLE:
+            return row[PATH]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            facts = self._session.facts.get(row[CID]) if self._session else None
+            tags = ", ".join(sorted(facts.tags)) if facts else ""
+            return row[PATH] + (f"\n{tags}" if tags else "")
+        return None
+
+
+def _common_head(a: list[Row], b: list[Row], chunk: int = 1024) -> int:
+    """How many rows at the start of `a` and `b` are the same photos: whole chunks compared at
+    C speed, the first differing chunk row by row."""
+    n, i = min(len(a), len(b)), 0
+    while i < n:
+        j = min(n, i + chunk)
+        if a[i:j] == b[i:j]:
+            i = j
+            continue
+        while i < j and a[i][CID] == b[i][CID]:
+            i += 1
+        if i < j:
+            return i
+    return n
+
+
+def _runs(indices: Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending indices as (first, last) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
+
+
+class PhotoDelegate(QStyledItemDelegate):
+    """A thumbnail fitted into a square, its file name below; a placeholder until decoded."""
+
+    def __init__(self, cell: int = 160, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cell = cell
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        return QSize(self.cell, self.cell + CAPTION_HEIGHT)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        palette: QPalette = option.palette  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        cell = QRectF(rect).adjusted(1, 1, -1, -1)
+        if selected:
+            highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(highlight)
+            painter.drawRoundedRect(cell, 6, 6)
+        elif state & QStyle.StateFlag.State_MouseOver:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
+            painter.drawRoundedRect(cell, 6, 6)
+        side = self.cell - 2 * PADDING
+        box = QRectF(rect.x() + (rect.width() - side) / 2, rect.y() + PADDING, side, side)
+        # The model is asked directly: index.data() hands back None for a thumbnail not
+        # decoded yet, and PySide6 6.12 on Python 3.11 miscounts those (it frees None after
+        # enough of them).
+        model = index.model()
+        row = index.row()
+        if not isinstance(model, PhotoGridModel) or row >= model.rowCount():
+            painter.restore()
+            return
+        img = model.thumbnail(model.rows[row])
+        if isinstance(img, QImage) and not img.isNull():
+            size = img.deviceIndependentSize()
+            k = min(box.width() / size.width(), box.height() / size.height(), 1.0)
+            w, h = size.width() * k, size.height() * k
+            target = QRectF(box.center().x() - w / 2, box.bottom() - h, w, h)
+            painter.drawImage(target, img)
+        else:
+            placeholder = QColor(palette.color(QPalette.ColorRole.Mid))
+            placeholder.setAlpha(70)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(placeholder)
+            painter.drawRoundedRect(box.adjusted(side * 0.08, side * 0.2, -side * 0.08, 0), 4, 4)
+        text_rect = QRect(
+            rect.x() + PADDING, int(box.bottom()) + 2, rect.width() - 2 * PADDING, CAPTION_HEIGHT
+        )
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(palette.color(role))
+        font = painter.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        painter.setFont(font)
+        name = os.path.basename(model.rows[row][PATH])
+        elided = painter.fontMetrics().elidedText(
+            name, Qt.TextElideMode.ElideMiddle, text_rect.width()
+        )
+        painter.drawText(
+            text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, elided
+        )
+        if state & QStyle.StateFlag.State_HasFocus:
+            pen = QPen(palette.color(QPalette.ColorRole.Highlight))
+            pen.setWidthF(1.5)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(cell, 6, 6)
+        painter.restore()
+
+
+class PhotoGrid(QListView):
+    """Icon mode, fixed cells, batched layout; arrows, Home/End, Page keys and Shift/Ctrl-click
+    select as everywhere; Enter or a double click opens the photo (`activated`)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(True)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(1000)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
+        self.setAcceptDrops(False)
+        self.viewport().setAcceptDrops(False)  # drops go to the window, which adds them
+        self.setMouseTracking(True)
+        self.setSpacing(4)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setUniformItemSizes(True)
+        self._delegate = PhotoDelegate(parent=self)
+        self.setItemDelegate(self._delegate)
+        self.set_cell(160)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # thumbnails are decoded for the screen's pixels (sharp on high-DPI screens); the window
+        # calls screen_changed when it moves to a screen of another density
+        self.screen_changed()
+        super().showEvent(event)
+
+    def screen_changed(self) -> None:
+        model = self.model()
+        if isinstance(model, PhotoGridModel):
+            model.set_cell(self.cell, self.devicePixelRatioF())
+
+    def follow(self, loader: ImageLoader) -> None:
+        """Repaint when a thumbnail arrives. The cells on screen are the only ones that asked,
+        and the delegate reads the cache: no need to find the row among 100,000."""
+        loader.loaded.connect(self._on_loaded)
+
+    def _on_loaded(self, key: object) -> None:
+        if isinstance(key, tuple) and key[0] == "thumb":
+            self.viewport().update()  # many arrivals in a row cost one repaint
+
+    def set_cell(self, cell: int) -> None:
+        self._delegate.cell = cell
+        self.setGridSize(QSize(cell + 8, cell + CAPTION_HEIGHT + 8))
+        model = self.model()
+        if isinstance(model, PhotoGridModel):
+            model.set_cell(cell, self.devicePixelRatioF())
+        self.scheduleDelayedItemsLayout()
+
+    @property
+    def cell(self) -> int:
+        return self._delegate.cell
+
+    def selected_ids(self) -> list[str]:
+        model = self.model()
+        if not isinstance(model, PhotoGridModel):
+            return []
+        rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
+        return [model.content_id(r) for r in rows if r < model.rowCount()]
+
+    def select_ids(self, photo_ids: list[str]) -> None:
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        model = self.model()
+        if not isinstance(model, PhotoGridModel):
+            return
+        selection = QItemSelection()
+        for pid in photo_ids:
+            r = model.row_of(pid)
+            if r is not None:
+                selection.select(model.index(r), model.index(r))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        self.selectionModel().select(selection, flags)
+        if photo_ids:
+            r = model.row_of(photo_ids[0])
+            if r is not None:
+                self.selectionModel().setCurrentIndex(
+                    model.index(r), QItemSelectionModel.SelectionFlag.NoUpdate
+                )

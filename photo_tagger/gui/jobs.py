@@ -1,0 +1,177 @@
+"""Long operations as jobs, run one at a time per library off the UI thread, with progress,
+pause and cancel.
+
+A job has `run(control)` (off the UI thread; it must touch the library only through the
+`UiThreadCaller` it was given) and `finish(result)` (on the UI thread). The queue runs them in
+order, so two scans never write at once; a job may absorb one queued after it (`merge`), so that
+a burst of changes in watched folders costs one scan.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from photo_tagger.errors import PhotoTaggerError
+from photo_tagger.gui.runner import LibraryClosedError, TaskRunner
+
+if TYPE_CHECKING:
+    from photo_tagger.vision.pipeline import Progress
+
+PROGRESS_EVERY = 0.1  # seconds between progress signals: the status bar need not repaint per photo
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    title: str
+    status: str  # what the job is doing when it cannot count ("Loading models…")
+    done: int
+    total: int
+    rate: float  # photos per second
+    eta_seconds: float | None
+
+
+class JobControl:
+    """Shared by the queue (UI thread) and the running job (its own thread)."""
+
+    def __init__(self, queue: JobQueue, title: str) -> None:
+        self._queue = queue
+        self._title = title
+        self._stop = threading.Event()
+        self._pause = threading.Event()
+        self._last = 0.0
+
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def paused(self) -> bool:
+        return self._pause.is_set()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def set_paused(self, paused: bool) -> None:
+        if paused:
+            self._pause.set()
+        else:
+            self._pause.clear()
+
+    def status(self, text: str) -> None:
+        self._queue.progress.emit(JobProgress(self._title, text, 0, 0, 0.0, None))
+
+    def report(self, p: Progress) -> None:
+        now = time.monotonic()
+        if p.done < p.total and now - self._last < PROGRESS_EVERY:
+            return
+        self._last = now
+        self._queue.progress.emit(
+            JobProgress(self._title, "", p.done, p.total, p.rate, p.eta_seconds)
+        )
+
+
+class Job(Protocol):
+    title: str
+
+    def run(self, control: JobControl) -> Any: ...
+
+    def finish(self, result: Any) -> str:
+        """On the UI thread, with what run() returned: a one-line summary for the status bar."""
+        ...
+
+    def merge(self, other: Job) -> bool:
+        """Take over `other` (queued, not started) if it is the same kind of work."""
+        ...
+
+
+class JobQueue(QObject):
+    started = Signal(str)  # title
+    progress = Signal(object)  # JobProgress (emitted from the job's thread)
+    finished = Signal(str, str)  # title, summary
+    failed = Signal(str, str)  # title, message for the user
+    pausedChanged = Signal(bool)
+    idle = Signal()
+
+    def __init__(self, runner: TaskRunner) -> None:
+        super().__init__()
+        self._runner = runner
+        self._queue: deque[Job] = deque()
+        self._current: Job | None = None
+        self._control: JobControl | None = None
+        self._paused = False
+        self._closed = False
+
+    @property
+    def busy(self) -> bool:
+        return self._current is not None or bool(self._queue)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def current(self) -> Job | None:
+        return self._current
+
+    def add(self, job: Job) -> None:
+        if self._closed:
+            return
+        for queued in self._queue:
+            if queued.merge(job):
+                return
+        self._queue.append(job)
+        self._next()
+
+    def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        if self._control is not None:
+            self._control.set_paused(paused)
+        self.pausedChanged.emit(paused)
+
+    def cancel(self) -> None:
+        """Stop the running job (keeping what it finished) and drop the queued ones."""
+        self._queue.clear()
+        if self._control is not None:
+            self._control.stop()
+        if self._paused:
+            self.set_paused(False)
+
+    def close(self) -> None:
+        self._closed = True
+        self.cancel()
+
+    def _next(self) -> None:
+        if self._current is not None or self._closed:
+            return
+        if not self._queue:
+            self.idle.emit()
+            return
+        job = self._current = self._queue.popleft()
+        control = self._control = JobControl(self, job.title)
+        control.set_paused(self._paused)
+        self.started.emit(job.title)
+        self._runner.run(
+            lambda: job.run(control),
+            lambda result: self._done(job, result),
+            lambda error: self._failed(job, error),
+        )
+
+    def _done(self, job: Job, result: Any) -> None:
+        self._current = self._control = None
+        summary = "" if self._closed else job.finish(result)
+        self.finished.emit(job.title, summary)
+        self._next()
+
+    def _failed(self, job: Job, error: BaseException) -> None:
+        self._current = self._control = None
+        if self._closed:
+            return
+        if isinstance(error, PhotoTaggerError):
+            self.failed.emit(job.title, str(error))
+        self._next()
+        if not isinstance(error, PhotoTaggerError | LibraryClosedError):
+            raise error  # a bug: let Qt's handler (and the test suite) see it

@@ -1,0 +1,138 @@
+"""The window's scans and regroupings, as jobs (jobs.py) over `photo_tagger.importer`."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from photo_tagger.gui.jobs import Job, JobControl
+from photo_tagger.gui.paths import outermost
+from photo_tagger.gui.runner import UiThreadCaller
+from photo_tagger.gui.session import LibrarySession
+
+if TYPE_CHECKING:
+    from photo_tagger.importer import ScanReport
+    from photo_tagger.vision.pipeline import Models
+
+# Photos per library transaction in the window: each commit runs on the UI thread, so it is kept
+# to a few milliseconds (the command line commits 64 at a time); and at least every quarter
+# second, so that the first photos of a folder show up at once.
+WINDOW_COMMIT_EVERY = 8
+WINDOW_COMMIT_SECONDS = 0.25
+
+
+class LazyModels:
+    """The models, loaded on first use (off the UI thread, by the first scan), then shared."""
+
+    def __init__(self, load: Callable[[], Models]) -> None:
+        self._load = load
+        self._models: Models | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Models:
+        with self._lock:
+            if self._models is None:
+                self._models = self._load()
+            return self._models
+
+    @property
+    def loaded(self) -> bool:
+        return self._models is not None
+
+
+class ScanJob:
+    """Find, analyse and store the photos under some folders (or single photos)."""
+
+    def __init__(
+        self,
+        session: LibrarySession,
+        paths: Iterable[str],
+        models: Callable[[], Models],
+        caller: UiThreadCaller,
+        title: str = "Adding photos",
+        workers: int | None = None,
+        on_finished: Callable[[ScanReport], None] | None = None,
+    ) -> None:
+        self.title = title
+        self.paths = outermost(paths)
+        self.report: ScanReport | None = None
+        self._session = session
+        self._models = models
+        self._caller = caller
+        self._workers = workers
+        self._on_finished = on_finished
+
+    def run(self, control: JobControl) -> ScanReport:
+        from photo_tagger.importer import Importer
+
+        if not getattr(self._models, "loaded", True):
+            control.status("Loading the models…")
+        models = self._models()
+        control.status("Looking for photos…")
+        importer = Importer(
+            self._session.library,
+            models,
+            workers=self._workers,
+            on_library=self._caller,
+            commit_every=WINDOW_COMMIT_EVERY,
+            commit_seconds=WINDOW_COMMIT_SECONDS,
+        )
+        return importer.scan(
+            [Path(p) for p in self.paths],
+            on_progress=control.report,
+            should_stop=control.stopped,
+            paused=control.paused,
+            on_stored=self._session.photos_stored,
+        )
+
+    def finish(self, result: Any) -> str:
+        report: ScanReport = result
+        self.report = report
+        self._session.flush_catalog()
+        if self._on_finished is not None:
+            self._on_finished(report)
+        return summary(report)
+
+    def merge(self, other: Job) -> bool:
+        if not isinstance(other, ScanJob) or other.title != self.title:
+            return False
+        self.paths = outermost([*self.paths, *other.paths])
+        return True
+
+
+def summary(report: ScanReport) -> str:
+    parts = [f"{report.analysed} photo{'s' if report.analysed != 1 else ''} added"]
+    if report.known_content:
+        parts.append(f"{report.known_content} recognised by content")
+    if report.removed:
+        parts.append(f"{report.removed} gone from disk")
+    if report.new_people:
+        parts.append(f"{report.new_people} new people")
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped")
+    return ", ".join(parts) + (f" in {report.seconds:.1f} s" if report.analysed else "")
+
+
+class GroupPeopleJob:
+    """Suggest people for faces that have none (after the user rejected a suggestion)."""
+
+    title = "Grouping faces"
+
+    def __init__(self, session: LibrarySession, threshold: float, caller: UiThreadCaller) -> None:
+        self._session = session
+        self._threshold = threshold
+        self._caller = caller
+
+    def run(self, control: JobControl) -> int:
+        from photo_tagger.importer import group_people
+
+        session = self._session
+        return group_people(session.library, self._threshold, self._caller, session.photos_stored)
+
+    def finish(self, result: Any) -> str:
+        return f"{result} new people" if result else ""
+
+    def merge(self, other: Job) -> bool:
+        return isinstance(other, GroupPeopleJob)

@@ -1,0 +1,183 @@
+"""Render the window's main views to PNG files, from a real scan of the sample photos.
+
+    python -m photo_tagger.gui.screenshots OUTDIR
+
+welcome.png (an empty library), scanning.png (the samples being added), grid.png (scanned, one
+photo's tags), viewer.png (a photo with face boxes and names), people.png, tags.png (several
+photos selected) and grid-dark.png (the grid in a dark colour scheme). Works on any Qt platform:
+offscreen, or a real X server (xvfb-run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from photo_tagger.gui.app import application, samples_dir
+from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
+from photo_tagger.gui.facts import TAG
+from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
+from photo_tagger.gui.settings import Settings
+from photo_tagger.gui.window import MainWindow, Services
+from photo_tagger.vision.model import default_models_dir
+from photo_tagger.vision.pipeline import Models
+
+SIZE = (1280, 800)
+
+
+def settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def save(window: MainWindow, app: QApplication, out: Path, name: str) -> Path:
+    settle(app)
+    window.filters.rebuild()  # the views follow edits a moment later; show them caught up
+    if window.people.isVisible():
+        window.people.rebuild()
+    window.grab()  # the first paint asks for the images; the inline runner decodes them at once
+    settle(app)
+    path = out / name
+    if not window.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    print(path)
+    return path
+
+
+def photo_id(window: MainWindow, name: str) -> str:
+    assert window.session is not None
+    for row in window.session.catalog.rows:
+        if Path(row[1]).name == name:
+            return row[0]
+    raise LookupError(name)
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    roles = QPalette.ColorRole
+    for role, colour in (
+        (roles.Window, "#2b2b2b"),
+        (roles.WindowText, "#e6e6e6"),
+        (roles.Base, "#1f1f1f"),
+        (roles.AlternateBase, "#262626"),
+        (roles.Text, "#e6e6e6"),
+        (roles.Button, "#353535"),
+        (roles.ButtonText, "#e6e6e6"),
+        (roles.Highlight, "#2f6fb0"),
+        (roles.HighlightedText, "#ffffff"),
+        (roles.Mid, "#5a5a5a"),
+        (roles.Midlight, "#3a3a3a"),
+        (roles.Dark, "#181818"),
+        (roles.ToolTipBase, "#353535"),
+        (roles.ToolTipText, "#e6e6e6"),
+        (roles.PlaceholderText, "#8a8a8a"),
+    ):
+        p.setColor(role, QColor(colour))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.Text, QColor("#777777"))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.ButtonText, QColor("#777777"))
+    p.setColor(QPalette.ColorGroup.Disabled, roles.WindowText, QColor("#777777"))
+    return p
+
+
+def render(out: Path, work: Path) -> list[Path]:
+    app = application()
+    models_dir = default_models_dir()
+    models = Models.load(models_dir)
+    jobs_pool = QThreadPool()
+    services = Services(
+        settings=Settings.at(work / "settings.ini"),
+        models=lambda: models,
+        models_dir=lambda: models_dir,
+        jobs_runner=ThreadPoolRunner(jobs_pool),  # a real background scan, caught halfway
+        images_runner=InlineRunner(),  # every image decoded before its picture is taken
+        samples_dir=samples_dir(),
+        scan_workers=1,  # slow enough to be caught halfway
+    )
+    window = MainWindow(services)
+    window.resize(*SIZE)
+    window.open_library(work / "library")
+    window.show()
+    shots = [save(window, app, out, "welcome.png")]
+
+    window.add_samples()
+    bar = window.job_status.bar
+    while window.jobs.busy:
+        app.processEvents()
+        model = window.grid_model
+        halfway = 0 < bar.value() < bar.maximum() and model is not None and model.rowCount() > 0
+        if halfway and shots[-1].name == "welcome.png":
+            shots.append(save(window, app, out, "scanning.png"))
+        time.sleep(0.005)
+    jobs_pool.waitForDone()
+    settle(app)
+    session = window.session
+    assert session is not None
+    session.finish_reading_facts()
+    window.filters.rebuild()
+    cat = photo_id(window, "chelsea.jpg")
+    window.grid.select_ids([cat])
+    shots.append(save(window, app, out, "grid.png"))
+
+    # name a few people, so that the viewer and the people view have names to show
+    group = photo_id(window, "group.jpg")
+    obama = photo_id(window, "obama.jpg")
+    session.undo.push(name_face(session, obama, 0, "Barack Obama"))
+    session.undo.push(name_face(session, photo_id(window, "biden.jpg"), 0, "Joe Biden"))
+    for face, name in ((0, "Alex"), (2, "Sam")):
+        session.undo.push(name_face(session, group, face, name))
+    _, faces = session.doc.faces(group)
+    if len(faces) > 3:
+        face3 = session.doc.face_person(group, 3)
+        if face3 is not None:
+            session.undo.push(ConfirmFace(session, group, 3, face3[0]))
+    window.show_photo(group)
+    shots.append(save(window, app, out, "viewer.png"))
+
+    window.show_people()
+    shots.append(save(window, app, out, "people.png"))
+
+    window.show_grid()
+    picks = [photo_id(window, n) for n in ("obama.jpg", "obama2.jpg", "obama3.jpg")]
+    session.undo.push(SetTag(session, picks, "Events/Speech", True))
+    window.grid.select_ids(picks)
+    window.filters.select(TAG, "People")
+    window.grid.select_ids(picks)
+    shots.append(save(window, app, out, "tags.png"))
+
+    window.filters.select("all")
+    window.grid.select_ids([cat])
+    # The system's dark theme, as Qt hands it to the app: on platforms that follow the
+    # desktop's colour scheme Qt switches the palette itself; elsewhere (offscreen, a bare X
+    # server) the same palette is set here, so that the picture shows every view painting with
+    # the palette's colours.
+    light = app.palette()
+    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+    settle(app)
+    if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
+        app.setPalette(dark_palette())
+    shots.append(save(window, app, out, "grid-dark.png"))
+    app.setPalette(light)
+    app.styleHints().unsetColorScheme()
+    window.close()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("outdir", type=Path)
+    args = ap.parse_args(argv)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        render(args.outdir, Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""One open library, as the window sees it: the catalogue, every photo's facts, the undo stack.
+
+Lives on the UI thread, which owns the library. Views read from it and connect to its signals;
+edits go through its methods (called by the undo commands in edits.py), which write the document,
+bring the facts up to date and say what changed.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from photo_tagger.gui.catalog import (
+    CID,
+    INDEX_FILE,
+    Catalog,
+    Row,
+    merge_rows,
+    read_catalog,
+    read_rows_for,
+)
+from photo_tagger.gui.facts import FactsIndex, PhotoFacts, read_facts, tag_threshold
+from photo_tagger.gui.runner import TaskRunner
+
+if TYPE_CHECKING:
+    from photo_tagger.store.library import Library
+    from photo_tagger.vision.vocabulary import Vocabulary
+
+FaceKey = tuple[str, int]  # (content id, face index), as the store names faces
+
+SLICE_SECONDS = 0.008  # how long one slice of reading facts may hold the UI thread
+# Between slices the UI thread is left free for this long: more while a scan runs, whose
+# workers need the interpreter too (facts are for filters and search; the grid needs none).
+IDLE_PACE_MS, BUSY_PACE_MS = 4, 200
+CATALOG_DEBOUNCE_MS = 250
+
+
+def keep_out_of_collector() -> None:
+    """The catalogue and the facts are long-lived and free of reference cycles: move everything
+    allocated so far out of the cycle collector's sight. Otherwise each full collection walks
+    them all again, holding the UI thread (~150 ms for a 100,000-photo library). Objects that
+    die later are still freed by reference counting."""
+    gc.freeze()
+
+
+class LibrarySession(QObject):
+    catalogChanged = Signal()  # the photos on disk changed: the grid re-reads `catalog`
+    factsChanged = Signal(list)  # the facts of these photos changed ([]: of many)
+    peopleChanged = Signal()  # names, merges, hiding, or which face is whom
+    factsProgress = Signal(int, int)  # photos read, photos in the catalogue
+    regroupRequested = Signal()  # faces lost their person: group them again in the background
+
+    def __init__(
+        self,
+        library: Library,
+        vocabulary: Vocabulary,
+        runner: TaskRunner,
+        threshold_scale: float = 1.0,
+        low_confidence: float = 0.5,
+        first_rows: list[Row] | None = None,
+    ) -> None:
+        """`first_rows`: the start of the catalogue, already shown (the rest is read in the
+        background); without it the whole catalogue is read now."""
+        super().__init__()
+        self.library = library
+        self.doc = library.document
+        self.index = library.index
+        self.vocabulary = vocabulary
+        self.thumbs_root = library.thumbs_dir
+        self.undo = QUndoStack(self)
+        self.facts = FactsIndex(low_cutoff=low_confidence)
+        self.low_confidence = low_confidence
+        self.threshold = tag_threshold(vocabulary, threshold_scale)
+        self._runner = runner
+        self._names: dict[str, str] | None = None
+        self._closed = False
+        # facts are read a slice at a time: first the photos asked for, then the catalogue in
+        # order from `_cursor`
+        self._priority: deque[str] = deque()
+        self._cursor = 0
+        self._slicer = QTimer(self)
+        self._slicer.setInterval(IDLE_PACE_MS)
+        self._slicer.timeout.connect(self._read_slice)
+        self._last_facts_signal = 0.0
+        # the catalogue follows a scan photo by photo (`_stored`); anything else (paths gone,
+        # another program) re-reads it whole
+        self._catalog_timer = QTimer(self)
+        self._catalog_timer.setSingleShot(True)
+        self._catalog_timer.setInterval(CATALOG_DEBOUNCE_MS)
+        self._catalog_timer.timeout.connect(self._update_catalog)
+        self._catalog_busy = False
+        self._stored: set[str] = set()
+        self._reread_all = False
+        if first_rows is None:
+            self.catalog: Catalog = read_catalog(self.index_file)
+            keep_out_of_collector()
+        else:
+            self.catalog = Catalog(list(first_rows))
+            self._reread_all = True
+            QTimer.singleShot(0, self._update_catalog)
+        self._slicer.start()
+
+    @property
+    def path(self) -> Path:
+        return self.library.path
+
+    @property
+    def index_file(self) -> Path:
+        return self.library.path / INDEX_FILE
+
+    def close(self) -> None:
+        self._closed = True
+        self._slicer.stop()
+        self._catalog_timer.stop()
+        self.undo.clear()
+
+    # --- the catalogue -----------------------------------------------------------------------
+
+    def schedule_catalog_refresh(self, photo_ids: Iterable[str] | None = None) -> None:
+        """Bring the catalogue up to date soon: for these photos only, or (None) all of it.
+        Many changes in a row cost one update."""
+        if photo_ids is None:
+            self._reread_all = True
+        else:
+            self._stored.update(photo_ids)
+        if not self.catalog.rows:  # the first photos of a new library: show them at once
+            self._update_catalog()
+        elif not self._catalog_timer.isActive():
+            self._catalog_timer.start()
+
+    def refresh_catalog(self) -> None:
+        """Re-read the whole catalogue now (off the UI thread); `catalogChanged` if it differs."""
+        self._reread_all = True
+        self._update_catalog()
+
+    def flush_catalog(self) -> None:
+        """Bring the catalogue up to date now with what is waiting (a scan has finished)."""
+        self._catalog_timer.stop()
+        self._update_catalog()
+
+    def _update_catalog(self) -> None:
+        if self._closed or not (self._reread_all or self._stored):
+            return
+        if self._catalog_busy:  # one update at a time: the next starts from its result
+            return
+        self._catalog_busy = True
+        index_file, base = self.index_file, self.catalog.rows
+        if self._reread_all:
+            self._reread_all, self._stored = False, set()
+            self._runner.run(
+                lambda: read_catalog(index_file).rows, self._catalog_read, self._catalog_failed
+            )
+        else:
+            ids, self._stored = self._stored, set()
+            self._runner.run(
+                lambda: merge_rows(base, ids, read_rows_for(index_file, ids)),
+                self._catalog_read,
+                self._catalog_failed,
+            )
+
+    def _catalog_read(self, rows: list[Row] | None) -> None:
+        self._catalog_busy = False
+        if self._closed:
+            return
+        if rows is None:  # the photos' rows could not be merged alone
+            self._reread_all = True
+        elif rows != self.catalog.rows:
+            self.catalog = Catalog(rows)
+            keep_out_of_collector()
+            self._cursor = 0  # read the facts of photos new to the catalogue
+            if not self._slicer.isActive():
+                self._slicer.start()
+            self.catalogChanged.emit()
+        if self._reread_all or self._stored:
+            self._update_catalog()
+
+    def _catalog_failed(self, error: BaseException) -> None:
+        self._catalog_busy = False
+        raise error
+
+    # --- facts -------------------------------------------------------------------------------
+
+    def facts_of(self, photo_id: str) -> PhotoFacts:
+        """The photo's facts, read now if the slices have not reached it yet."""
+        facts = self.facts.get(photo_id)
+        if facts is None:
+            facts = read_facts(self.doc, photo_id, self.threshold)
+            self.facts.put(photo_id, facts)
+        return facts
+
+    def reread_facts(self, photo_ids: Iterable[str]) -> list[str]:
+        """Read these photos' facts again now (they were just edited or stored)."""
+        ids = list(dict.fromkeys(photo_ids))
+        for pid in ids:
+            self.facts.put(pid, read_facts(self.doc, pid, self.threshold))
+        if ids:
+            self.factsChanged.emit(ids)
+        return ids
+
+    def reread_all(self) -> None:
+        """Everything may have changed (thresholds, another program's edits): read it all anew,
+        a slice at a time."""
+        self.facts.clear()
+        self._names = None
+        self._cursor = 0
+        self._slicer.start()
+        self.factsChanged.emit([])
+        self.peopleChanged.emit()
+
+    def set_thresholds(self, scale: float, low_confidence: float) -> None:
+        self.threshold = tag_threshold(self.vocabulary, scale)
+        self.low_confidence = low_confidence
+        self.facts.low_cutoff = low_confidence
+        self.reread_all()
+
+    def set_busy(self, busy: bool) -> None:
+        """Background work (a scan) is running: read facts at a gentler pace meanwhile."""
+        self._slicer.setInterval(BUSY_PACE_MS if busy else IDLE_PACE_MS)
+
+    @property
+    def facts_complete(self) -> bool:
+        return not self._priority and self._cursor >= len(self.catalog.rows)
+
+    def _read_slice(self) -> None:
+        deadline = time.perf_counter() + SLICE_SECONDS
+        doc, threshold, facts = self.doc, self.threshold, self.facts
+        rows = self.catalog.rows
+        while time.perf_counter() < deadline and not self.facts_complete:
+            for _ in range(8):
+                if self._priority:
+                    pid = self._priority.popleft()
+                elif self._cursor < len(rows):
+                    pid = rows[self._cursor][CID]
+                    self._cursor += 1
+                    if pid in facts:
+                        continue
+                else:
+                    break
+                facts.put(pid, read_facts(doc, pid, threshold))
+        now = time.perf_counter()
+        done = self.facts_complete
+        if done:
+            self._slicer.stop()
+        if done or now - self._last_facts_signal > 0.5:
+            self._last_facts_signal = now
+            keep_out_of_collector()
+            self.factsChanged.emit([])
+            self.factsProgress.emit(len(self.facts), len(rows))
+
+    def finish_reading_facts(self) -> None:
+        """Read every remaining photo's facts now (tests, screenshots)."""
+        while not self.facts_complete:
+            self._read_slice()
+
+    # --- edits -------------------------------------------------------------------------------
+
+    def write_user_tag(self, tag: str, states: dict[str, bool | None]) -> None:
+        """Set what the user says about `tag` on each photo: True added, False removed, None
+        nothing (the models decide). One transaction."""
+        doc = self.doc
+        with doc.batch():
+            for pid, present in states.items():
+                if present is None:
+                    doc.clear_user_tag(pid, tag)
+                else:
+                    doc.set_user_tag(pid, tag, present)
+        self.reread_facts(states)
+
+    # --- a scan's batches --------------------------------------------------------------------
+
+    def photos_stored(self, photo_ids: list[str]) -> None:
+        """A scan stored these photos, or suggested people for their faces, or forgot paths
+        ([]): on the UI thread, between the scan's slices."""
+        self._names = None
+        self.reread_facts(photo_ids)
+        self.peopleChanged.emit()
+        self.schedule_catalog_refresh(photo_ids if photo_ids else None)
+
+    # --- people ------------------------------------------------------------------------------
+
+    def resolve(self, person_id: str) -> str:
+        return self.doc.resolve_person(person_id)
+
+    def names(self) -> dict[str, str]:
+        """Person id -> name, for the people who have one."""
+        if self._names is None:
+            self._names = {
+                p["id"]: p["name"]
+                for p in self.doc.people()
+                if p["name"] and not p.get("merged_into")
+            }
+        return self._names
+
+    def person_label(self, person_id: str) -> str:
+        pid = self.resolve(person_id)
+        return self.names().get(pid) or f"Unnamed {pid[:4]}"
+
+    def person_by_name(self, name: str) -> str | None:
+        for pid, n in self.names().items():
+            if n == name:
+                return pid
+        return None
+
+    def people_changed(self, photo_ids: Iterable[str] = ()) -> None:
+        self._names = None
+        self.reread_facts(photo_ids)
+        self.peopleChanged.emit()
+
+    def faces_by_person(self) -> dict[str, list[tuple[FaceKey, bool]]]:
+        """Resolved person id -> their faces [((photo, face), confirmed)], for photos on disk."""
+        on_disk = {r[CID] for r in self.catalog.rows}
+        out: dict[str, list[tuple[FaceKey, bool]]] = {}
+        for key, (person, confirmed) in self.doc.face_people().items():
+            if key[0] in on_disk:
+                out.setdefault(self.resolve(person), []).append((key, confirmed))
+        return out
+
+    # --- rows --------------------------------------------------------------------------------
+
+    def path_of(self, photo_id: str) -> str | None:
+        paths = self.index.paths_for(photo_id)
+        return paths[0] if paths else None
+
+    def photo_size(self, photo_id: str) -> tuple[int, int] | None:
+        row = self.index.photo(photo_id)
+        if row is None or not row["width"]:
+            return None
+        return int(row["width"]), int(row["height"])

@@ -1,0 +1,82 @@
+"""Background work in the status bar: what runs, photos done, rate, time left; pause and cancel."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+
+from photo_tagger.gui.jobs import JobProgress, JobQueue
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    s = int(seconds + 0.5)
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+def progress_text(p: JobProgress, paused: bool) -> str:
+    if p.status:
+        return f"{p.title}: {p.status}"
+    text = f"{p.title}: {p.done}/{p.total} photos"
+    if paused:
+        return text + " · paused"
+    if p.done and p.rate > 0:
+        text += f" · {p.rate:.1f} photos/s · {format_eta(p.eta_seconds)} left"
+    return text
+
+
+class JobStatus(QWidget):
+    """Hidden while no job runs."""
+
+    def __init__(self, jobs: JobQueue, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._jobs = jobs
+        self._last: JobProgress | None = None
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(180)
+        self.bar.setTextVisible(False)
+        self.pause_button = QToolButton()
+        self.pause_button.setText("Pause")
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(jobs.set_paused)
+        self.cancel_button = QToolButton()
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setToolTip("Stop; what is done so far is kept")
+        self.cancel_button.clicked.connect(jobs.cancel)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for w in (self.label, self.bar, self.pause_button, self.cancel_button):
+            layout.addWidget(w)
+        jobs.started.connect(self._on_started)
+        jobs.progress.connect(self._on_progress)
+        jobs.idle.connect(self._on_idle)
+        jobs.pausedChanged.connect(self._on_paused)
+        self.setVisible(False)
+
+    def _on_started(self, title: str) -> None:
+        self.setVisible(True)
+        self._on_progress(JobProgress(title, "starting…", 0, 0, 0.0, None))
+
+    def _on_progress(self, p: JobProgress) -> None:
+        self._last = p
+        if p.total:
+            self.bar.setRange(0, p.total)
+            self.bar.setValue(p.done)
+        else:
+            self.bar.setRange(0, 0)  # busy, not counting
+        self.label.setText(progress_text(p, self._jobs.paused))
+
+    def _on_paused(self, paused: bool) -> None:
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.blockSignals(False)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        if self._last is not None:
+            self.label.setText(progress_text(self._last, paused))
+
+    def _on_idle(self) -> None:
+        self.setVisible(False)
+        self._last = None

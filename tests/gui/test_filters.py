@@ -1,0 +1,67 @@
+"""Filtering the grid: by tag (and everything under it), by person, untagged, by search text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from photo_tagger.gui.facts import PERSON, TAG, UNTAGGED
+from tests.gui.conftest import MakeWindow, grid_names, row_of
+
+
+def click_node(window, qtbot: QtBot, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the filter tree's node with this key, as the user would."""
+    panel = window.filters
+    panel.rebuild()
+    index = panel._find(key)
+    assert index is not None, key
+    tree = panel.tree
+    tree.scrollTo(index)
+    qtbot.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(index).center()
+    )
+
+
+def test_filter_by_tag_by_person_and_untagged(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot
+) -> None:
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+    session.finish_reading_facts()
+    obama = row_of(window, "obama.jpg")
+    assert grid_names(window) == ["chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg"]
+
+    click_node(window, qtbot, f"{TAG}:Animals/Cat")
+    assert grid_names(window) == ["chelsea.jpg"]
+    click_node(window, qtbot, f"{TAG}:Food")  # a parent tag holds what is under it
+    assert grid_names(window) == ["coffee.jpg"]
+
+    face = session.doc.face_person(obama, 0)
+    assert face is not None
+    click_node(window, qtbot, f"{PERSON}:{session.resolve(face[0])}")
+    assert grid_names(window) == ["obama.jpg", "obama2.jpg"]
+
+    click_node(window, qtbot, UNTAGGED)
+    assert grid_names(window) == []
+    assert window.no_match.isVisible()
+
+    click_node(window, qtbot, "all")
+    qtbot.keyClicks(window.search, "coff")
+    qtbot.waitUntil(lambda: grid_names(window) == ["coffee.jpg"])
+
+
+def test_the_tag_tree_follows_edits(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot
+) -> None:
+    window = make_window(library=scanned_library)
+    window.grid.select_ids([row_of(window, "coffee.jpg")])
+    window.tag_editor.add_tag("Trips/Lisbon")
+    click_node(window, qtbot, f"{TAG}:Trips/Lisbon")
+    assert grid_names(window) == ["coffee.jpg"]
+    window.undo_action.trigger()
+    window.filters.rebuild()
+    assert window.filters._find(f"{TAG}:Trips/Lisbon") is None
+    assert grid_names(window) == ["chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg"]
