@@ -100,6 +100,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
         f"{report.removed} gone from disk, {len(report.skipped)} skipped. "
         f"{report.faces} faces, {report.new_people} new people."
     )
+    if report.imported_tags or report.imported_faces:
+        print(
+            f"From XMP/IPTC written by other apps: {report.imported_tags} tags, "
+            f"{report.imported_faces} named faces."
+        )
+    for problem in report.metadata_problems:
+        print(f"note: {problem}")
     for s in report.skipped:
         print(f"skipped: {s.path}: {s.reason}")
     return EXIT_SKIPPED if report.skipped else EXIT_OK

@@ -26,7 +26,9 @@ from photo_tagger.errors import ImageError
 from photo_tagger.imaging import ThumbnailCache, decode, make_thumbnail
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
 from photo_tagger.library.scan import FileStat, content_id, plan_scan, walk
+from photo_tagger.metadata import ImportedMetadata, read_photo_metadata
 from photo_tagger.people.cluster import Assignment, FaceKey, Placement, place_new_faces
+from photo_tagger.sidecar_import import apply_imported, people_by_name
 from photo_tagger.store import rules
 from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import (
@@ -79,6 +81,9 @@ class ScanReport:
     new_people: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
+    imported_tags: int = 0  # keywords other apps wrote, now user tags
+    imported_faces: int = 0  # named face regions other apps wrote, now confirmed people
+    metadata_problems: list[str] = field(default_factory=list)  # sidecars that could not be read
 
     @property
     def rate(self) -> float:
@@ -91,12 +96,14 @@ class _Analysed:
     content_id: str
     analysis: PhotoAnalysis
     thumbnail: str  # relative to the library's thumbnail folder, already written
+    imported: ImportedMetadata  # keywords and named faces other apps wrote for the photo
 
 
 @dataclass(frozen=True)
 class _Known:
     stat: FileStat
     content_id: str
+    imported: ImportedMetadata
 
 
 class Importer:
@@ -196,13 +203,15 @@ class Importer:
                 raise ImageError(f"cannot read file ({exc.strerror})") from None
             cid = content_id(data)
             with claim_lock:
-                if cid in done_ids or cid in claimed:
-                    return _Known(st, cid)
+                known = cid in done_ids or cid in claimed
                 claimed.add(cid)
+            if known:  # a moved, copied or touched photo: its sidecar may still be news
+                return _Known(st, cid, read_photo_metadata(Path(st.path), data))
             image = decode(data, self.target_side)
             analysis = self.analyzer.analyze(image.rgb, image.width, image.height)
             thumbnail = self.thumbnails.put(cid, make_thumbnail(image.rgb))
-            return _Analysed(st, cid, analysis, thumbnail)
+            imported = read_photo_metadata(Path(st.path), data)
+            return _Analysed(st, cid, analysis, thumbnail, imported)
 
         progress = Progress(total=len(todo))
         pending: list[_Analysed | _Known] = []
@@ -279,40 +288,43 @@ class Importer:
         if not results:
             return
         index, doc = self.library.index, self.library.document
-        detector_id = self.models.ids["face_detector"]
-        tagger_id = self.models.tagger_id
-        signature = self.models.signature
+        named: dict[str, str] | None = None  # people by name, read once per batch if needed
         with index.batch(), doc.batch():
             for r in results:
                 index.upsert_file(r.stat.path, r.stat.size, r.stat.mtime_ns, r.content_id)
                 if isinstance(r, _Known):
                     report.known_content += 1
-                    continue
-                a = r.analysis
-                index.set_photo(r.content_id, a.width, a.height, r.thumbnail, signature)
-                index.set_face_embeddings(
-                    r.content_id,
-                    np.stack([f.embedding for f in a.faces])
-                    if a.faces
-                    else np.zeros((0, 128), np.float32),
-                )
-                doc.set_auto_tags(r.content_id, a.tags, LOCAL_SOURCE, tagger_id)
-                doc.set_faces(
-                    r.content_id,
-                    detector_id,
-                    [
-                        {
-                            "box": list(f.box),
-                            "score": f.score,
-                            "eyes": [list(f.eyes[0]), list(f.eyes[1])],
-                        }
-                        for f in a.faces
-                    ],
-                )
-                report.analysed += 1
-                report.faces += len(a.faces)
+                    photo = index.photo(r.content_id)
+                    size = (photo["width"], photo["height"]) if photo else None
+                else:
+                    self._store_analysis(r.content_id, r.analysis, r.thumbnail)
+                    size = (r.analysis.width, r.analysis.height)
+                    report.analysed += 1
+                    report.faces += len(r.analysis.faces)
+                report.metadata_problems.extend(r.imported.problems)
+                if size and (r.imported.tags or r.imported.faces):
+                    if named is None:
+                        named = people_by_name(doc)
+                    counts = apply_imported(doc, r.content_id, r.imported, *size, named)
+                    report.imported_tags += counts.tags
+                    report.imported_faces += counts.faces
         if on_stored is not None:
             on_stored([r.content_id for r in results])
+
+    def _store_analysis(self, cid: str, a: PhotoAnalysis, thumbnail: str) -> None:
+        """What the models said about one photo: local facts to the index, the rest shared."""
+        index, doc = self.library.index, self.library.document
+        index.set_photo(cid, a.width, a.height, thumbnail, self.models.signature)
+        index.set_face_embeddings(
+            cid,
+            np.stack([f.embedding for f in a.faces]) if a.faces else np.zeros((0, 128), np.float32),
+        )
+        doc.set_auto_tags(cid, a.tags, LOCAL_SOURCE, self.models.tagger_id)
+        faces = [
+            {"box": list(f.box), "score": f.score, "eyes": [list(f.eyes[0]), list(f.eyes[1])]}
+            for f in a.faces
+        ]
+        doc.set_faces(cid, self.models.ids["face_detector"], faces)
 
     def group_people(self, on_stored: Callable[[list[str]], None] | None = None) -> int:
         """Suggest a person for every face that has none; returns how many new people appeared."""
