@@ -7,4 +7,8 @@ Threads: the library (document and index) belongs to the UI thread. Work that ta
 decoding, reading the catalogue) runs off it through one `TaskRunner` (runner.py), and a scan's
 writes come back to the UI thread in slices of a few milliseconds (`UiThreadCaller`). Tests swap in
 `InlineRunner`, which runs every task at once on the calling thread.
+
+Work that needs the library for long without the UI thread (the sync, the cloud model, a model
+update, writing every XMP sidecar) opens its own copy of it off that thread, as a second program
+would; the window then reads what it saved from the library's log (`library.log.refresh()`).
 """

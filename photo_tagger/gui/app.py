@@ -17,20 +17,32 @@ from PySide6.QtWidgets import QApplication
 from photo_tagger import __version__
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.runner import ThreadPoolRunner
-from photo_tagger.gui.scan_job import LazyModels
+from photo_tagger.gui.scan_job import ModelShelf
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.window import MainWindow, Services
 from photo_tagger.store.paths import default_library_dir
 
 
-def default_models_dir() -> Path:
+def library_models_dir(library: Path) -> Path:
+    """The models a library uses: its installed model release (Help › Check for Model Updates),
+    else the ones shipped with the app (or $PHOTO_TAGGER_MODELS)."""
+    if not (Path(library) / "models").is_dir():
+        # never updated (the usual case): no need to import the update client (HTTP, signatures:
+        # a quarter of a second) while the library opens
+        return shipped_models_dir()
+    from photo_tagger.cloud.model_updates import active_models_dir
+
+    return active_models_dir(library)
+
+
+def shipped_models_dir() -> Path:
     from photo_tagger.vision.model import default_models_dir
 
     return default_models_dir()
 
 
 def load_models(models_dir: Path):  # type: ignore[no-untyped-def]
-    """The shipped models (imported and loaded on the first scan, off the UI thread)."""
+    """The models in a folder (imported and loaded on the first scan, off the UI thread)."""
     from photo_tagger.vision.pipeline import Models
 
     return Models.load(models_dir)
@@ -59,15 +71,15 @@ def application(argv: Sequence[str] = ()) -> QApplication:
 
 def build_services(settings: Settings) -> tuple[Services, list[QThreadPool]]:
     """The real services: models loaded on the first scan, a pool for jobs (one at a time)
-    and one for decoding images."""
+    and one for decoding images; the sync in the background (BackgroundSync)."""
     jobs_pool = QThreadPool()
     jobs_pool.setMaxThreadCount(1)
     images_pool = QThreadPool()
     images_pool.setMaxThreadCount(2)
     services = Services(
         settings=settings,
-        models=LazyModels(lambda: load_models(default_models_dir())),
-        models_dir=default_models_dir,
+        models=ModelShelf(load_models, default=shipped_models_dir),
+        models_dir=library_models_dir,
         jobs_runner=ThreadPoolRunner(jobs_pool),
         images_runner=ThreadPoolRunner(images_pool),
         samples_dir=samples_dir(),

@@ -56,11 +56,11 @@ class NamePerson(QUndoCommand):
 
     def redo(self) -> None:
         self._session.doc.set_person_name(self._pid, self._name)
-        self._session.people_changed()
+        self._session.people_changed(person_ids=[self._pid])
 
     def undo(self) -> None:
         self._session.doc.set_person_name(self._pid, self._before)
-        self._session.people_changed()
+        self._session.people_changed(person_ids=[self._pid])
 
 
 class NewPerson(QUndoCommand):
@@ -78,12 +78,12 @@ class NewPerson(QUndoCommand):
             self.person_id = self._session.doc.new_person(self._name)
         else:
             self._session.doc.set_person_name(self.person_id, self._name)
-        self._session.people_changed()
+        self._session.people_changed(person_ids=[self.person_id])
 
     def undo(self) -> None:
         assert self.person_id is not None
         self._session.doc.set_person_name(self.person_id, None)
-        self._session.people_changed()
+        self._session.people_changed(person_ids=[self.person_id])
 
 
 class HidePerson(QUndoCommand):
@@ -97,11 +97,11 @@ class HidePerson(QUndoCommand):
 
     def redo(self) -> None:
         self._session.doc.set_person_hidden(self._pid, self._hidden)
-        self._session.people_changed()
+        self._session.people_changed(person_ids=[self._pid])
 
     def undo(self) -> None:
         self._session.doc.set_person_hidden(self._pid, self._before)
-        self._session.people_changed()
+        self._session.people_changed(person_ids=[self._pid])
 
 
 class MergePeople(QUndoCommand):
@@ -119,14 +119,14 @@ class MergePeople(QUndoCommand):
         with doc.batch():
             for src in self._sources:
                 doc.merge_people(src, self._target)
-        self._session.people_changed()
+        self._session.people_changed(person_ids=[*self._sources, self._target])
 
     def undo(self) -> None:
         doc = self._session.doc
         with doc.batch():
             for src in self._sources:
-                _unmerge(doc, src)
-        self._session.people_changed()
+                doc.unmerge_person(src)
+        self._session.people_changed(person_ids=[*self._sources, self._target])
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,11 @@ class FaceState:
     @classmethod
     def read(cls, doc: LibraryDocument, photo_id: str, face: int) -> FaceState:
         return cls(doc.face_person(photo_id, face), frozenset(doc.rejected(photo_id, face)))
+
+    def restore(self, doc: LibraryDocument, photo_id: str, face: int) -> None:
+        """Put the face back in this state (one transaction), whatever it is now."""
+        person, confirmed = self.person if self.person is not None else (None, False)
+        doc.set_face_state(photo_id, face, person, confirmed, set(self.rejected))
 
 
 class ConfirmFace(QUndoCommand):
@@ -169,7 +174,7 @@ class ConfirmFace(QUndoCommand):
         self._session.people_changed([self._photo])
 
     def undo(self) -> None:
-        _restore_face(self._session.doc, self._photo, self._face, self._before)
+        self._before.restore(self._session.doc, self._photo, self._face)
         self._session.people_changed([self._photo])
 
 
@@ -188,7 +193,7 @@ class RejectFace(QUndoCommand):
         self._session.regroupRequested.emit()
 
     def undo(self) -> None:
-        _restore_face(self._session.doc, self._photo, self._face, self._before)
+        self._before.restore(self._session.doc, self._photo, self._face)
         self._session.people_changed([self._photo])
 
 
@@ -231,39 +236,3 @@ def name_face(session: LibrarySession, photo_id: str, face: int, name: str) -> Q
         )
     new = NewPerson(session, name)
     return Steps(text, [new, ConfirmFace(session, photo_id, face, None, new_person=new)])
-
-
-# --- putting a face or a person back exactly -----------------------------------------------------
-# LibraryDocument's writes each carry a rule (confirm drops the suggestion and the rejections of
-# that person, reject drops the matching suggestion or confirmation, suggest never overrides the
-# user), so none of them can put back a state the user left, e.g. "suggested, not confirmed".
-# Until the store offers such a write, these two do it in one transaction through the document's
-# own maps (tests/gui/test_people.py fails if the store's layout moves under them).
-
-
-def _restore_face(doc: LibraryDocument, photo_id: str, face: int, state: FaceState) -> None:
-    from photo_tagger.store.document import SEP
-
-    key = f"{photo_id}{SEP}{face}"
-    person = state.person
-    with doc.batch():
-        if person is not None and person[1]:
-            doc._confirmed[key] = person[0]
-        elif key in doc._confirmed:
-            del doc._confirmed[key]
-        if person is not None and not person[1]:
-            doc._face_person[key] = {"person": person[0], "confirmed": False}
-        elif person is None and key in doc._face_person:
-            del doc._face_person[key]
-        for rejected in doc.rejected(photo_id, face) - state.rejected:
-            rkey = f"{key}{SEP}{rejected}"
-            del doc._rejected[rkey]
-            doc._index_rejected(rkey, present=False)
-        for rejected in state.rejected - doc.rejected(photo_id, face):
-            rkey = f"{key}{SEP}{rejected}"
-            doc._rejected[rkey] = True
-            doc._index_rejected(rkey, present=True)
-
-
-def _unmerge(doc: LibraryDocument, person_id: str) -> None:
-    doc._set_person_field(person_id, "merged_into", None)

@@ -49,6 +49,7 @@ class PhotoFacts:
     faces: int
     best_model_score: float  # the best score a model gave a tag that is not a People tag
     user_tagged: bool  # the user added or removed a tag
+    cloud_model: str | None = None  # the cloud model that refined the photo's tags, if one did
 
     @property
     def untagged(self) -> bool:
@@ -98,7 +99,14 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             people.add(fp[0])
-    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user))
+    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud_model(auto))
+
+
+def cloud_model(auto: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The cloud model that refined a photo, from its auto tags: the rule of
+    photo_tagger.cloud.escalation.refined_in_cloud, without importing the escalation client (and
+    HTTP) into the first read of a library's facts."""
+    return next((str(a["model"]) for a in auto.values() if a.get("source") == "cloud"), None)
 
 
 def tag_nodes(tags: Iterable[str]) -> set[str]:
@@ -121,6 +129,7 @@ class FactsIndex:
     low_cutoff: float = 0.5  # what "low confidence" means (a setting)
     untagged: int = 0
     low: int = 0
+    refined: int = 0  # photos refined in the cloud
 
     def get(self, photo_id: str) -> PhotoFacts | None:
         return self.facts.get(photo_id)
@@ -138,6 +147,7 @@ class FactsIndex:
         self.person_counts.update(facts.people)
         self.untagged += facts.untagged
         self.low += facts.low_confidence(self.low_cutoff)
+        self.refined += facts.cloud_model is not None
 
     def discard(self, photo_id: str) -> None:
         old = self.facts.pop(photo_id, None)
@@ -146,12 +156,13 @@ class FactsIndex:
             self.person_counts.subtract(old.people)
             self.untagged -= old.untagged
             self.low -= old.low_confidence(self.low_cutoff)
+            self.refined -= old.cloud_model is not None
 
     def clear(self) -> None:
         self.facts.clear()
         self.tag_counts.clear()
         self.person_counts.clear()
-        self.untagged = self.low = 0
+        self.untagged = self.low = self.refined = 0
 
     def all_tags(self) -> list[str]:
         return sorted(t for t, n in self.tag_counts.items() if n > 0)
@@ -159,7 +170,8 @@ class FactsIndex:
 
 # --- filters -------------------------------------------------------------------------------------
 
-ALL, UNTAGGED, LOW, TAG, PERSON, DATE = "all", "untagged", "low", "tag", "person", "date"
+ALL, UNTAGGED, LOW, CLOUD = "all", "untagged", "low", "cloud"
+TAG, PERSON, DATE = "tag", "person", "date"
 
 
 @dataclass(frozen=True)
@@ -228,6 +240,8 @@ def apply_filter(
             ok = facts.untagged
         elif kind == LOW:
             ok = facts.low_confidence(low_cutoff)
+        elif kind == CLOUD:
+            ok = facts.cloud_model is not None
         elif kind == TAG:
             ok = has_tag(facts.tags, value)
         elif kind == PERSON:

@@ -1,5 +1,6 @@
-"""The filter tree beside the grid: all photos, untagged, low confidence, the tag hierarchy, people
-and dates, each with how many photos it holds. Picking a node filters the grid."""
+"""The filter tree beside the grid: all photos, untagged, low confidence, refined in the cloud (once
+any is), the tag hierarchy, people and dates, each with how many photos it holds. Picking a node
+filters the grid."""
 
 from __future__ import annotations
 
@@ -11,7 +12,17 @@ from PySide6.QtCore import QItemSelectionModel, QLocale, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
 
-from photo_tagger.gui.facts import ALL, DATE, LOW, PERSON, TAG, UNTAGGED, Filter, date_counts
+from photo_tagger.gui.facts import (
+    ALL,
+    CLOUD,
+    DATE,
+    LOW,
+    PERSON,
+    TAG,
+    UNTAGGED,
+    Filter,
+    date_counts,
+)
 from photo_tagger.gui.session import LibrarySession
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -185,10 +196,19 @@ class FilterPanel(QWidget):
             Node("", "all", f"All photos  ({len(rows)})", Filter()),
             Node("", "untagged", f"Untagged  ({facts.untagged})", Filter(UNTAGGED)),
             Node("", "low", f"Low confidence  ({facts.low})", Filter(LOW)),
+            *self._cloud_nodes(session),
             *self._tag_nodes(session),
             *self._people_nodes(session),
             *self._date_nodes(rows),
         ]
+
+    def _cloud_nodes(self, session: LibrarySession) -> list[Node]:
+        """Shown once the cloud model has refined a photo (and while it is picked)."""
+        n = session.facts.refined
+        if not n and self._current_key != CLOUD:
+            return []
+        tip = "Photos whose tags a bigger model in the cloud refined (Settings › Cloud model)"
+        return [Node("", CLOUD, f"Refined in the cloud  ({n})", Filter(CLOUD), tip)]
 
     def _tag_nodes(self, session: LibrarySession) -> list[Node]:
         out = [Node("", "tags", "Tags", None)]
@@ -256,4 +276,4 @@ class FilterPanel(QWidget):
 
 
 def _key(kind: str, value: str) -> str:
-    return kind if kind in (ALL, UNTAGGED, LOW) else f"{kind}:{value}"
+    return kind if kind in (ALL, UNTAGGED, LOW, CLOUD) else f"{kind}:{value}"

@@ -1,4 +1,6 @@
-"""The window's scans and regroupings, as jobs (jobs.py) over `photo_tagger.importer`."""
+"""The window's scans, regroupings and re-taggings, as jobs (jobs.py) over
+`photo_tagger.importer`, and the models they use: each library's own (its installed model release,
+else the shipped ones), loaded once off the UI thread."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from photo_tagger.gui.session import LibrarySession
 if TYPE_CHECKING:
     from photo_tagger.importer import ScanReport
     from photo_tagger.vision.pipeline import Models
+    from photo_tagger.vision.vocabulary import Vocabulary
 
 # Photos per library transaction in the window: each commit runs on the UI thread, so it is kept
 # to a few milliseconds (the command line commits 64 at a time); and at least every quarter
@@ -23,23 +26,66 @@ WINDOW_COMMIT_EVERY = 8
 WINDOW_COMMIT_SECONDS = 0.25
 
 
-class LazyModels:
-    """The models, loaded on first use (off the UI thread, by the first scan), then shared."""
+def load_vocabulary(models_dir: Path) -> Vocabulary:
+    from photo_tagger.vision.model import Manifest
+    from photo_tagger.vision.vocabulary import Vocabulary
 
-    def __init__(self, load: Callable[[], Models]) -> None:
+    manifest = Manifest(models_dir)
+    name = manifest.raw["models"]["tagger"].get("vocabulary", "tagger_vocabulary.json")
+    return Vocabulary.from_file(models_dir / name)
+
+
+def same_person_distance(models_dir: Path) -> float:
+    from photo_tagger.vision.model import Manifest
+
+    entry = Manifest(models_dir).raw["models"]["face_embedder"]
+    return float(entry["thresholds"]["same_person_distance"])
+
+
+class ModelShelf:
+    """The models of one folder, loaded on first use (off the UI thread, by the first scan), then
+    shared; asked for another folder (a model update was installed), it loads those instead.
+    Asked for no folder in particular, it gives the `default` folder's (the shipped models)."""
+
+    def __init__(
+        self, load: Callable[[Path], Models], default: Callable[[], Path] | None = None
+    ) -> None:
         self._load = load
+        self._default = default
+        self._folder: Path | None = None
         self._models: Models | None = None
         self._lock = threading.Lock()
 
-    def __call__(self) -> Models:
+    def __call__(self, folder: Path | None = None) -> Models:
+        if folder is None:
+            if self._default is None:
+                raise TypeError("ModelShelf() needs a models folder")
+            folder = self._default()
         with self._lock:
-            if self._models is None:
-                self._models = self._load()
+            if self._models is None or self._folder != folder:
+                self._models = None  # the old ones go before the new ones load
+                self._models = self._load(folder)
+                self._folder = folder
             return self._models
+
+    def is_loaded(self, folder: Path) -> bool:
+        return self._models is not None and self._folder == folder
+
+
+class FolderModels:
+    """The models of `folder`, as a scan asks for them: `models()`, and whether that is quick."""
+
+    def __init__(self, load: Callable[[Path], Models], folder: Path) -> None:
+        self._load = load
+        self.folder = folder
+
+    def __call__(self) -> Models:
+        return self._load(self.folder)
 
     @property
     def loaded(self) -> bool:
-        return self._models is not None
+        is_loaded = getattr(self._load, "is_loaded", None)
+        return bool(is_loaded(self.folder)) if is_loaded is not None else True
 
 
 class ScanJob:
@@ -136,3 +182,50 @@ class GroupPeopleJob:
 
     def merge(self, other: Job) -> bool:
         return isinstance(other, GroupPeopleJob)
+
+
+class RetagJob:
+    """Analyse again every photo that other models analysed (after a model update): their model
+    tags are replaced, what the user set is untouched."""
+
+    title = "Re-tagging with the new models"
+
+    def __init__(
+        self,
+        session: LibrarySession,
+        models: FolderModels,
+        caller: UiThreadCaller,
+        workers: int | None = None,
+    ) -> None:
+        self._session = session
+        self._models = models
+        self._caller = caller
+        self._workers = workers
+
+    def run(self, control: JobControl) -> ScanReport:
+        from photo_tagger.importer import Importer
+
+        if not self._models.loaded:
+            control.status("Loading the new models…")
+        importer = Importer(
+            self._session.library,
+            self._models(),
+            workers=self._workers,
+            on_library=self._caller,
+            commit_every=WINDOW_COMMIT_EVERY,
+            commit_seconds=WINDOW_COMMIT_SECONDS,
+        )
+        return importer.retag(on_progress=control.report, should_stop=control.stopped)
+
+    def finish(self, result: Any) -> str:
+        report: ScanReport = result
+        if report.analysed:
+            # every re-tagged photo's facts are read again, and the sync and the sidecars hear
+            self._session.reload_document()
+            self._session.stored.emit([])
+        return f"{report.analysed} photos re-tagged" + (
+            f", {len(report.skipped)} skipped" if report.skipped else ""
+        )
+
+    def merge(self, other: Job) -> bool:
+        return isinstance(other, RetagJob)

@@ -4,16 +4,26 @@
 
 welcome.png (an empty library), scanning.png (the samples being added), grid.png (scanned, one
 photo's tags), viewer.png (a photo with face boxes and names), people.png, tags.png (several
-photos selected) and grid-dark.png (the grid in a dark colour scheme). Works on any Qt platform:
-offscreen, or a real X server (xvfb-run).
+photos selected), cloud.png (the photos the cloud model refined, synced with a server),
+settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages) and
+grid-dark.png (the grid in a dark colour scheme). Works on any Qt platform: offscreen, or a real X
+server (xvfb-run).
+
+The server is `photo-tagger serve`'s own app on 127.0.0.1, in this process: the sync, the cloud
+model and what the status bar and the dialog say about them are real.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import socket
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QThreadPool
@@ -22,9 +32,10 @@ from PySide6.QtWidgets import QApplication
 
 from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
-from photo_tagger.gui.facts import TAG
+from photo_tagger.gui.facts import CLOUD, TAG
 from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
 from photo_tagger.gui.settings import Settings
+from photo_tagger.gui.settings_dialog import CLOUD_TAB, SYNC_TAB, SettingsDialog
 from photo_tagger.gui.window import MainWindow, Services
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
@@ -49,6 +60,94 @@ def save(window: MainWindow, app: QApplication, out: Path, name: str) -> Path:
         raise OSError(f"could not write {path}")
     print(path)
     return path
+
+
+def wait(app: QApplication, done: object, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not done():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def local_server(data: Path) -> Iterator[tuple[str, str]]:
+    """`photo-tagger serve`'s app (sync, cloud model) on 127.0.0.1, one library: (url, token)."""
+    import uvicorn
+
+    from photo_tagger.server.run import ServerSettings
+    from photo_tagger.server.storage import open_storage
+    from photo_tagger.server.tokens import new_token
+
+    storage = open_storage(data, None)
+    library_id = storage.add_library("Photos")
+    token = new_token()
+    storage.add_token(library_id, token.id, token.secret_hash)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(
+        ServerSettings(data=str(data)).app(storage), log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", token.token
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        storage.close()
+
+
+def save_dialog(dialog: SettingsDialog, app: QApplication, out: Path, name: str) -> Path:
+    dialog.show()
+    settle(app)
+    path = out / name
+    if not dialog.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    print(path)
+    return path
+
+
+def cloud_shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[Path]:
+    """Sync with a server and refine the unsure photos with its cloud model; the grid showing
+    them, and the settings dialog's Sync and Cloud model pages as they then read."""
+    session = window.session
+    assert session is not None
+    with local_server(work / "server") as (url, token):
+        values = replace(
+            window.current_settings(),
+            sync_server=url,
+            sync_token=token,
+            cloud_enabled=True,
+            cloud_endpoints=(url,),
+            cloud_token=token,
+            cloud_threshold=0.6,
+        )
+        window.apply_settings(values)
+        wait(app, lambda: window.sync_label.text() == "Synced")
+        states: list[str] = []
+        window.sync.statusChanged.connect(lambda status: states.append(status and status.state))
+        window.refine_action.trigger()
+        wait(app, lambda: not window.jobs.busy)
+        wait(app, lambda: "waiting" in states and states[-1] == "synced")  # the cloud's tags too
+        session.finish_reading_facts()
+        window.filters.select(CLOUD)
+        refined = [r[0] for r in session.catalog.rows if session.facts_of(r[0]).cloud_model]
+        window.grid.select_ids(refined[:1])
+        shots = [save(window, app, out, "cloud.png")]
+        dialog = SettingsDialog(window.current_settings(), window)
+        dialog.tabs.setCurrentIndex(SYNC_TAB)
+        shots.append(save_dialog(dialog, app, out, "settings-sync.png"))
+        dialog.tabs.setCurrentIndex(CLOUD_TAB)
+        shots.append(save_dialog(dialog, app, out, "settings-cloud.png"))
+        dialog.close()
+        window.close()  # the sync stops while its server is still there
+    return shots
 
 
 def photo_id(window: MainWindow, name: str) -> str:
@@ -93,8 +192,8 @@ def render(out: Path, work: Path) -> list[Path]:
     jobs_pool = QThreadPool()
     services = Services(
         settings=Settings.at(work / "settings.ini"),
-        models=lambda: models,
-        models_dir=lambda: models_dir,
+        models=lambda folder: models,
+        models_dir=lambda library: models_dir,
         jobs_runner=ThreadPoolRunner(jobs_pool),  # a real background scan, caught halfway
         images_runner=InlineRunner(),  # every image decoded before its picture is taken
         samples_dir=samples_dir(),
@@ -165,7 +264,7 @@ def render(out: Path, work: Path) -> list[Path]:
     shots.append(save(window, app, out, "grid-dark.png"))
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
-    window.close()
+    shots.extend(cloud_shots(window, app, out, work))
     return shots
 
 

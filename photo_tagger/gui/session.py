@@ -2,7 +2,9 @@
 
 Lives on the UI thread, which owns the library. Views read from it and connect to its signals;
 edits go through its methods (called by the undo commands in edits.py), which write the document,
-bring the facts up to date and say what changed.
+bring the facts up to date and say what changed: `edited` for the user's edits, `stored` for what
+a scan or a model stored (the sync and the sidecars follow both). What changed without a list of
+photos (a sync brought other devices' edits, a re-tagging) is read in by `reload_document()`.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class LibrarySession(QObject):
     peopleChanged = Signal()  # names, merges, hiding, or which face is whom
     factsProgress = Signal(int, int)  # photos read, photos in the catalogue
     regroupRequested = Signal()  # faces lost their person: group them again in the background
+    edited = Signal(list, list)  # the user changed the document: (photo ids, person ids) touched
+    stored = Signal(list)  # a scan, a grouping or a model stored these photos ([]: many)
 
     def __init__(
         self,
@@ -85,6 +89,7 @@ class LibrarySession(QObject):
         # order from `_cursor`
         self._priority: deque[str] = deque()
         self._cursor = 0
+        self._stale = False  # every photo's facts are read again, the old ones shown meanwhile
         self._slicer = QTimer(self)
         self._slicer.setInterval(IDLE_PACE_MS)
         self._slicer.timeout.connect(self._read_slice)
@@ -220,6 +225,24 @@ class LibrarySession(QObject):
         self.facts.low_cutoff = low_confidence
         self.reread_all()
 
+    def set_vocabulary(self, vocabulary: Vocabulary, scale: float) -> None:
+        """Other models are in use (a model update): their tags and thresholds."""
+        self.vocabulary = vocabulary
+        self.set_thresholds(scale, self.low_confidence)
+
+    def reload_document(self) -> int:
+        """Take in what other copies of the library saved when it is not known which photos it
+        touched (a sync brought other devices' edits; a model update re-tagged them all): read
+        their rows, then every photo's facts again, a slice at a time, the old facts standing
+        until then (no filter empties meanwhile). Returns how many rows came in."""
+        rows = self.library.log.refresh()
+        self._names = None
+        self._stale = True
+        self._cursor = 0
+        self._slicer.start()
+        self.peopleChanged.emit()
+        return rows
+
     def set_busy(self, busy: bool) -> None:
         """Background work (a scan) is running: read facts at a gentler pace meanwhile."""
         self._slicer.setInterval(BUSY_PACE_MS if busy else IDLE_PACE_MS)
@@ -239,7 +262,7 @@ class LibrarySession(QObject):
                 elif self._cursor < len(rows):
                     pid = rows[self._cursor][CID]
                     self._cursor += 1
-                    if pid in facts:
+                    if pid in facts and not self._stale:
                         continue
                 else:
                     break
@@ -248,6 +271,7 @@ class LibrarySession(QObject):
         done = self.facts_complete
         if done:
             self._slicer.stop()
+            self._stale = False
         if done or now - self._last_facts_signal > 0.5:
             self._last_facts_signal = now
             keep_out_of_collector()
@@ -272,6 +296,7 @@ class LibrarySession(QObject):
                 else:
                     doc.set_user_tag(pid, tag, present)
         self.reread_facts(states)
+        self.edited.emit(list(states), [])
 
     # --- a scan's batches --------------------------------------------------------------------
 
@@ -282,6 +307,8 @@ class LibrarySession(QObject):
         self.reread_facts(photo_ids)
         self.peopleChanged.emit()
         self.schedule_catalog_refresh(photo_ids if photo_ids else None)
+        if photo_ids:
+            self.stored.emit(list(photo_ids))
 
     # --- people ------------------------------------------------------------------------------
 
@@ -308,10 +335,12 @@ class LibrarySession(QObject):
                 return pid
         return None
 
-    def people_changed(self, photo_ids: Iterable[str] = ()) -> None:
+    def people_changed(self, photo_ids: Iterable[str] = (), person_ids: Iterable[str] = ()) -> None:
+        """The user changed who faces are (on these photos) or these people (names, merges)."""
         self._names = None
-        self.reread_facts(photo_ids)
+        ids = self.reread_facts(photo_ids)
         self.peopleChanged.emit()
+        self.edited.emit(ids, list(person_ids))
 
     def faces_by_person(self) -> dict[str, list[tuple[FaceKey, bool]]]:
         """Resolved person id -> their faces [((photo, face), confirmed)], for photos on disk."""

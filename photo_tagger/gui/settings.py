@@ -2,8 +2,8 @@
 
 Per-user settings (window geometry, the last library, tag thresholds) live under their key; what
 belongs to one library on this computer (its watched folders) lives under `libraries/<key>/`, the
-key derived from the library's path. Settings are versioned: `UPGRADES[n]` turns version n into
-n + 1, so an old settings file is carried forward, never reset.
+key derived from the library's path. Settings are versioned: `UPGRADES[n]` turns version n + 1
+into n + 2, so an old settings file is carried forward, never reset.
 """
 
 from __future__ import annotations
@@ -40,12 +40,32 @@ LOW_CONFIDENCE = Option(
     0.5,
     "a photo is 'low confidence' when no model tag scores at least this",
 )
-SYNC_SERVER = Option("sync/server", "", "the sync peer's address (filled in by the sync feature)")
-CLOUD_ENABLED = Option("cloud/enabled", False, "ask the cloud model about low-confidence photos")
-CLOUD_ENDPOINT = Option("cloud/endpoint", "", "the cloud model's address")
+XMP_KEEP = Option(
+    "xmp/keep_up_to_date",
+    False,
+    "after each edit, merge the edited photos' tags and named faces into their XMP sidecars",
+)
+XMP_NAMING = Option(
+    "xmp/naming", "jpg.xmp", "sidecar names: IMG_0001.jpg.xmp ('jpg.xmp') or IMG_0001.xmp ('xmp')"
+)
+XMP_MODEL_TAGS = Option(
+    "xmp/include_model_tags",
+    False,
+    "sidecars also carry the model's tags over their threshold, not only the user's and names",
+)
+# The sync server and the cloud model are settings of a library on this computer, kept in the
+# library's own settings (photo_tagger.store.sync, photo_tagger.cloud.escalation), not here.
+
+
+def _drop_placeholders(q: QSettings) -> None:
+    """Version 1 kept empty places for the sync server and the cloud model, which never held
+    anything the user set (their fields were disabled); they now live in each library."""
+    for key in ("sync/server", "cloud/enabled", "cloud/endpoint"):
+        q.remove(key)
+
 
 VERSION_KEY = "settings/version"
-UPGRADES: list[Callable[[QSettings], None]] = []  # UPGRADES[n]: version n -> n + 1
+UPGRADES: list[Callable[[QSettings], None]] = [_drop_placeholders]  # [n]: version n+1 -> n+2
 VERSION = len(UPGRADES) + 1
 
 

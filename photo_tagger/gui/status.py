@@ -80,3 +80,43 @@ class JobStatus(QWidget):
     def _on_idle(self) -> None:
         self.setVisible(False)
         self._last = None
+
+
+class ProblemsButton(QToolButton):
+    """What the last job could not do (files a scan skipped, sidecars that could not be written),
+    kept in the status bar until the user has looked: a click lists them."""
+
+    LIMIT = 200  # lines listed; the count says how many more
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAutoRaise(True)
+        self.title = ""
+        self.lines: list[str] = []
+        self.clicked.connect(self.show_list)
+        self.setVisible(False)
+
+    def show_problems(self, title: str, lines: list[str]) -> None:
+        if not lines:
+            return
+        self.title, self.lines = title, lines
+        n = len(lines)
+        self.setText(f"⚠ {n} problem{'s' if n != 1 else ''}")
+        self.setToolTip(f"{title}: click to see what could not be done")
+        self.setVisible(True)
+
+    def details(self) -> str:
+        shown = self.lines[: self.LIMIT]
+        more = len(self.lines) - len(shown)
+        return "\n".join(shown) + (f"\n… and {more} more" if more else "")
+
+    def show_list(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self.window())
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.title)
+        box.setText(f"{self.title}: {len(self.lines)} could not be done.")
+        box.setDetailedText(self.details())
+        box.open()  # not modal to the event loop: the window goes on
+        self.setVisible(False)

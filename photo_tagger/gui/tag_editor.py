@@ -1,7 +1,8 @@
 """The tags of the selected photos (one or many): see where each came from, add, remove.
 
 Each tag shows its source (the local model, the cloud model, or you) and the model's confidence;
-with several photos selected, on how many of them it is. Adding completes from the library's tags
+with several photos selected, on how many of them it is. A photo the cloud model refined says by
+which model. Adding completes from the library's tags
 and the vocabulary's. Every change is one undoable step for the whole selection.
 """
 
@@ -72,6 +73,10 @@ class TagEditor(QWidget):
         self.header = QLabel("No photo selected")
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cloud_note = QLabel()
+        self.cloud_note.setWordWrap(True)
+        self.cloud_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.cloud_note.setVisible(False)
         self.tags = _TagList()
         self.tags.setColumnCount(4)
         self.tags.setHeaderLabels(["Tag", "Source", "Score", "Photos"])
@@ -109,6 +114,7 @@ class TagEditor(QWidget):
         row.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.cloud_note)
         layout.addWidget(self.tags, 1)
         layout.addLayout(row)
         buttons = QHBoxLayout()
@@ -146,6 +152,8 @@ class TagEditor(QWidget):
         enabled = session is not None and bool(ids)
         self.input.setEnabled(enabled)
         self.add_button.setEnabled(enabled)
+        self.cloud_note.setText(_cloud_note(session, ids) if session is not None else "")
+        self.cloud_note.setVisible(bool(self.cloud_note.text()))
         if session is None or not ids:
             self.header.setText("No photo selected")
             self._update_buttons()
@@ -221,6 +229,17 @@ class TagEditor(QWidget):
                 session.undo.push(SetTag(session, having, tag, False))
         if len(tags) > 1:
             session.undo.endMacro()
+
+
+def _cloud_note(session: LibrarySession, ids: list[str]) -> str:
+    """Which of the photos a cloud model refined, and which model."""
+    models = [m for m in (session.facts_of(pid).cloud_model for pid in ids) if m]
+    if not models:
+        return ""
+    names = ", ".join(sorted(set(models)))
+    if len(ids) == 1:
+        return f"Refined in the cloud by {names}"
+    return f"{len(models)} of the {len(ids)} photos refined in the cloud by {names}"
 
 
 def _confidence(scores: list[float]) -> str:

@@ -1,8 +1,9 @@
 """The main window: filters on the left, the grid (or a photo, or people) in the middle, the
-selected photos' tags on the right, background work in the status bar.
+selected photos' tags on the right, background work and the sync in the status bar.
 
 It builds the parts, opens and closes libraries, and wires the parts to each other; what each
-part does is in its own module.
+part does is in its own module (the sync, the cloud model, model updates and XMP sidecars:
+library_links.py).
 """
 
 from __future__ import annotations
@@ -44,13 +45,16 @@ from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.images import ImageLoader
 from photo_tagger.gui.jobs import JobQueue
+from photo_tagger.gui.library_links import LibraryLinks
 from photo_tagger.gui.paths import is_inside
 from photo_tagger.gui.people_view import PeopleView
 from photo_tagger.gui.runner import TaskRunner, UiThreadCaller
+from photo_tagger.gui.scan_job import load_vocabulary, same_person_distance
 from photo_tagger.gui.session import LibrarySession
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
-from photo_tagger.gui.status import JobStatus
+from photo_tagger.gui.status import JobStatus, ProblemsButton
+from photo_tagger.gui.sync_link import StartSync, SyncIndicator, background_sync
 from photo_tagger.gui.tag_editor import TagEditor
 from photo_tagger.gui.viewer import PhotoViewer
 from photo_tagger.gui.welcome import WelcomePage
@@ -59,7 +63,6 @@ if TYPE_CHECKING:
     from photo_tagger.gui.watcher import FolderWatcher
     from photo_tagger.importer import ScanReport
     from photo_tagger.vision.pipeline import Models
-    from photo_tagger.vision.vocabulary import Vocabulary
 
 WELCOME, PHOTOS, VIEWER, PEOPLE = range(4)
 PREVIEW_ROWS = 2000  # rows shown before the library is open: more than any screen holds
@@ -71,29 +74,16 @@ class Services:
     """What the window is built from; the app passes the real ones, tests their own."""
 
     settings: Settings
-    models: Callable[[], Models]  # loads the models on first call (a scan's thread)
-    models_dir: Callable[[], Path]  # where the models and the vocabulary are (asked when needed)
-    jobs_runner: TaskRunner  # scans, one at a time
-    images_runner: TaskRunner  # thumbnails, photos, face crops, catalogue reads
+    models: Callable[[Path], Models]  # the models in a folder, loaded on first call (off the UI)
+    # a library's models folder: its installed model release, else the shipped models
+    models_dir: Callable[[Path], Path]
+    jobs_runner: TaskRunner  # scans and other long work, one at a time
+    images_runner: TaskRunner  # thumbnails, photos, face crops, catalogue reads, sidecar writes
     samples_dir: Path | None = None
     watch_debounce_ms: int = 1500
     scan_workers: int | None = None
-
-
-def load_vocabulary(models_dir: Path) -> Vocabulary:
-    from photo_tagger.vision.model import Manifest
-    from photo_tagger.vision.vocabulary import Vocabulary
-
-    manifest = Manifest(models_dir)
-    name = manifest.raw["models"]["tagger"].get("vocabulary", "tagger_vocabulary.json")
-    return Vocabulary.from_file(Path(models_dir) / name)
-
-
-def same_person_distance(models_dir: Path) -> float:
-    from photo_tagger.vision.model import Manifest
-
-    entry = Manifest(models_dir).raw["models"]["face_embedder"]
-    return float(entry["thresholds"]["same_person_distance"])
+    syncer: StartSync = background_sync  # syncs a library with its server in the background
+    sidecar_delay_ms: int = 1500  # after an edit, before its sidecars are written
 
 
 class MainWindow(QMainWindow):
@@ -117,6 +107,11 @@ class MainWindow(QMainWindow):
         self.jobs.idle.connect(self._update_page)
         self.jobs.started.connect(lambda _: self.session and self.session.set_busy(True))
         self.jobs.idle.connect(lambda: self.session and self.session.set_busy(False))
+        self.problems = ProblemsButton()  # in the status bar
+        self.links = LibraryLinks(services, self.jobs, self.problems)
+        self.links.message.connect(self.statusBar().showMessage)
+        self.sync = self.links.sync
+        self.sync.received.connect(self._on_sync_received)
         self._build_views()
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -176,8 +171,11 @@ class MainWindow(QMainWindow):
 
         self.job_status = JobStatus(self.jobs)
         self.statusBar().addPermanentWidget(self.job_status)
+        self.statusBar().addPermanentWidget(self.problems)
         self.facts_label = QLabel()
         self.statusBar().addPermanentWidget(self.facts_label)
+        self.sync_label = SyncIndicator(self.sync)
+        self.statusBar().addPermanentWidget(self.sync_label)
 
     def _action(
         self,
@@ -232,11 +230,27 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self._action("&Smaller Thumbnails", lambda: self.zoom(-1), K.ZoomOut)
         self.about_action = self._action("&About Photo Tagger", self._about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        links = self.links
+        self.sync_now_action = self._action("S&ync Now", links.sync_now, "F5")
+        self.refine_action = self._action(
+            "&Refine Unsure Photos in the Cloud", links.refine_in_cloud
+        )
+        self.refine_action.setToolTip(
+            "Send the photos the local model is unsure of to the cloud model (Settings › Cloud "
+            "model); nothing is sent while it is off"
+        )
+        self.write_sidecars_action = self._action("Write &XMP Sidecars", links.write_sidecars)
+        self.model_updates_action = self._action(
+            "Check for &Model Updates", links.check_model_updates
+        )
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
         m = bar.addMenu("&File")
         for a in (self.add_folder_action, self.add_photos_action, self.add_samples_action):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.sync_now_action, self.refine_action, self.write_sidecars_action):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.settings_action)
@@ -258,6 +272,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.filters_dock.toggleViewAction())
         m.addAction(self.tags_dock.toggleViewAction())
         m = bar.addMenu("&Help")
+        m.addAction(self.model_updates_action)
+        m.addSeparator()
         m.addAction(self.about_action)
 
         tools = self.addToolBar("Main")
@@ -339,7 +355,7 @@ class MainWindow(QMainWindow):
             return False
         preview = self.grid_model.rows if keep_grid and self.grid_model is not None else None
         try:
-            vocabulary = load_vocabulary(self.services.models_dir())
+            vocabulary = load_vocabulary(self.services.models_dir(library.path))
             session = LibrarySession(
                 library,
                 vocabulary,
@@ -378,6 +394,7 @@ class MainWindow(QMainWindow):
         session.undo.canRedoChanged.connect(self.redo_action.setEnabled)
         session.undo.undoTextChanged.connect(lambda t: self.undo_action.setText(f"&Undo {t}"))
         session.undo.redoTextChanged.connect(lambda t: self.redo_action.setText(f"&Redo {t}"))
+        self.links.attach(session, self.caller)
         from photo_tagger.gui.watcher import FolderWatcher
 
         self.watcher = FolderWatcher(
@@ -409,6 +426,7 @@ class MainWindow(QMainWindow):
             self.caller.close()
         if self.watcher is not None:
             self.watcher.stop()
+        self.links.detach()
         for part in (self.tag_editor, self.viewer, self.people, self.filters):
             part.set_session(None)
         self.grid.setModel(None)  # type: ignore[arg-type]
@@ -448,7 +466,7 @@ class MainWindow(QMainWindow):
             ScanJob(
                 self.session,
                 paths,
-                self.services.models,
+                self.links.models(),
                 self.caller,
                 title=title,
                 workers=self.services.scan_workers,
@@ -461,15 +479,17 @@ class MainWindow(QMainWindow):
 
     def _on_scan_finished(self, report: ScanReport) -> None:
         if report.skipped:
-            lines = [f"{s.path}: {s.reason}" for s in report.skipped[:30]]
-            more = len(report.skipped) - len(lines)
-            self.job_status.setToolTip("\n".join(lines) + (f"\n… and {more} more" if more else ""))
+            self.problems.show_problems(
+                "Photos skipped", [f"{s.path}: {s.reason}" for s in report.skipped]
+            )
+        if report.analysed:
+            self.links.refine_if_on()
 
     def _regroup(self) -> None:
         from photo_tagger.gui.scan_job import GroupPeopleJob
 
         if self.session is not None and self.caller is not None:
-            threshold = same_person_distance(self.services.models_dir())
+            threshold = same_person_distance(self.services.models_dir(self.session.path))
             self.jobs.add(GroupPeopleJob(self.session, threshold, self.caller))
 
     def choose_folder(self) -> None:
@@ -636,15 +656,20 @@ class MainWindow(QMainWindow):
     def current_settings(self) -> SettingsValues:
         s = self.settings
         path = self.session.path if self.session else Path(s.get(opts.LIBRARY) or ".")
-        return SettingsValues(
+        values = SettingsValues(
             library=path,
             watched=s.watched_folders(path),
             threshold_scale=s.get(opts.THRESHOLD_SCALE),
             low_confidence=s.get(opts.LOW_CONFIDENCE),
-            sync_server=s.get(opts.SYNC_SERVER),
-            cloud_enabled=s.get(opts.CLOUD_ENABLED),
-            cloud_endpoint=s.get(opts.CLOUD_ENDPOINT),
+            xmp_keep=s.get(opts.XMP_KEEP),
+            xmp_naming=s.get(opts.XMP_NAMING),
+            xmp_model_tags=s.get(opts.XMP_MODEL_TAGS),
         )
+        if self.session is None:
+            return values
+        from photo_tagger.gui.library_settings import with_library_values
+
+        return with_library_values(values, self.session.library, self.sync.status)
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.current_settings(), self)
@@ -652,23 +677,43 @@ class MainWindow(QMainWindow):
             self.apply_settings(dialog.values())
 
     def apply_settings(self, new: SettingsValues) -> None:
+        """Apply what the settings dialog says (checked there). The sync server and the cloud
+        model belong to the open library and are applied to it, before any other is opened."""
         old = self.current_settings()
         s = self.settings
-        s.set(opts.SYNC_SERVER, new.sync_server)
-        s.set(opts.CLOUD_ENABLED, new.cloud_enabled)
-        s.set(opts.CLOUD_ENDPOINT, new.cloud_endpoint)
-        if new.watched != old.watched and self.session is not None:
-            s.set_watched_folders(self.session.path, new.watched)
+        s.set(opts.XMP_KEEP, new.xmp_keep)
+        s.set(opts.XMP_NAMING, new.xmp_naming)
+        s.set(opts.XMP_MODEL_TAGS, new.xmp_model_tags)
+        session = self.session
+        if session is not None:
+            from photo_tagger.gui.library_settings import apply_cloud, apply_sync
+
+            try:
+                if apply_sync(session.library, old, new):
+                    self.links.follow_sync()
+                apply_cloud(session.library, old, new)
+            except PhotoTaggerError as exc:
+                QMessageBox.warning(self, "Settings", str(exc))
+            self.links.settings_changed()
+        if new.watched != old.watched and session is not None:
+            s.set_watched_folders(session.path, new.watched)
             for folder in set(old.watched) - set(new.watched):
                 if self.watcher is not None:
                     self.watcher.unwatch(folder)
         if (new.threshold_scale, new.low_confidence) != (old.threshold_scale, old.low_confidence):
             s.set(opts.THRESHOLD_SCALE, new.threshold_scale)
             s.set(opts.LOW_CONFIDENCE, new.low_confidence)
-            if self.session is not None:
-                self.session.set_thresholds(new.threshold_scale, new.low_confidence)
+            if session is not None:
+                session.set_thresholds(new.threshold_scale, new.low_confidence)
         if new.library.absolute() != old.library.absolute():
             self.open_library(new.library)
+
+    def _on_sync_received(self) -> None:
+        """A sync saved other devices' edits in the library's files: read them in."""
+        session = self.session
+        if session is not None:
+            session.reload_document()
+            session.reread_facts(self.tag_editor.photo_ids)  # what the user looks at, first
 
     # --- the rest ------------------------------------------------------------------------------
 

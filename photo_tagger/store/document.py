@@ -381,6 +381,46 @@ class LibraryDocument:
             if suggestion is not None and self.resolve_person(suggestion["person"]) == target:
                 del self._face_person[key]
 
+    def set_face_state(
+        self,
+        photo_id: str,
+        face: int,
+        person: str | None,
+        confirmed: bool,
+        rejected: set[str],
+    ) -> None:
+        """Put a face back exactly as it was (an undo): afterwards face_person() is
+        (person, confirmed), or None without a person, and rejected() is `rejected`.
+
+        Unlike confirm/reject/suggest, which each carry a rule (a confirmation answers the
+        suggestion, a rejection drops it), this writes the state as given, so that "suggested,
+        not confirmed" or "rejected, then nobody" can come back. One transaction. A suggestion
+        under a confirmation is left alone: the confirmation wins when read."""
+        key = _face_key(photo_id, face)
+        if person is not None:
+            self._check_person(person)
+        with self._write():
+            if person is not None and confirmed:
+                if self._confirmed.get(key) != person:
+                    self._confirmed[key] = person
+            else:
+                if key in self._confirmed:
+                    del self._confirmed[key]
+                if person is None:
+                    if key in self._face_person:
+                        del self._face_person[key]
+                elif self._face_person.get(key) != {"person": person, "confirmed": False}:
+                    self._face_person[key] = {"person": person, "confirmed": False}
+            now = self.rejected(photo_id, face)
+            for gone in now - rejected:
+                rkey = f"{key}{SEP}{gone}"
+                del self._rejected[rkey]
+                self._index_rejected(rkey, present=False)
+            for added in rejected - now:
+                rkey = f"{key}{SEP}{added}"
+                self._rejected[rkey] = True
+                self._index_rejected(rkey, present=True)
+
     def _is_rejected(self, photo_id: str, face: int, person_id: str) -> bool:
         target = self.resolve_person(person_id)
         return any(self.resolve_person(p) == target for p in self.rejected(photo_id, face))
@@ -409,6 +449,11 @@ class LibraryDocument:
         src, dst = self.resolve_person(src), self.resolve_person(dst)
         if src != dst:
             self._set_person_field(src, "merged_into", dst)
+
+    def unmerge_person(self, person_id: str) -> None:
+        """`person_id` (as stored, not resolved) is their own person again, with the faces that
+        point at them (an undo of merge_people)."""
+        self._set_person_field(person_id, "merged_into", None)
 
     def resolve_person(self, person_id: str) -> str:
         """The person `person_id` is now, following merges (cycle-safe)."""

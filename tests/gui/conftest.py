@@ -5,7 +5,11 @@
 it on thread pools, as the app does, and the test waits with qtbot.
 
 `scanned_library` is a library of four real photos (a cat, a coffee and two of one man), scanned
-once per session by the same Importer the window uses; each test gets its own copy.
+once per session by the same Importer the window uses; each test gets its own copy (the photos stay
+where the template scanned them: a test that writes next to photos brings its own).
+
+A library with a sync server syncs for real (BackgroundSync, 127.0.0.1), quickly after an edit and
+slowly when offline, so that only "Sync Now" brings a sync back soon.
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ from pytestqt.qtbot import QtBot
 
 from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
 from photo_tagger.gui.settings import Settings
+from photo_tagger.gui.sync_link import Syncer
 from photo_tagger.gui.window import MainWindow, Services
 from photo_tagger.importer import Importer
 from photo_tagger.store.library import Library
+from photo_tagger.store.sync import BackgroundSync, SyncStatus
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 
@@ -66,6 +72,12 @@ def scanned_library(tmp_path: Path, scanned_template: Path) -> Path:
     return dest
 
 
+def quick_sync(path: Path, on_status: Callable[[SyncStatus], None]) -> Syncer:
+    return BackgroundSync(
+        path, on_status, edit_delay=0.05, interval=60.0, backoff_initial=60.0, backoff_max=60.0
+    )
+
+
 @pytest.fixture
 def make_window(qtbot: QtBot, tmp_path: Path, models: Models) -> Iterator[MakeWindow]:
     pools: list[QThreadPool] = []
@@ -77,6 +89,8 @@ def make_window(qtbot: QtBot, tmp_path: Path, models: Models) -> Iterator[MakeWi
         samples: Path | None = None,
         debounce_ms: int = 100,
         settings_file: Path | None = None,
+        models_dir: Callable[[Path], Path] | None = None,
+        load_models: Callable[[Path], Models] | None = None,
     ) -> MainWindow:
         if threads:
             jobs_pool, images_pool = QThreadPool(), QThreadPool()
@@ -87,13 +101,15 @@ def make_window(qtbot: QtBot, tmp_path: Path, models: Models) -> Iterator[MakeWi
             jobs_runner = images_runner = InlineRunner()  # type: ignore[assignment]
         services = Services(
             settings=Settings.at(settings_file or tmp_path / f"settings{len(windows)}.ini"),
-            models=lambda: models,
-            models_dir=default_models_dir,
+            models=load_models or (lambda folder: models),
+            models_dir=models_dir or (lambda library: default_models_dir()),
             jobs_runner=jobs_runner,
             images_runner=images_runner,
             samples_dir=samples,
             watch_debounce_ms=debounce_ms,
             scan_workers=2,
+            syncer=quick_sync,
+            sidecar_delay_ms=50,
         )
         window = MainWindow(services)
         qtbot.addWidget(window)

@@ -73,6 +73,17 @@ def test_filters_match_tags_with_what_is_under_them_people_and_words() -> None:
     assert index.tag_counts["Animals/Cat"] == 1
 
 
+def test_the_window_and_the_escalation_client_agree_on_what_the_cloud_refined() -> None:
+    from photo_tagger.cloud.escalation import cloud_model_of
+    from photo_tagger.gui.facts import cloud_model
+
+    local = {"score": 0.4, "source": "local", "model": "tagger@1"}
+    cloud = {"score": 0.9, "source": "cloud", "model": "big@2"}
+    for auto in ({}, {"Animals/Cat": local}, {"Animals/Cat": local, "Animals/Dog": cloud}):
+        assert cloud_model(auto) == cloud_model_of(auto)
+    assert cloud_model({"Animals/Dog": cloud}) == "big@2"
+
+
 def test_grid_rows_change_without_losing_the_selection(qtbot: QtBot, tmp_path: Path) -> None:
     from PySide6.QtWidgets import QListView
 
@@ -113,13 +124,33 @@ def test_settings_are_typed_and_kept_per_library(tmp_path: Path) -> None:
     s = Settings.at(tmp_path / "s.ini")
     assert s.get(opts.THRESHOLD_SCALE) == 1.0
     s.set(opts.THRESHOLD_SCALE, 0.8)
-    s.set(opts.CLOUD_ENABLED, True)
+    s.set(opts.XMP_KEEP, True)
     s.set_watched_folders(tmp_path / "lib1", ["/photos"])
     s.sync()
     again = Settings.at(tmp_path / "s.ini")
-    assert again.get(opts.THRESHOLD_SCALE) == 0.8 and again.get(opts.CLOUD_ENABLED) is True
+    assert again.get(opts.THRESHOLD_SCALE) == 0.8 and again.get(opts.XMP_KEEP) is True
     assert again.watched_folders(tmp_path / "lib1") == ["/photos"]
     assert again.watched_folders(tmp_path / "lib2") == []
+
+
+def test_settings_of_version_1_are_carried_forward(tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    old = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    for key, value in (
+        (opts.VERSION_KEY, 1),
+        ("sync/server", ""),
+        ("cloud/enabled", False),
+        (opts.THRESHOLD_SCALE.key, 0.8),
+    ):
+        old.setValue(key, value)
+    old.sync()
+    s = Settings.at(tmp_path / "s.ini")
+    s.sync()
+    again = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    assert int(again.value(opts.VERSION_KEY)) == opts.VERSION == 2
+    assert not again.contains("sync/server") and not again.contains("cloud/enabled")
+    assert s.get(opts.THRESHOLD_SCALE) == 0.8
 
 
 def test_a_background_thread_runs_library_calls_on_the_ui_thread(qtbot: QtBot) -> None:

@@ -214,3 +214,51 @@ def test_people_made_and_merged_inside_a_batch_are_seen_at_once(doc: LibraryDocu
         assert doc.user_tags(PHOTO) == {"Family": True}
     assert [p["name"] for p in doc.people() if p["id"] == b] == ["Beatrice"]
     assert doc.resolve_person(a) == b
+
+
+def test_a_face_is_put_back_exactly_as_it_was(doc: LibraryDocument) -> None:
+    ann, bob = doc.new_person("Ann"), doc.new_person("Bob")
+    assert doc.suggest_person(PHOTO, 0, ann)
+    doc.confirm_person(PHOTO, 0, ann)
+    doc.set_face_state(PHOTO, 0, ann, False, set())  # a suggestion again, not a confirmation
+    assert doc.face_person(PHOTO, 0) == (ann, False)
+
+    doc.reject_person(PHOTO, 0, ann)
+    assert doc.face_person(PHOTO, 0) is None and doc.rejected(PHOTO, 0) == {ann}
+    doc.set_face_state(PHOTO, 0, ann, False, set())  # the rejection is forgotten
+    assert doc.face_person(PHOTO, 0) == (ann, False) and doc.rejected(PHOTO, 0) == set()
+
+    doc.set_face_state(PHOTO, 0, None, False, {bob})  # nobody, and not Bob
+    assert doc.face_person(PHOTO, 0) is None and doc.rejected(PHOTO, 0) == {bob}
+    assert not doc.suggest_person(PHOTO, 0, bob)
+    doc.set_face_state(PHOTO, 0, bob, True, set())
+    assert doc.face_person(PHOTO, 0) == (bob, True) and doc.rejections() == {}
+
+    # the state is in the shared document, not only in this replica's lookups
+    other = LibraryDocument()
+    other.apply_update(doc.encode_state_as_update())
+    assert other.face_person(PHOTO, 0) == (bob, True) and other.rejected(PHOTO, 0) == set()
+    doc.set_face_state(PHOTO, 0, None, False, {ann})
+    other.apply_update(doc.encode_state_as_update(other.state_vector()))
+    assert other.face_person(PHOTO, 0) is None and other.rejected(PHOTO, 0) == {ann}
+    other.close()
+    with pytest.raises(NotFoundError):
+        doc.set_face_state(PHOTO, 0, "nobody", True, set())
+
+
+def test_a_merged_person_is_unmerged(doc: LibraryDocument) -> None:
+    ann, ann_again = doc.new_person("Ann"), doc.new_person()
+    doc.confirm_person(PHOTO, 0, ann_again)
+    doc.merge_people(ann_again, ann)
+    assert doc.resolve_person(ann_again) == ann
+    doc.unmerge_person(ann_again)
+    assert doc.resolve_person(ann_again) == ann_again
+    assert doc.person(ann_again) == {
+        "id": ann_again,
+        "name": None,
+        "merged_into": None,
+        "hidden": False,
+    }
+    assert doc.face_person(PHOTO, 0) == (ann_again, True)
+    with pytest.raises(NotFoundError):
+        doc.unmerge_person("nobody")

@@ -1,0 +1,184 @@
+"""The window and the cloud peer (the real server on 127.0.0.1): refining unsure photos with the
+cloud model, opt-in (nothing at all is sent while it is off), and installing a signed model
+release, after which the photos are re-tagged in the background."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from photo_tagger.cloud.model_updates import publish_release
+from photo_tagger.cloud.signing import generate_key_pair, load_private_key
+from photo_tagger.gui.app import library_models_dir
+from photo_tagger.gui.facts import CLOUD
+from photo_tagger.gui.scan_job import ModelShelf
+from photo_tagger.gui.settings_dialog import CLOUD_TAB, SettingsDialog
+from photo_tagger.server.storage import Storage
+from photo_tagger.store import sync
+from photo_tagger.store.library import Library
+from photo_tagger.vision.model import default_models_dir
+from photo_tagger.vision.pipeline import Models
+from tests.gui.conftest import MakeWindow, copy_photos, grid_names, row_of
+from tests.gui.servers import LiveServer
+from tests.gui.test_filters import click_node
+from tests.gui.test_tags import tag_rows
+from tests.server.harness import add_library, sqlite_storage
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    s = sqlite_storage(tmp_path / "server")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path, storage: Storage) -> Iterator[LiveServer]:
+    with LiveServer(tmp_path / "server", storage) as srv:
+        yield srv
+
+
+def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(
+    make_window: MakeWindow,
+    scanned_library: Path,
+    server: LiveServer,
+    storage: Storage,
+    tmp_path: Path,
+    qtbot: QtBot,
+) -> None:
+    _, token = add_library(storage, "Home")
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+
+    window.refine_action.trigger()  # off: a word in the status bar, and not a single request
+    assert "off for this library" in window.statusBar().currentMessage()
+    assert not window.jobs.busy and server.paths == []
+
+    dialog = SettingsDialog(window.current_settings(), window)
+    assert "nothing is sent" in dialog.privacy.text()
+    dialog.cloud_enabled.setChecked(True)
+    assert dialog.problem() is not None and dialog.problem()[0] == CLOUD_TAB  # type: ignore[index]
+    dialog.cloud_endpoints.setPlainText(f"{server.url}\n")
+    dialog.cloud_token.setText(token)
+    dialog.cloud_threshold.setValue(1.0)  # every photo is unsure enough
+    dialog.cloud_budget.setValue(2)  # ... but two a day
+    dialog.cloud_max_side.setValue(512)
+    assert "512 px" in dialog.privacy.text()
+    assert dialog.problem() is None
+    window.apply_settings(dialog.values())
+    assert server.paths == []  # turning it on sends nothing by itself
+
+    window.refine_action.trigger()  # the job runs inline here
+    assert "2 photos refined, 2 waiting" in window.statusBar().currentMessage()
+    assert sum(p.endswith("/infer") for p in server.paths) == 2
+    refined = [r[0] for r in session.catalog.rows if session.facts_of(r[0]).cloud_model]
+    assert len(refined) == 2
+
+    # the tag panel says so, and a filter shows them
+    window.grid.select_ids([refined[0]])
+    model = session.facts_of(refined[0]).cloud_model
+    assert window.tag_editor.cloud_note.text() == f"Refined in the cloud by {model}"
+    assert "cloud" in {row[0] for row in tag_rows(window).values()}
+    window.grid.select_ids([row_of(window, name) for name in grid_names(window)])
+    assert window.tag_editor.cloud_note.text().startswith("2 of the 4 photos refined")
+    click_node(window, qtbot, CLOUD)
+    assert sorted(row_of(window, n) for n in grid_names(window)) == sorted(refined)
+    assert window.filters._items[CLOUD].text() == "Refined in the cloud  (2)"
+
+    values = window.current_settings()  # what the dialog shows next time
+    assert values.cloud_enabled and values.cloud_endpoints == (server.url,)
+    assert values.cloud_max_side == 512
+    assert values.cloud_status.startswith("2 photos refined, 2 waiting, 2 sent today\n")
+
+    # while it is on, photos added later go by themselves, as far as the budget allows
+    window.apply_settings(replace(values, cloud_budget=3))
+    done: list[tuple[str, str]] = []
+    window.jobs.finished.connect(lambda title, summary: done.append((title, summary)))
+    window.add_paths([str(copy_photos(tmp_path / "more", ("rocket.jpg",)))])
+    assert done[0] == (
+        "Refining unsure photos in the cloud",
+        "1 photo refined, 2 waiting (today's budget is spent)",
+    )
+    assert sum(p.endswith("/infer") for p in server.paths) == 3
+
+
+def bumped_models(tmp_path: Path) -> Path:
+    """The shipped models as a new release: same files, the tagger's version raised."""
+    source = tmp_path / "models-v2"
+    shutil.copytree(default_models_dir(), source, ignore=shutil.ignore_patterns("fp32", "work"))
+    manifest = json.loads((source / "manifest.json").read_text())
+    manifest["models"]["tagger"]["version"] = "2"
+    (source / "manifest.json").write_text(json.dumps(manifest))
+    return source
+
+
+def test_a_model_update_is_installed_and_the_photos_re_tagged(
+    make_window: MakeWindow,
+    scanned_library: Path,
+    server: LiveServer,
+    storage: Storage,
+    tmp_path: Path,
+    qtbot: QtBot,
+) -> None:
+    _, token = add_library(storage, "Home")
+    key = tmp_path / "keys" / "release.key"
+    public = generate_key_pair(key)
+    publish_release(
+        bumped_models(tmp_path), tmp_path / "server" / "models", load_private_key(key), 2, "0.1"
+    )
+    (scanned_library / "trusted-keys").mkdir()  # as `photo-tagger models trust` does
+    shutil.copy(public, scanned_library / "trusted-keys" / public.name)
+    with Library.open(scanned_library) as library:
+        sync.remember(library.log, server.url, token)
+
+    window = make_window(
+        library=scanned_library, models_dir=library_models_dir, load_models=ModelShelf(Models.load)
+    )
+    session = window.session
+    assert session is not None
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced")  # it has a server: it syncs
+    cat = row_of(window, "chelsea.jpg")
+    window.grid.select_ids([cat])
+    window.tag_editor.add_tag("Pets/Chelsea")
+
+    done: list[tuple[str, str]] = []
+    window.jobs.finished.connect(lambda title, summary: done.append((title, summary)))
+    window.model_updates_action.trigger()  # the update, then the re-tagging, inline here
+    folder = window.services.models_dir(session.path)
+    assert folder == scanned_library.absolute() / "models" / "releases" / "2"
+    assert [summary.split(" (")[0] for _, summary in done] == [
+        "4 photos re-tagged",
+        "installed model release 2",
+    ]
+    models = {
+        a["model"] for r in session.catalog.rows for a in session.doc.auto_tags(r[0]).values()
+    }
+    assert models == {"mobilenet-v2-imagenet@2+vocabulary@1"}
+    assert session.doc.user_tags(cat) == {"Pets/Chelsea": True}  # the user's tag stays
+    qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window))
+    assert tag_rows(window)["Animals/Cat"] == ("model", tag_rows(window)["Animals/Cat"][1], "")
+
+    window.model_updates_action.trigger()  # again: nothing newer
+    assert "up to date (release 2)" in window.statusBar().currentMessage()
+
+
+def test_settings_say_what_to_fix_before_they_are_applied(
+    make_window: MakeWindow, tmp_path: Path
+) -> None:
+    window = make_window()
+    values = replace(window.current_settings(), sync_server="photos.example.org", sync_token="t")
+    dialog = SettingsDialog(values, window)
+    problem = dialog.problem()
+    assert problem is not None and "is not a sync server address" in problem[1]
+    dialog.sync_server.setText("https://photos.example.org")
+    dialog.cloud_enabled.setChecked(True)
+    dialog.cloud_endpoints.setPlainText("inference.example.org")
+    problem = dialog.problem()
+    assert problem is not None and problem[0] == CLOUD_TAB and "not an inference" in problem[1]
