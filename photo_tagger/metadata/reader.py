@@ -35,6 +35,9 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
             data = photo_path.read_bytes()
         except OSError as exc:
             problems.append(f"{photo_path}: cannot read the photo ({exc.strerror})")
+    sidecars = sidecar_candidates(photo_path)
+    if not sidecars and data and nothing_embedded(data):
+        return ImportedMetadata(problems=tuple(problems))  # the common case, kept cheap: a scan
     embedded = inspect(data) if data else Embedded()
     problems.extend(f"{photo_path}: {p}" for p in embedded.problems)
     geometry = embedded.geometry
@@ -43,7 +46,7 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
     flat: list[str] = []
     faces: list[ImportedFace] = []
     packets: list[tuple[str, Packet]] = []
-    for sidecar in sidecar_candidates(photo_path):
+    for sidecar in sidecars:
         try:
             packets.append((sidecar.name, parse(sidecar.read_bytes(), str(sidecar))))
             sources.append(str(sidecar))
@@ -115,3 +118,32 @@ def _distinct(faces: list[ImportedFace]) -> list[ImportedFace]:
         if not any(f.name == face.name and overlap(f.area, face.area) >= SAME_FACE for f in out):
             out.append(face)
     return out
+
+
+def nothing_embedded(data: bytes) -> bool:
+    """True for a JPEG whose header segments carry neither XMP nor IPTC (no parsing, no decoding).
+
+    XMP lives in APP1 segments named "http://ns.adobe.com/xap/1.0/" (or the extended one), IPTC in
+    the APP13 "Photoshop 3.0" segment; walking the segment lengths up to the image data finds them
+    in microseconds. Other formats are always inspected.
+    """
+    if data[:2] != b"\xff\xd8":
+        return False
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return False  # not where a marker should be: let the full reader decide
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0xDA, 0xD9):  # start of scan / end of image: no more metadata
+            return True
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        body = data[pos + 4 : pos + 4 + 32]
+        if marker == 0xE1 and body.startswith(b"http://ns.adobe.com/"):
+            return False
+        if marker == 0xED and body.startswith(b"Photoshop 3.0"):
+            return False
+        pos += 2 + length
+    return False

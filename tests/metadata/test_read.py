@@ -91,3 +91,23 @@ def test_a_broken_sidecar_is_reported_and_the_rest_still_read(photo: Path) -> No
     assert data.tags == ("Animals/Cat",)
     (problem,) = data.problems
     assert str(sidecar_path(photo)) in problem and "not well-formed XMP" in problem
+
+
+def test_plain_jpegs_skip_the_full_reader_and_tagged_ones_do_not(tmp_path: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    from photo_tagger.metadata.reader import nothing_embedded
+
+    plain = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(plain, "JPEG")
+    data = plain.getvalue()
+    assert nothing_embedded(data)
+    with_xmp = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(with_xmp, "JPEG", xmp=b"<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    assert not nothing_embedded(with_xmp.getvalue())
+    app13 = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x00"
+    segment = b"\xff\xed" + (len(app13) + 2).to_bytes(2, "big") + app13
+    assert not nothing_embedded(data[:2] + segment + data[2:])
+    assert not nothing_embedded(b"\x89PNG\r\n\x1a\n")  # other formats: always the full reader
