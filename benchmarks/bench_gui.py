@@ -166,7 +166,9 @@ def child_stall(library: Path, corpus: Path, settings: Path, scan_photos: int) -
     window.resize(1280, 800)
     window.open_library(library)
     window.show()
-    warm_up(services.models(), corpus)  # the models' first runs are not what is measured
+    warm_up(
+        services.models(services.models_dir(library)), corpus
+    )  # the models' first runs are not what is measured
     gaps: list[float] = []
     last = [time.perf_counter()]
 
