@@ -79,18 +79,8 @@ def test_faces_tags_and_people(
     photos = by_name(data)
     assert len(photos) == 10
     faces = {name: len(p["faces"]) for name, p in photos.items()}
-    assert faces == {
-        "group.jpg": 6,
-        "astronaut.jpg": 1,
-        "obama.jpg": 1,
-        "obama2.jpg": 1,
-        "obama3.jpg": 1,
-        "biden.jpg": 1,
-        "chelsea.jpg": 0,
-        "coffee.jpg": 0,
-        "rocket.jpg": 0,
-        "motorcycle.jpg": 0,
-    }
+    expected = json.loads((PHOTOS.parent / "expected_faces.json").read_text())
+    assert faces == {k: v for k, v in expected.items() if k != "_"}
     assert "Animals/Cat" in photos["chelsea.jpg"]["tags"]
     assert "Vehicles/Motorcycle" in photos["motorcycle.jpg"]["tags"]
     assert any(t.startswith("Food") for t in photos["coffee.jpg"]["tags"])
