@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import os
 import sys
@@ -340,8 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_people)
 
     for name in COMMAND_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).register(sub, lib)
+        importlib.import_module(name).register(sub, lib)
     return parser
 
 
