@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from photo_tagger.cloud.model_updates import publish_release
@@ -28,20 +26,7 @@ from tests.gui.conftest import MakeWindow, copy_photos, grid_names, row_of
 from tests.gui.servers import LiveServer
 from tests.gui.test_filters import click_node
 from tests.gui.test_tags import tag_rows
-from tests.server.harness import add_library, sqlite_storage
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    s = sqlite_storage(tmp_path / "server")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path, storage: Storage) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path / "server", storage) as srv:
-        yield srv
+from tests.server.harness import add_library
 
 
 def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(

@@ -4,10 +4,8 @@ and what other devices did comes in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
@@ -20,20 +18,7 @@ from photo_tagger.store.sync import SyncClient, SyncStatus
 from tests.gui.conftest import MakeWindow, row_of
 from tests.gui.servers import LiveServer
 from tests.gui.test_tags import tag_rows
-from tests.server.harness import add_library, sqlite_storage
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    s = sqlite_storage(tmp_path / "server")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path, storage: Storage) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path / "server", storage) as srv:
-        yield srv
+from tests.server.harness import add_library
 
 
 class Statuses:
