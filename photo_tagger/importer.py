@@ -116,6 +116,7 @@ class Importer:
         on_library: LibraryCaller = call_here,
         commit_every: int = COMMIT_EVERY,
         commit_seconds: float = 1.0,
+        background: bool = False,
     ) -> None:
         self.library = library
         self.models = models
@@ -125,6 +126,7 @@ class Importer:
         self.on_library = on_library
         self.commit_every = commit_every
         self.commit_seconds = commit_seconds  # at the latest: what is analysed is soon stored
+        self.background = background  # analyse at a lower priority than the window's thread
         self.thumbnails = ThumbnailCache(library.path / "thumbs")
 
     def scan(
@@ -225,7 +227,9 @@ class Importer:
                 on_library(partial(self._commit, batch, report, on_stored))
             last_commit = time.monotonic()
 
-        for outcome in map_in_threads(work, todo, self.workers, should_stop):
+        for outcome in map_in_threads(
+            work, todo, self.workers, should_stop, background=self.background
+        ):
             if outcome.error is not None:
                 reason = (
                     str(outcome.error)

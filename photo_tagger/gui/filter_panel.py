@@ -30,6 +30,9 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 # role it does not hold hands back None, which PySide6 6.12 on Python 3.11 miscounts (it frees
 # None after enough of them), so no role is ever read that an item may lack.
 REBUILD_EVERY = 2.0  # seconds
+# Unnamed people shown in the tree, the largest groups first: a large library has thousands of
+# small groups, which the People view is for.
+MAX_UNNAMED = 50
 
 
 @dataclass(frozen=True)
@@ -41,15 +44,16 @@ class Node:
     tooltip: str = ""
 
 
-def _item(text: str, flt: Filter | None, key: str) -> QStandardItem:
+def _item(node: Node) -> QStandardItem:
     """A node; its filter is looked up by key (`FilterPanel._filters`)."""
-    item = QStandardItem(text)
+    item = QStandardItem(node.text)
     item.setEditable(False)
-    item.setData(key, KEY_ROLE)
-    if flt is None:  # a section heading
-        font = item.font()
-        font.setBold(True)
-        item.setFont(font)
+    item.setData(node.key, KEY_ROLE)
+    if node.filter is None:  # a section heading, or a note in one
+        if not node.parent:
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
         item.setSelectable(False)
     return item
 
@@ -67,6 +71,8 @@ class FilterPanel(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setUniformRowHeights(True)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
+        self.tree.expanded.connect(self._on_expanded)
+        self.tree.collapsed.connect(self._on_collapsed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
@@ -77,8 +83,7 @@ class FilterPanel(QWidget):
         self._timer.timeout.connect(self.rebuild)
         self._expanded: set[str] = {"tags", "people"}
         self._filters: dict[str, Filter] = {}  # node key -> what picking it shows
-        self._items: dict[str, QStandardItem] = {}
-        self._structure: list[tuple[str, str]] = []
+        self._items: dict[str, QStandardItem] = {}  # node key -> its item in the tree
         self._last_rebuild = 0.0
         self._dated_rows: list | None = None  # type: ignore[type-arg]
         self._date_counts: Counter[str] = Counter()
@@ -148,46 +153,71 @@ class FilterPanel(QWidget):
             self.filterChanged.emit(flt)
 
     def rebuild(self) -> None:
-        """Bring the tree up to date. When only counts changed (a scan, facts being read), the
-        nodes' texts are updated in place; the tree is rebuilt only when nodes come or go."""
+        """Bring the tree up to date in place: counts change the nodes' texts, and only the nodes
+        that came or went are inserted or removed (a scan into a large library adds a person or a
+        tag now and then; redoing the whole tree each time would hold the UI thread)."""
         self._timer.stop()
         self._last_rebuild = time.monotonic()
         session = self._session
         nodes = self._nodes(session) if session is not None else []
-        structure = [(n.parent, n.key) for n in nodes]
-        if structure == self._structure and self._items:
-            for n in nodes:
-                item = self._items[n.key]
-                if item.text() != n.text:
-                    item.setText(n.text)
-            return
-        self._remember_expanded()
-        self.tree.selectionModel().blockSignals(True)
-        self.model.clear()
-        self._filters.clear()
-        self._items = {}
-        root = self.model.invisibleRootItem()
+        children: dict[str, list[Node]] = {}
         for n in nodes:
-            item = _item(n.text, n.filter, n.key)
-            if n.tooltip:
-                item.setToolTip(n.tooltip)
-            if n.filter is not None:
-                self._filters[n.key] = n.filter
-            self._items[n.key] = item
-            (self._items[n.parent] if n.parent else root).appendRow(item)
-        self._structure = structure
-        indexes = self._indexes()
-        for key in self._expanded:
-            if key in indexes:
-                self.tree.setExpanded(indexes[key], True)
-        index = indexes.get(self._current_key) or indexes.get("all")
-        if index is not None:
+            children.setdefault(n.parent, []).append(n)
+        self.tree.selectionModel().blockSignals(True)
+        self._sync_children(self.model.invisibleRootItem(), "", children)
+        self._filters = {n.key: n.filter for n in nodes if n.filter is not None}
+        current = self._items.get(self._current_key) or self._items.get("all")
+        index = current.index() if current is not None else QModelIndex()
+        if index.isValid() and self.tree.currentIndex() != index:
             self.tree.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
         self.tree.selectionModel().blockSignals(False)
-        if index is not None and index.data(KEY_ROLE) != self._current_key:
+        if index.isValid() and index.data(KEY_ROLE) != self._current_key:
             self._on_current(index, QModelIndex())  # the picked node is gone: show all
+
+    def _sync_children(
+        self, parent: QStandardItem, parent_key: str, children: dict[str, list[Node]]
+    ) -> None:
+        wanted = children.get(parent_key, [])
+        keys = {n.key for n in wanted}
+        for row in reversed(range(parent.rowCount())):  # nodes gone
+            child = parent.child(row)
+            if child.data(KEY_ROLE) not in keys:
+                self._forget(child)
+                parent.removeRow(row)
+        for row, n in enumerate(wanted):
+            item = self._items.get(n.key)
+            if item is None:  # a new node
+                item = _item(n)
+                self._items[n.key] = item
+                parent.insertRow(row, item)
+                if n.key in self._expanded:
+                    self.tree.setExpanded(item.index(), True)
+            elif item.row() != row:  # moved among its siblings (counts changed the order)
+                parent.insertRow(row, parent.takeRow(item.row()))
+            if item.text() != n.text:
+                item.setText(n.text)
+            if item.toolTip() != n.tooltip:
+                item.setToolTip(n.tooltip)
+            if n.key in children:
+                self._sync_children(item, n.key, children)
+            if item.rowCount() and n.key in self._expanded and not self.tree.isExpanded(
+                item.index()
+            ):
+                self.tree.setExpanded(item.index(), True)
+
+    def _forget(self, item: QStandardItem) -> None:
+        """`item` and its descendants leave the tree."""
+        for row in range(item.rowCount()):
+            self._forget(item.child(row))
+        self._items.pop(str(item.data(KEY_ROLE)), None)
+
+    def _on_expanded(self, index: QModelIndex) -> None:
+        self._expanded.add(str(index.data(KEY_ROLE)))
+
+    def _on_collapsed(self, index: QModelIndex) -> None:
+        self._expanded.discard(str(index.data(KEY_ROLE)))
 
     def _nodes(self, session: LibrarySession) -> list[Node]:
         rows = session.catalog.rows
@@ -233,9 +263,22 @@ class FilterPanel(QWidget):
         for pid, n in counts.items():
             if pid not in hidden:
                 people.append((names.get(pid) is None, names.get(pid, "").lower(), -n, pid, n))
-        for _, _, _, pid, n in sorted(people):
+        people.sort()
+        named = sum(1 for p in people if not p[0])
+        for _, _, _, pid, n in people[: named + MAX_UNNAMED]:
             label = names.get(pid) or f"Unnamed {pid[:4]}"
             out.append(Node("people", _key(PERSON, pid), f"{label}  ({n})", Filter(PERSON, pid)))
+        if len(people) > named + MAX_UNNAMED:
+            more = len(people) - named - MAX_UNNAMED
+            out.append(
+                Node(
+                    "people",
+                    "people:more",
+                    f"{more} more unnamed…",
+                    None,
+                    "The smaller unnamed groups are in the People view, where they can be named.",
+                )
+            )
         return out
 
     def _date_nodes(self, rows: list) -> list[Node]:  # type: ignore[type-arg]
@@ -259,20 +302,6 @@ class FilterPanel(QWidget):
                     )
                 )
         return out
-
-    def _remember_expanded(self) -> None:
-        def walk(parent: QModelIndex) -> None:
-            for r in range(self.model.rowCount(parent)):
-                index = self.model.index(r, 0, parent)
-                key = str(index.data(KEY_ROLE))
-                if self.tree.isExpanded(index):
-                    self._expanded.add(key)
-                else:
-                    self._expanded.discard(key)
-                walk(index)
-
-        if self.model.rowCount():
-            walk(QModelIndex())
 
 
 def _key(kind: str, value: str) -> str:

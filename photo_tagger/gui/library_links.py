@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.cloud_jobs import ModelUpdateJob, RefineJob, RefineResult
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from photo_tagger.metadata import ExportReport
 
 MESSAGE_MS = 10_000
+
+
+def import_network_clients() -> None:
+    import photo_tagger.cloud.escalation  # noqa: F401
+    import photo_tagger.store.sync  # noqa: F401
 
 
 class LibraryLinks(QObject):
@@ -51,9 +56,11 @@ class LibraryLinks(QObject):
         session.edited.connect(self.sync.notify_edit)
         session.stored.connect(self.sync.notify_edit)
         self.sidecars.follow(session, SidecarOptions.of(self._settings))
-        # a moment later: the library is there to browse and edit before the sync client (and
-        # HTTP) is imported; edits made meanwhile are counted from the library's log anyway
-        QTimer.singleShot(0, lambda: self._session is session and self.follow_sync())
+        # The sync client and the cloud model's client (and HTTP) are imported off the UI thread
+        # (~150 ms), then the sync starts; edits made meanwhile are counted from the log anyway.
+        self._services.images_runner.run(
+            import_network_clients, lambda _: self._session is session and self.follow_sync()
+        )
 
     def detach(self) -> None:
         """The library is closing. Sidecars still waiting for their edit are written now; the

@@ -124,6 +124,7 @@ class ScanJob:
             on_library=self._caller,
             commit_every=WINDOW_COMMIT_EVERY,
             commit_seconds=WINDOW_COMMIT_SECONDS,
+            background=True,
         )
         return importer.scan(
             [Path(p) for p in self.paths],
@@ -214,6 +215,7 @@ class RetagJob:
             on_library=self._caller,
             commit_every=WINDOW_COMMIT_EVERY,
             commit_seconds=WINDOW_COMMIT_SECONDS,
+            background=True,
         )
         return importer.retag(on_progress=control.report, should_stop=control.stopped)
 

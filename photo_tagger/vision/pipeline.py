@@ -7,7 +7,10 @@ release the GIL, so threads scale across cores without copying buffers between p
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -159,20 +162,45 @@ def default_workers() -> int:
     )
 
 
+def lower_thread_priority() -> None:
+    """Make the calling thread yield the processor to the user's: a scan in the window runs on
+    every core, and the window's own thread must still answer within a few milliseconds. Best
+    effort: where the system refuses, the thread runs at normal priority."""
+    try:
+        if sys.platform.startswith("linux"):
+            # a Linux thread is a task with its own nice value
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        elif sys.platform == "darwin":
+            PRIO_DARWIN_THREAD, PRIO_DARWIN_BG = 3, 1  # noqa: N806 (sys/resource.h)
+            os.setpriority(PRIO_DARWIN_THREAD, 0, PRIO_DARWIN_BG)
+        elif sys.platform == "win32":
+            kernel32 = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined]
+            THREAD_PRIORITY_BELOW_NORMAL = -1  # noqa: N806 (winbase.h)
+            kernel32.SetThreadPriority(kernel32.GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL)
+    except (OSError, AttributeError):
+        pass
+
+
 def map_in_threads(
     fn: Callable[[T], R],
     items: Iterable[T],
     workers: int,
     should_stop: Callable[[], bool] = lambda: False,
+    background: bool = False,
 ) -> Iterator[Outcome[T, R]]:
     """`fn` over `items` on `workers` threads, yielding outcomes as they finish (not in order).
 
     At most `2 * workers` items are in flight, so a 100,000-photo scan never holds more than a few
     decoded photos in memory. An exception from `fn` is handed back in its outcome, never raised:
     one bad photo must not stop a scan. When `should_stop()` turns true, no new item starts.
+    `background`: the threads run at a lower priority than the rest of the program (the window).
     """
     it = iter(items)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="photo") as pool:
+    with ThreadPoolExecutor(
+        max_workers=workers,
+        thread_name_prefix="photo",
+        initializer=lower_thread_priority if background else None,
+    ) as pool:
         pending: deque[tuple[T, Future[R]]] = deque()
 
         def fill() -> None:
