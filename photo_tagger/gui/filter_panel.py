@@ -200,7 +200,7 @@ class FilterPanel(QWidget):
                 item.setText(n.text)
             if item.toolTip() != n.tooltip:
                 item.setToolTip(n.tooltip)
-            if n.key in children:
+            if n.key in children or item.rowCount():
                 self._sync_children(item, n.key, children)
             if item.rowCount() and n.key in self._expanded and not self.tree.isExpanded(
                 item.index()

@@ -169,7 +169,8 @@ def lower_thread_priority() -> None:
     try:
         if sys.platform.startswith("linux"):
             # a Linux thread is a task with its own nice value
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 10))
         elif sys.platform == "darwin":
             PRIO_DARWIN_THREAD, PRIO_DARWIN_BG = 3, 1  # noqa: N806 (sys/resource.h)
             os.setpriority(PRIO_DARWIN_THREAD, 0, PRIO_DARWIN_BG)

@@ -65,3 +65,45 @@ def test_the_tag_tree_follows_edits(
     window.filters.rebuild()
     assert window.filters._find(f"{TAG}:Trips/Lisbon") is None
     assert grid_names(window) == ["chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg"]
+
+
+def test_the_tree_changes_in_place(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot, monkeypatch
+) -> None:
+    """Nodes that stay are the same items (expanded, picked) while others come and go."""
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+    session.finish_reading_facts()
+    coffee, chelsea = row_of(window, "coffee.jpg"), row_of(window, "chelsea.jpg")
+    obama = session.doc.face_person(row_of(window, "obama.jpg"), 0)
+    panel = window.filters
+    panel.rebuild()
+    cat, tags = panel._items[f"{TAG}:Animals/Cat"], panel._items["tags"]
+    click_node(window, qtbot, f"{TAG}:Animals/Cat")
+    panel.tree.setExpanded(panel._items[f"{TAG}:Animals"].index(), True)
+
+    session.write_user_tag("Trips/Lisbon", {coffee: True})
+    panel.rebuild()
+    assert panel._items[f"{TAG}:Animals/Cat"] is cat and panel._items["tags"] is tags
+    assert panel.tree.isExpanded(panel._items[f"{TAG}:Animals"].index())
+    assert panel.tree.currentIndex() == cat.index()
+    trips = panel._items[f"{TAG}:Trips"]
+    assert trips.parent() is tags and trips.child(0).text() == "Lisbon  (1)"
+    assert grid_names(window) == ["chelsea.jpg"]  # the pick still filters
+
+    # the picked node goes (the cat tag removed by the user): back to all photos
+    session.write_user_tag("Animals/Cat", {chelsea: False})
+    panel.rebuild()
+    assert f"{TAG}:Animals/Cat" not in panel._items
+    assert panel.tree.currentIndex() == panel._items["all"].index()
+    assert len(grid_names(window)) == 4
+
+    # past the cap, unnamed groups are left to the People view
+    assert obama is not None
+    person_key = f"{PERSON}:{session.resolve(obama[0])}"
+    assert person_key in panel._items
+    monkeypatch.setattr("photo_tagger.gui.filter_panel.MAX_UNNAMED", 0)
+    panel.rebuild()
+    assert person_key not in panel._items
+    assert panel._items["people:more"].text().endswith("more unnamed…")

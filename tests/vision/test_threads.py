@@ -1,0 +1,42 @@
+"""The pipeline's threads: every outcome comes back, and a window's scan yields to the UI thread."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+import pytest
+
+from photo_tagger.vision.pipeline import map_in_threads
+
+
+def niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def test_every_item_comes_back_once_errors_included() -> None:
+    def work(i: int) -> int:
+        if i == 3:
+            raise ValueError("a bad photo")
+        return i * i
+
+    outcomes = list(map_in_threads(work, range(10), workers=3))
+    assert sorted(o.item for o in outcomes) == list(range(10))
+    bad = [o for o in outcomes if o.error is not None]
+    assert [o.item for o in bad] == [3] and isinstance(bad[0].error, ValueError)
+    assert {o.item: o.result for o in outcomes if o.error is None} == {
+        i: i * i for i in range(10) if i != 3
+    }
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice is Linux's")
+def test_background_threads_run_at_a_lower_priority_than_the_caller() -> None:
+    mine = niceness()
+    background = {
+        o.result for o in map_in_threads(lambda _: niceness(), range(4), 2, background=True)
+    }
+    foreground = {o.result for o in map_in_threads(lambda _: niceness(), range(4), 2)}
+    assert foreground == {mine}
+    assert background == {min(mine + 10, 19)}
+    assert niceness() == mine  # the caller (the window's thread) keeps its priority
