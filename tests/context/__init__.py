@@ -1,0 +1,1 @@
+"""Context tags: EXIF capture facts, offline places, dates, events and borrowed places."""
