@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # The models' modules (and numpy) are imported when the first photo's facts are read, not when
 # the window starts: the grid paints before the library is even open.
 
-SOURCE_NAMES = {"local": "model", "cloud": "cloud", "user": "you"}
+SOURCE_NAMES = {"photo": "photo", "local": "model", "cloud": "cloud", "user": "you"}
 
 
 class DocumentReader(Protocol):
@@ -38,7 +38,7 @@ class DocumentReader(Protocol):
 @dataclass(frozen=True)
 class TagFact:
     score: float  # 1.0 for a tag the user added
-    source: str  # "you", "model" or "cloud"
+    source: str  # "you", "model", "cloud" or "photo" (its place, date, event)
     model: str | None = None
 
 
@@ -84,9 +84,10 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
     best = 0.0
     for tag, a in auto.items():
         score = float(a["score"])
-        if not (tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")):
+        from_photo = a["source"] == "photo"  # its place, date, event: no threshold (rules.py)
+        if not (from_photo or tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")):
             best = max(best, score)
-        if score >= threshold(tag):
+        if from_photo or score >= threshold(tag):
             tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
     for tag, present in user.items():
         if present:

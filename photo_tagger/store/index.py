@@ -17,11 +17,13 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from photo_tagger.errors import LibraryError
 from photo_tagger.store import sqlite
 
 EMBEDDING_DIM = 128
@@ -66,7 +68,45 @@ def _v1(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[sqlite.Migration] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    """What each photo carries beyond its pixels (capture time, GPS and the place it names,
+    camera) and its signature for finding near-duplicates. `duplicate_of` is the photo to keep
+    of its near-duplicate group (itself for that one), `context` the photo's context tags as last
+    stored in the document, so that a change (a new event, a borrowed place) is found without
+    reading the document."""
+    conn.execute(
+        """CREATE TABLE captures (
+            content_id TEXT PRIMARY KEY,
+            taken TEXT,
+            taken_guessed INTEGER NOT NULL DEFAULT 0,
+            lat REAL,
+            lon REAL,
+            camera TEXT,
+            place TEXT,
+            signature BLOB,
+            duplicate_of TEXT,
+            context TEXT
+        ) WITHOUT ROWID"""
+    )
+
+
+MIGRATIONS: list[sqlite.Migration] = [_v1, _v2]
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A photo's row of `captures`: `taken` is ISO 8601 as the camera's clock said (with its
+    offset when known), `camera` a key naming one camera body."""
+
+    content_id: str
+    taken: str | None
+    taken_guessed: bool
+    position: tuple[float, float] | None
+    camera: str | None
+    place: str | None  # JSON text of the place the position names
+    signature: bytes | None
+    duplicate_of: str | None
+    context: str | None
 
 
 class LocalIndex:
@@ -76,6 +116,18 @@ class LocalIndex:
         self._conn = conn
         self.path = path
         self._depth = 0
+
+    @classmethod
+    def open_reader(cls, path: Path) -> LocalIndex:
+        """The index read-only, on a connection of the calling thread's own (a background task
+        reads while the library's thread writes: WAL lets both go on)."""
+        try:
+            conn = sqlite3.connect(
+                f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise LibraryError(f"Cannot read the library index {path}: {exc}") from exc
+        return cls(conn, path)
 
     @classmethod
     def open(cls, path: Path) -> LocalIndex:
@@ -260,3 +312,63 @@ class LocalIndex:
             (r[0], r[1], float(r[2]))
             for r in self._conn.execute("SELECT path, reason, time FROM skipped ORDER BY path")
         ]
+
+    # --- what photos carry: capture time, place, camera, near-duplicate signature -------------
+
+    def set_capture(
+        self,
+        content_id: str,
+        taken: str | None,
+        taken_guessed: bool,
+        position: tuple[float, float] | None,
+        camera: str | None,
+        place: str | None,
+        signature: bytes | None,
+    ) -> None:
+        lat, lon = position if position is not None else (None, None)
+        self._conn.execute(
+            "INSERT INTO captures (content_id, taken, taken_guessed, lat, lon, camera, place, "
+            "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_id) DO UPDATE SET "
+            "taken = excluded.taken, taken_guessed = excluded.taken_guessed, lat = excluded.lat, "
+            "lon = excluded.lon, camera = excluded.camera, place = excluded.place, "
+            "signature = excluded.signature",
+            (content_id, taken, int(taken_guessed), lat, lon, camera, place, signature),
+        )
+
+    def set_duplicates(self, keep: dict[str, str | None]) -> None:
+        """photo -> the photo to keep of its near-duplicate group (None: in no group)."""
+        with self.batch():
+            self._conn.executemany(
+                "UPDATE captures SET duplicate_of = ? WHERE content_id = ?",
+                ((k, cid) for cid, k in keep.items()),
+            )
+
+    def set_context(self, content_id: str, context: str) -> None:
+        """Remember the context tags (as JSON text) last stored for the photo."""
+        self._conn.execute(
+            "UPDATE captures SET context = ? WHERE content_id = ?", (context, content_id)
+        )
+
+    def captures(self, on_disk: bool = True) -> list[Capture]:
+        """Every photo's capture row (of photos with a file on disk unless `on_disk` is False),
+        in one query."""
+        sql = f"SELECT {_CAPTURE_COLUMNS} FROM captures c"
+        if on_disk:
+            sql += " WHERE EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.content_id)"
+        return [_capture(r) for r in self._conn.execute(sql)]
+
+    def capture(self, content_id: str) -> Capture | None:
+        row = self._conn.execute(
+            f"SELECT {_CAPTURE_COLUMNS} FROM captures c WHERE content_id = ?", (content_id,)
+        ).fetchone()
+        return None if row is None else _capture(row)
+
+
+_CAPTURE_COLUMNS = (
+    "content_id, taken, taken_guessed, lat, lon, camera, place, signature, duplicate_of, context"
+)
+
+
+def _capture(r: tuple[Any, ...]) -> Capture:
+    position = (float(r[3]), float(r[4])) if r[3] is not None and r[4] is not None else None
+    return Capture(r[0], r[1], bool(r[2]), position, r[5], r[6], r[7], r[8], r[9])

@@ -36,8 +36,14 @@ def effective_tags(
     """Auto tags at or over their threshold, plus user-added (1.0), minus user-removed.
 
     User intent always wins: a tag the user removed stays removed whatever a model says later.
+    What the photo itself says (source "photo": its place, date, event) needs no threshold: a
+    score under 1 marks a guess or a suggestion, which is shown as such.
     """
-    tags = {t: float(a["score"]) for t, a in auto.items() if float(a["score"]) >= threshold(t)}
+    tags = {
+        t: float(a["score"])
+        for t, a in auto.items()
+        if a.get("source") == "photo" or float(a["score"]) >= threshold(t)
+    }
     for tag, present in user.items():
         if present:
             tags[tag] = 1.0

@@ -113,3 +113,39 @@ def test_a_batch_commits_together_or_not_at_all(tmp_path: Path, index: LocalInde
     assert other.lookup("/p/a.jpg") == (1, 1, PHOTO)
     assert other.face_embeddings()[0] == [(PHOTO, 0)]
     other.close()
+
+
+def test_captures_of_photos_on_disk_read_in_one_go_and_from_another_connection(
+    tmp_path: Path, index: LocalIndex
+) -> None:
+    a, b = "a" * 32, "b" * 32
+    index.upsert_file("/p/a.jpg", 1, 1, a)
+    index.set_capture(
+        a,
+        "2024-06-12T19:05:00+01:00",
+        False,
+        (38.7, -9.1),
+        "Canon|R6|1",
+        '["Portugal", "Lisbon", "Lisbon", "PT"]',
+        b"sig",
+    )
+    index.set_capture(b, None, True, None, None, None, None)  # its file is gone
+    index.set_context(a, '{"Dates/2024": 1.0}')
+    index.set_duplicates({a: a})
+    reader = LocalIndex.open_reader(index.path)
+    try:
+        (got,) = reader.captures()
+        assert len(reader.captures(on_disk=False)) == 2
+    finally:
+        reader.close()
+    assert got.content_id == a and got.position == (38.7, -9.1) and got.camera == "Canon|R6|1"
+    assert (
+        got.signature == b"sig" and got.duplicate_of == a and got.context == '{"Dates/2024": 1.0}'
+    )
+    assert got.taken == "2024-06-12T19:05:00+01:00" and not got.taken_guessed
+    missing = index.capture(b)
+    assert missing is not None and missing.taken_guessed and missing.position is None
+    # a new reading replaces the facts and keeps what was worked out from them until redone
+    index.set_capture(a, None, True, None, None, None, None)
+    again = index.capture(a)
+    assert again is not None and again.position is None and again.context == '{"Dates/2024": 1.0}'
