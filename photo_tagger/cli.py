@@ -104,6 +104,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
             f"From XMP/IPTC written by other apps: {report.imported_tags} tags, "
             f"{report.imported_faces} named faces."
         )
+    c, d = report.context, report.duplicates
+    print(
+        f"{c.events} events; {c.borrowed_places} photos without GPS placed by a neighbour "
+        f"(suggested); context tags of {c.updated} photos updated."
+        + (f" Near-duplicates: {d.groups} groups of {d.photos} photos." if d else "")
+    )
     for problem in report.metadata_problems:
         print(f"note: {problem}")
     for s in report.skipped:

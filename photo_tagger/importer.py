@@ -22,12 +22,26 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
+from photo_tagger.context import read_capture
+from photo_tagger.duplicates import SIGNATURE_VERSION
+from photo_tagger.duplicates import signature as duplicate_signature
 from photo_tagger.errors import ImageError
 from photo_tagger.imaging import ThumbnailCache, decode, make_thumbnail
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
 from photo_tagger.library.scan import FileStat, content_id, plan_scan, walk
 from photo_tagger.metadata import ImportedMetadata, read_photo_metadata
 from photo_tagger.people.cluster import Assignment, FaceKey, Placement, place_new_faces
+from photo_tagger.photo_context import (
+    CONTEXT_MODEL,
+    CaptureValues,
+    ContextReport,
+    DuplicatesReport,
+    capture_values,
+    find_duplicates,
+    read_captures,
+    shared_gazetteer,
+    update_context,
+)
 from photo_tagger.sidecar_import import apply_imported, people_by_name
 from photo_tagger.store import rules
 from photo_tagger.store.library import Library
@@ -84,6 +98,8 @@ class ScanReport:
     imported_tags: int = 0  # keywords other apps wrote, now user tags
     imported_faces: int = 0  # named face regions other apps wrote, now confirmed people
     metadata_problems: list[str] = field(default_factory=list)  # sidecars that could not be read
+    context: ContextReport = field(default_factory=ContextReport)  # places, dates, events
+    duplicates: DuplicatesReport | None = None  # near-duplicates, when the photos changed
 
     @property
     def rate(self) -> float:
@@ -97,6 +113,7 @@ class _Analysed:
     analysis: PhotoAnalysis
     thumbnail: str  # relative to the library's thumbnail folder, already written
     imported: ImportedMetadata  # keywords and named faces other apps wrote for the photo
+    capture: CaptureValues  # when, where, with what; its near-duplicate signature
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,9 @@ class Importer:
         self.commit_seconds = commit_seconds  # at the latest: what is analysed is soon stored
         self.background = background  # analyse at a lower priority than the window's thread
         self.thumbnails = ThumbnailCache(library.path / "thumbs")
+        # what a photo analysed by these models and rules has: a change of any redoes it
+        self.analysis = f"{models.signature};{CONTEXT_MODEL};duplicates@{SIGNATURE_VERSION}"
+        self.gazetteer = shared_gazetteer()
 
     def scan(
         self,
@@ -181,7 +201,7 @@ class Importer:
         if plan.missing and on_stored is not None:
             on_library(partial(on_stored, []))
 
-        signature = self.models.signature
+        signature = self.analysis
         todo = list(plan.changed)
         unchanged_ids = sorted({known[st.path][2] for st in plan.unchanged})
         processed: dict[str, str | None] = {}
@@ -213,7 +233,11 @@ class Importer:
             analysis = self.analyzer.analyze(image.rgb, image.width, image.height)
             thumbnail = self.thumbnails.put(cid, make_thumbnail(image.rgb))
             imported = read_photo_metadata(Path(st.path), data)
-            return _Analysed(st, cid, analysis, thumbnail, imported)
+            facts = read_capture(data, st.mtime_ns / 1e9)
+            place = self.gazetteer.place(*facts.position) if facts.position else None
+            sig = duplicate_signature(image.rgb).to_bytes()
+            capture = capture_values(facts, place, sig)
+            return _Analysed(st, cid, analysis, thumbnail, imported, capture)
 
         progress = Progress(total=len(todo))
         pending: list[_Analysed | _Known] = []
@@ -265,6 +289,11 @@ class Importer:
         for part in _slices(gone, LOOKUP_SLICE):
             report.removed += on_library(partial(count_gone, part))
         report.new_people = self.group_people(on_stored)
+        if not should_stop():
+            captures = read_captures(self.library)
+            report.context = update_context(self.library, on_library, on_stored, captures)
+            if report.analysed or report.removed or report.known_content:
+                report.duplicates = find_duplicates(self.library, on_library, captures)
         report.seconds = time.monotonic() - started
         return report
 
@@ -276,7 +305,7 @@ class Importer:
         """Analyse again every photo that other models analysed (after a model update or a
         rollback). Auto tags are replaced; what the user set is never touched."""
         index = self.library.index
-        signature = self.models.signature
+        signature = self.analysis
         paths = self.on_library(lambda: index.paths_processed_by_others(signature))
         if not paths:
             return ScanReport()
@@ -302,6 +331,16 @@ class Importer:
                     size = (photo["width"], photo["height"]) if photo else None
                 else:
                     self._store_analysis(r.content_id, r.analysis, r.thumbnail)
+                    c = r.capture
+                    index.set_capture(
+                        r.content_id,
+                        c.taken,
+                        c.taken_guessed,
+                        c.position,
+                        c.camera,
+                        c.place,
+                        c.signature,
+                    )
                     size = (r.analysis.width, r.analysis.height)
                     report.analysed += 1
                     report.faces += len(r.analysis.faces)
@@ -318,7 +357,7 @@ class Importer:
     def _store_analysis(self, cid: str, a: PhotoAnalysis, thumbnail: str) -> None:
         """What the models said about one photo: local facts to the index, the rest shared."""
         index, doc = self.library.index, self.library.document
-        index.set_photo(cid, a.width, a.height, thumbnail, self.models.signature)
+        index.set_photo(cid, a.width, a.height, thumbnail, self.analysis)
         index.set_face_embeddings(
             cid,
             np.stack([f.embedding for f in a.faces]) if a.faces else np.zeros((0, 128), np.float32),

@@ -343,6 +343,24 @@ class LocalIndex:
                 ((k, cid) for cid, k in keep.items()),
             )
 
+    def photo_sizes(self) -> dict[str, tuple[int, int, int]]:
+        """Photo -> (width, height, bytes of its largest file), of photos with a file on disk."""
+        return {
+            r[0]: (int(r[1] or 0), int(r[2] or 0), int(r[3]))
+            for r in self._conn.execute(
+                "SELECT p.content_id, p.width, p.height, MAX(f.size) FROM photos p "
+                "JOIN files f ON f.content_id = p.content_id GROUP BY p.content_id"
+            )
+        }
+
+    def duplicates(self) -> dict[str, str]:
+        """Photo -> the photo to keep of its near-duplicate group, for the photos in one."""
+        return dict(
+            self._conn.execute(
+                "SELECT content_id, duplicate_of FROM captures WHERE duplicate_of IS NOT NULL"
+            ).fetchall()
+        )
+
     def set_context(self, content_id: str, context: str) -> None:
         """Remember the context tags (as JSON text) last stored for the photo."""
         self._conn.execute(

@@ -143,7 +143,10 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
         "installed model release 2",
     ]
     models = {
-        a["model"] for r in session.catalog.rows for a in session.doc.auto_tags(r[0]).values()
+        a["model"]
+        for r in session.catalog.rows
+        for a in session.doc.auto_tags(r[0]).values()
+        if a["source"] == "local"
     }
     assert models == {"mobilenet-v2-imagenet@2+vocabulary@1"}
     assert session.doc.user_tags(cat) == {"Pets/Chelsea": True}  # the user's tag stays
