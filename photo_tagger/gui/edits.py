@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 class SetTag(QUndoCommand):
     """Add (present=True) or remove (False) one tag on one or many photos."""
 
-    def __init__(self, session: LibrarySession, photo_ids: Iterable[str], tag: str, present: bool):
+    def __init__(
+        self,
+        session: LibrarySession,
+        photo_ids: Iterable[str],
+        tag: str,
+        present: bool,
+    ):
         self._ids = list(dict.fromkeys(photo_ids))
         n = len(self._ids)
         where = "" if n == 1 else f" on {n} photos"
@@ -38,6 +44,35 @@ class SetTag(QUndoCommand):
 
     def undo(self) -> None:
         self._session.write_user_tag(self._tag, self._before)
+
+
+class RenameTag(QUndoCommand):
+    """A tag and every tag under it take another name on every photo that has them (naming an
+    event: "Events/2024-06-12 Lisbon" becomes "Events/Ana's wedding"). One undo step."""
+
+    def __init__(self, session: LibrarySession, old: str, new: str):
+        super().__init__(f"Rename tag “{old}” to “{new}”")
+        self._session = session
+        renamed: dict[str, list[str]] = {}  # tag -> photos that have it
+        for pid, facts in session.facts.facts.items():
+            for tag in facts.tags:
+                if tag == old or tag.startswith(old + "/"):
+                    renamed.setdefault(tag, []).append(pid)
+        self.photos = len({pid for ids in renamed.values() for pid in ids})
+        # (tag, what the user said of it on each photo before, what they say now)
+        self._steps: list[tuple[str, dict[str, bool | None], bool]] = []
+        for tag, ids in sorted(renamed.items()):
+            for name, present in ((new + tag[len(old) :], True), (tag, False)):
+                before = {pid: session.doc.user_tags(pid).get(name) for pid in ids}
+                self._steps.append((name, before, present))
+
+    def redo(self) -> None:
+        for tag, before, present in self._steps:
+            self._session.write_user_tag(tag, dict.fromkeys(before, present))
+
+    def undo(self) -> None:
+        for tag, before, _ in reversed(self._steps):
+            self._session.write_user_tag(tag, before)
 
 
 class NamePerson(QUndoCommand):

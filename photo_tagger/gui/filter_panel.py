@@ -8,20 +8,19 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelectionModel, QLocale, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QLocale, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QVBoxLayout, QWidget
 
 from photo_tagger.gui.facts import (
     ALL,
     CLOUD,
-    DATE,
+    DUPLICATES,
     LOW,
     PERSON,
     TAG,
     UNTAGGED,
     Filter,
-    date_counts,
 )
 from photo_tagger.gui.session import LibrarySession
 
@@ -33,6 +32,9 @@ REBUILD_EVERY = 2.0  # seconds
 # Unnamed people shown in the tree, the largest groups first: a large library has thousands of
 # small groups, which the People view is for.
 MAX_UNNAMED = 50
+# What photos carry (photo_tagger.context, photo_context.py), each a section of the tree
+DATES = "Dates"
+CONTEXT_ROOTS = ("Places", DATES, "Events", "Time of day", "Seasons")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Node:
     text: str
     filter: Filter | None  # None: a section heading
     tooltip: str = ""
+    heading: bool = False  # shown as a section heading (also those that filter)
 
 
 def _item(node: Node) -> QStandardItem:
@@ -49,17 +52,18 @@ def _item(node: Node) -> QStandardItem:
     item = QStandardItem(node.text)
     item.setEditable(False)
     item.setData(node.key, KEY_ROLE)
+    if node.heading or (node.filter is None and not node.parent):
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
     if node.filter is None:  # a section heading, or a note in one
-        if not node.parent:
-            font = item.font()
-            font.setBold(True)
-            item.setFont(font)
         item.setSelectable(False)
     return item
 
 
 class FilterPanel(QWidget):
     filterChanged = Signal(object)  # Filter
+    renameRequested = Signal(str)  # a tag the user wants to rename (an event to name)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +76,8 @@ class FilterPanel(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.expanded.connect(self._on_expanded)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_menu)
         self.tree.collapsed.connect(self._on_collapsed)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -81,12 +87,10 @@ class FilterPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.rebuild)
-        self._expanded: set[str] = {"tags", "people"}
+        self._expanded: set[str] = {"tags", "people", _key(TAG, "Places"), _key(TAG, DATES)}
         self._filters: dict[str, Filter] = {}  # node key -> what picking it shows
         self._items: dict[str, QStandardItem] = {}  # node key -> its item in the tree
         self._last_rebuild = 0.0
-        self._dated_rows: list | None = None  # type: ignore[type-arg]
-        self._date_counts: Counter[str] = Counter()
 
     def set_session(self, session: LibrarySession | None) -> None:
         if self._session is not None:
@@ -145,6 +149,15 @@ class FilterPanel(QWidget):
         walk(QModelIndex())
         return out
 
+    def _on_menu(self, pos: QPoint) -> None:
+        flt = self._filters.get(str(self.tree.indexAt(pos).data(KEY_ROLE)))
+        if flt is None or flt.kind != TAG:
+            return
+        menu = QMenu(self)
+        what = "Name this event…" if flt.value.startswith("Events/") else "Rename tag…"
+        menu.addAction(what).triggered.connect(lambda: self.renameRequested.emit(flt.value))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
         key = str(current.data(KEY_ROLE)) if current.isValid() else ""
         flt = self._filters.get(key)
@@ -202,8 +215,10 @@ class FilterPanel(QWidget):
                 item.setToolTip(n.tooltip)
             if n.key in children or item.rowCount():
                 self._sync_children(item, n.key, children)
-            if item.rowCount() and n.key in self._expanded and not self.tree.isExpanded(
-                item.index()
+            if (
+                item.rowCount()
+                and n.key in self._expanded
+                and not self.tree.isExpanded(item.index())
             ):
                 self.tree.setExpanded(item.index(), True)
 
@@ -222,14 +237,16 @@ class FilterPanel(QWidget):
     def _nodes(self, session: LibrarySession) -> list[Node]:
         rows = session.catalog.rows
         facts = session.facts
+        tags, context = self._tag_nodes(session)
         return [
             Node("", "all", f"All photos  ({len(rows)})", Filter()),
             Node("", "untagged", f"Untagged  ({facts.untagged})", Filter(UNTAGGED)),
             Node("", "low", f"Low confidence  ({facts.low})", Filter(LOW)),
             *self._cloud_nodes(session),
-            *self._tag_nodes(session),
+            *self._duplicate_nodes(session),
+            *tags,
             *self._people_nodes(session),
-            *self._date_nodes(rows),
+            *context,
         ]
 
     def _cloud_nodes(self, session: LibrarySession) -> list[Node]:
@@ -240,16 +257,53 @@ class FilterPanel(QWidget):
         tip = "Photos whose tags a bigger model in the cloud refined (Settings › Cloud model)"
         return [Node("", CLOUD, f"Refined in the cloud  ({n})", Filter(CLOUD), tip)]
 
-    def _tag_nodes(self, session: LibrarySession) -> list[Node]:
+    def _duplicate_nodes(self, session: LibrarySession) -> list[Node]:
+        """Shown once a scan found near-duplicates: their groups, the one to keep first."""
+        duplicates = session.facts.duplicates
+        if not duplicates and self._current_key != DUPLICATES:
+            return []
+        groups = len(set(duplicates.values()))
+        tip = (
+            "Resized, re-encoded, edited or cropped copies and bursts, group by group: the first "
+            "of each is the one to keep (the most pixels, the sharpest). Edit › Tag Extra "
+            "Near-Duplicates tags the others."
+        )
+        text = f"Near-duplicates  ({groups} group{'s' if groups != 1 else ''})"
+        return [Node("", DUPLICATES, text, Filter(DUPLICATES), tip)]
+
+    def _tag_nodes(self, session: LibrarySession) -> tuple[list[Node], list[Node]]:
+        """The models' and the user's tags under "Tags"; what photos carry (places, dates,
+        events...) as sections of their own, the latest dates first."""
         out = [Node("", "tags", "Tags", None)]
         counts = {t: n for t, n in session.facts.tag_counts.items() if n > 0}
+        by_root: dict[str, list[str]] = {}
         for tag in sorted(counts, key=lambda t: (t.count("/"), t.lower())):
+            root = tag.partition("/")[0]
+            if root in CONTEXT_ROOTS:
+                by_root.setdefault(root, []).append(tag)
+                continue
             parent_tag, _, leaf = tag.rpartition("/")
             parent = _key(TAG, parent_tag) if parent_tag else "tags"
             out.append(
                 Node(parent, _key(TAG, tag), f"{leaf}  ({counts[tag]})", Filter(TAG, tag), tag)
             )
-        return out
+        context: list[Node] = []
+        for root in CONTEXT_ROOTS:
+            tags = by_root.get(root, [])
+            if root == DATES:  # newest first, level by level
+                tags = sorted(sorted(tags, reverse=True), key=lambda t: t.count("/"))
+            for tag in tags:
+                parent_tag, _, leaf = tag.rpartition("/")
+                node = Node(
+                    _key(TAG, parent_tag) if parent_tag else "",
+                    _key(TAG, tag),
+                    f"{_leaf_text(leaf)}  ({counts[tag]})",
+                    Filter(TAG, tag),
+                    tag,
+                    heading=not parent_tag,
+                )
+                context.append(node)
+        return out, context
 
     def _people_nodes(self, session: LibrarySession) -> list[Node]:
         out = [Node("", "people", "People", None)]
@@ -281,28 +335,15 @@ class FilterPanel(QWidget):
             )
         return out
 
-    def _date_nodes(self, rows: list) -> list[Node]:  # type: ignore[type-arg]
-        out = [Node("", "dates", "Dates", None)]
-        if rows is not self._dated_rows:  # worked out once per catalogue
-            self._dated_rows, self._date_counts = rows, date_counts(rows)
-        counts = self._date_counts
-        locale = QLocale()
-        for year in sorted((k for k in counts if len(k) == 4), reverse=True):
-            out.append(
-                Node("dates", _key(DATE, year), f"{year}  ({counts[year]})", Filter(DATE, year))
-            )
-            for month in sorted((k for k in counts if k.startswith(year + "-")), reverse=True):
-                name = locale.monthName(int(month[5:]), QLocale.FormatType.LongFormat)
-                out.append(
-                    Node(
-                        _key(DATE, year),
-                        _key(DATE, month),
-                        f"{name}  ({counts[month]})",
-                        Filter(DATE, month),
-                    )
-                )
-        return out
-
 
 def _key(kind: str, value: str) -> str:
-    return kind if kind in (ALL, UNTAGGED, LOW, CLOUD) else f"{kind}:{value}"
+    return kind if kind in (ALL, UNTAGGED, LOW, CLOUD, DUPLICATES) else f"{kind}:{value}"
+
+
+def _leaf_text(leaf: str) -> str:
+    """A month's node ("2024-06") by its name in the user's language."""
+    if len(leaf) == 7 and leaf[4] == "-" and leaf[:4].isdigit() and leaf[5:].isdigit():
+        month = int(leaf[5:])
+        if 1 <= month <= 12:
+            return QLocale().monthName(month, QLocale.FormatType.LongFormat)
+    return leaf

@@ -155,7 +155,14 @@ class PhotoGridModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             facts = self._session.facts.get(row[CID]) if self._session else None
             tags = ", ".join(sorted(facts.tags)) if facts else ""
-            return row[PATH] + (f"\n{tags}" if tags else "")
+            keep = self._session.facts.duplicates.get(row[CID]) if self._session else None
+            copies = ""
+            if keep is not None:
+                best = keep == row[CID]
+                copies = "\nNear-duplicates: " + (
+                    "the best of its group" if best else "an extra copy"
+                )
+            return row[PATH] + (f"\n{tags}" if tags else "") + copies
         return None
 
 

@@ -111,6 +111,7 @@ class LibrarySession(QObject):
             self._reread_all = True
             QTimer.singleShot(0, self._update_catalog)
         self._slicer.start()
+        self.read_duplicates()
 
     @property
     def path(self) -> Path:
@@ -189,6 +190,35 @@ class LibrarySession(QObject):
     def _catalog_failed(self, error: BaseException) -> None:
         self._catalog_busy = False
         raise error
+
+    # --- near-duplicates ---------------------------------------------------------------------
+
+    def read_duplicates(self) -> None:
+        """Read which photos are near-duplicates (a scan groups them) off the UI thread."""
+        index_file = self.index_file
+        if not index_file.exists():
+            return
+
+        def read() -> dict[str, str]:
+            from photo_tagger.store.index import LocalIndex
+
+            reader = LocalIndex.open_reader(index_file)
+            try:
+                return reader.duplicates()
+            finally:
+                reader.close()
+
+        def done(duplicates: dict[str, str]) -> None:
+            if not self._closed and duplicates != self.facts.duplicates:
+                self.facts.duplicates = duplicates
+                self.factsChanged.emit([])
+
+        self._runner.run(read, done)
+
+    def duplicate_extras(self) -> list[str]:
+        """The photos of near-duplicate groups other than the one to keep, on disk."""
+        on_disk = {r[CID] for r in self.catalog.rows}
+        return [p for p, keep in self.facts.duplicates.items() if p != keep and p in on_disk]
 
     # --- facts -------------------------------------------------------------------------------
 

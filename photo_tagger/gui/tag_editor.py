@@ -172,7 +172,7 @@ class TagEditor(QWidget):
         for pid in ids:
             for tag, fact in session.facts_of(pid).tags.items():
                 counts[tag] += 1
-                sources[tag].add(fact.source)
+                sources[tag].add(fact.label)
                 if fact.source != "you":
                     scores[tag].append(fact.score)
                 if fact.model:

@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 WELCOME, PHOTOS, VIEWER, PEOPLE = range(4)
 PREVIEW_ROWS = 2000  # rows shown before the library is open: more than any screen holds
 THUMB_SIZES = (96, 128, 160, 200, 256)
+EXTRA_COPY_TAG = "Near-duplicates/Extra copy"  # what Tag Extra Near-Duplicates adds
 
 
 @dataclass
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
 
         self.filters = FilterPanel()
         self.filters.filterChanged.connect(self._on_filter_changed)
+        self.filters.renameRequested.connect(self.rename_tag)
         self.filters_dock = QDockWidget("Filters", self)
         self.filters_dock.setObjectName("filters")
         self.filters_dock.setWidget(self.filters)
@@ -240,6 +242,13 @@ class MainWindow(QMainWindow):
             "model); nothing is sent while it is off"
         )
         self.write_sidecars_action = self._action("Write &XMP Sidecars", links.write_sidecars)
+        self.tag_extras_action = self._action(
+            "Tag Extra &Near-Duplicates", self.tag_duplicate_extras
+        )
+        self.tag_extras_action.setToolTip(
+            f"Tag every near-duplicate but the best of its group “{EXTRA_COPY_TAG}”, to find "
+            "them later (nothing is deleted)"
+        )
         self.model_updates_action = self._action(
             "Check for &Model Updates", links.check_model_updates
         )
@@ -262,6 +271,8 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for a in (self.select_all_action, self.add_tag_action, self.find_action):
             m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.tag_extras_action)
         m = bar.addMenu("&View")
         m.addAction(self.photos_action)
         m.addAction(self.people_action)
@@ -484,6 +495,27 @@ class MainWindow(QMainWindow):
             )
         if report.analysed:
             self.links.refine_if_on()
+        if report.duplicates is not None and self.session is not None:
+            self.session.read_duplicates()
+
+    def tag_duplicate_extras(self) -> None:
+        """Tag the near-duplicates that are not the best of their group (one undo step), so that
+        the user can look at them and delete them in their file manager."""
+        from photo_tagger.gui.edits import SetTag
+
+        session = self.session
+        if session is None:
+            return
+        extras = session.duplicate_extras()
+        if not extras:
+            self.statusBar().showMessage("No near-duplicates in this library.", 5000)
+            return
+        session.undo.push(SetTag(session, extras, EXTRA_COPY_TAG, True))
+        self.statusBar().showMessage(
+            f"{len(extras)} extra copies tagged “{EXTRA_COPY_TAG}”: pick the tag in the "
+            "filters to see them.",
+            10000,
+        )
 
     def _regroup(self) -> None:
         from photo_tagger.gui.scan_job import GroupPeopleJob
@@ -578,6 +610,34 @@ class MainWindow(QMainWindow):
     def _on_filter_changed(self, flt: Filter) -> None:
         self.filter = flt
         self.apply_filter()
+
+    def rename_tag(self, tag: str, new: str | None = None) -> None:
+        """Give a tag (and the tags under it) another name on every photo that has it: how an
+        event gets its name. Asks for the name unless `new` is given."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from photo_tagger.gui.edits import RenameTag
+
+        session = self.session
+        if session is None:
+            return
+        parent, _, leaf = tag.rpartition("/")
+        if new is None:
+            title = "Name the event" if tag.startswith("Events/") else "Rename tag"
+            text, ok = QInputDialog.getText(self, title, f"New name for “{tag}”:", text=leaf)
+            if not ok:
+                return
+            new = text
+        new = "/".join(p.strip() for p in new.strip().split("/") if p.strip())
+        if not new or new in (leaf, tag):
+            return
+        if "/" not in new and parent:  # a name: the tag stays where it is in the tree
+            new = f"{parent}/{new}"
+        session.finish_reading_facts()  # every photo that has the tag, not only those read yet
+        command = RenameTag(session, tag, new)
+        if command.photos:
+            session.undo.push(command)
+            self.statusBar().showMessage(f"“{tag}” is now “{new}” on {command.photos} photos", 5000)
 
     def apply_filter(self) -> None:
         session, model = self.session, self.grid_model
