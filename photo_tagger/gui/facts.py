@@ -47,7 +47,7 @@ class TagFact:
             return self.source
         from photo_tagger.context import GUESS_SCORE
 
-        return "photo (guess)" if self.score <= GUESS_SCORE else "photo (suggested)"
+        return "guess" if self.score <= GUESS_SCORE else "suggested"
 
 
 @dataclass(frozen=True)

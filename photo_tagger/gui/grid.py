@@ -58,6 +58,7 @@ class PhotoGridModel(QAbstractListModel):
         self._session: LibrarySession | None = None  # until the library is open: no tags yet
         self._rows: list[Row] = []
         self._position: dict[str, int] | None = None
+        self.badges: dict[str, str] = {}  # photo -> a word drawn on its thumbnail ("Best")
         self._cell = cell
         self._dpr = 1.0
 
@@ -237,6 +238,9 @@ class PhotoDelegate(QStyledItemDelegate):
             w, h = size.width() * k, size.height() * k
             target = QRectF(box.center().x() - w / 2, box.bottom() - h, w, h)
             painter.drawImage(target, img)
+            badge = model.badges.get(model.rows[row][CID])
+            if badge:
+                _draw_badge(painter, target, badge, palette)
         else:
             placeholder = QColor(palette.color(QPalette.ColorRole.Mid))
             placeholder.setAlpha(70)
@@ -350,3 +354,15 @@ class PhotoGrid(QListView):
                 self.selectionModel().setCurrentIndex(
                     model.index(r), QItemSelectionModel.SelectionFlag.NoUpdate
                 )
+
+
+def _draw_badge(painter: QPainter, image: QRectF, text: str, palette: QPalette) -> None:
+    """A word in the thumbnail's top-left corner, in the highlight colours."""
+    metrics = painter.fontMetrics()
+    w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
+    rect = QRectF(image.left() + 4, image.top() + 4, w, h)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+    painter.drawRoundedRect(rect, 4, 4)
+    painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)

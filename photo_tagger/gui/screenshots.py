@@ -5,8 +5,9 @@
 welcome.png (an empty library), scanning.png (the samples being added), grid.png (scanned, one
 photo's tags), viewer.png (a photo with face boxes and names), people.png, tags.png (several
 photos selected), cloud.png (the photos the cloud model refined, synced with a server),
-settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages) and
-grid-dark.png (the grid in a dark colour scheme). Works on any Qt platform: offscreen, or a real X
+settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages),
+grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place) and
+duplicates.png (near-duplicate groups). Works on any Qt platform: offscreen, or a real X
 server (xvfb-run).
 
 The server is `photo-tagger serve`'s own app on 127.0.0.1, in this process: the sync, the cloud
@@ -264,8 +265,64 @@ def render(out: Path, work: Path) -> list[Path]:
     shots.append(save(window, app, out, "grid-dark.png"))
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
+    shots.extend(context_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))
     return shots
+
+
+def with_exif(
+    source: Path, target: Path, taken: str, where: tuple[float, float] | None, quality: int = 92
+) -> None:
+    """A copy of a sample photo as a camera would have written it: capture time, camera, GPS."""
+    from PIL import Image
+
+    def dms(value: float) -> tuple[float, float, float]:
+        value = abs(value)
+        minutes = (value - int(value)) * 60
+        return (int(value), int(minutes), round((minutes - int(minutes)) * 60, 2))
+
+    with Image.open(source) as img:
+        exif = img.getexif()
+        exif[0x010F], exif[0x0110] = "Canon", "EOS R6"  # Make, Model
+        exif.get_ifd(0x8769)[0x9003] = taken  # DateTimeOriginal
+        if where is not None:
+            gps = exif.get_ifd(0x8825)
+            gps[1], gps[2] = ("N" if where[0] >= 0 else "S"), dms(where[0])
+            gps[3], gps[4] = ("E" if where[1] >= 0 else "W"), dms(where[1])
+        img.save(target, exif=exif, quality=quality)
+
+
+def context_shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[Path]:
+    """places.png (a trip's photos by place, one placed by its neighbour) and duplicates.png."""
+    from photo_tagger.gui.facts import DUPLICATES
+
+    samples = samples_dir()
+    assert samples is not None
+    trip = work / "trip"
+    trip.mkdir()
+    lisbon, porto = (38.7139, -9.1394), (41.1496, -8.611)
+    shots = [
+        ("rocket", "2024:06:12 19:05:00", lisbon),
+        ("coffee", "2024:06:12 19:20:00", lisbon),
+        ("astronaut", "2024:06:12 19:22:00", None),
+        ("motorcycle", "2024:06:14 11:30:00", porto),
+    ]
+    for name, taken, where in shots:
+        with_exif(samples / f"{name}.jpg", trip / f"trip-{name}.jpg", taken, where)
+    copy = trip / "trip-coffee-copy.jpg"  # sent through a messenger: recompressed
+    with_exif(samples / "coffee.jpg", copy, "2024:06:12 19:20:00", lisbon, quality=40)
+    window.add_paths([str(trip)], watch=False)
+    wait(app, lambda: not window.jobs.busy)
+    session = window.session
+    assert session is not None
+    session.finish_reading_facts()
+    window.filters.select(TAG, "Places/Portugal/Lisbon")
+    window.grid.select_ids([photo_id(window, "trip-astronaut.jpg")])
+    pictures = [save(window, app, out, "places.png")]
+    window.filters.select(DUPLICATES)
+    window.grid.select_ids([photo_id(window, "trip-coffee.jpg")])
+    pictures.append(save(window, app, out, "duplicates.png"))
+    return pictures
 
 
 def main(argv: list[str] | None = None) -> int:

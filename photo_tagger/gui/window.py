@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.catalog import INDEX_FILE, THUMBS_DIR
-from photo_tagger.gui.facts import ALL, PERSON, Filter, apply_filter
+from photo_tagger.gui.facts import ALL, DUPLICATES, PERSON, Filter, apply_filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.images import ImageLoader
@@ -653,6 +653,10 @@ class MainWindow(QMainWindow):
             session.names(),
             session.low_confidence,
         )
+        best = set(session.facts.duplicates.values()) if flt.kind == DUPLICATES else set()
+        if model.badges.keys() != set(best):
+            model.badges = dict.fromkeys(best, "Best")
+            self.grid.viewport().update()
         model.set_rows(rows)
         if selected and not self.grid.selected_ids():  # the view was reset: select them again
             self.grid.select_ids(selected)

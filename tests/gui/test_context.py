@@ -70,11 +70,11 @@ def test_filter_by_place_date_and_event_and_name_the_event(
     click_node(window, qtbot, "all")
     window.grid.select_ids([row_of(window, "lisbon3.jpg")])
     rows = tag_rows(window)
-    assert rows["Places/Portugal/Lisbon"][:2] == ("photo (suggested)", "0.60")
+    assert rows["Places/Portugal/Lisbon"][:2] == ("suggested", "0.60")
     assert rows["Dates/2024/2024-06"][:2] == ("photo", "1.00")
     window.grid.select_ids([row_of(window, "plain.jpg")])
     this_year = f"Dates/{datetime.now().year}"  # the file's own time: written by the test
-    assert tag_rows(window)[this_year][:2] == ("photo (guess)", "0.50")
+    assert tag_rows(window)[this_year][:2] == ("guess", "0.50")
 
     # naming the event renames its tag on every photo of it, in one undo step
     window.rename_tag(event, "Ana's birthday")
