@@ -105,11 +105,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
             f"{report.imported_faces} named faces."
         )
     c, d = report.context, report.duplicates
-    print(
-        f"{c.events} events; {c.borrowed_places} photos without GPS placed by a neighbour "
-        f"(suggested); context tags of {c.updated} photos updated."
-        + (f" Near-duplicates: {d.groups} groups of {d.photos} photos." if d else "")
-    )
+    if c is not None:
+        print(
+            f"{c.events} events; {c.borrowed_places} photos without GPS placed by a neighbour "
+            f"(suggested); place, date and event tags of {c.updated} photos updated."
+        )
+    if d is not None:
+        print(f"Near-duplicates: {d.groups} groups of {d.photos} photos.")
     for problem in report.metadata_problems:
         print(f"note: {problem}")
     for s in report.skipped:

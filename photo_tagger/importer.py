@@ -36,9 +36,10 @@ from photo_tagger.photo_context import (
     CaptureValues,
     ContextReport,
     DuplicatesReport,
+    Runner,
     capture_values,
     find_duplicates,
-    read_captures,
+    run_here,
     shared_gazetteer,
     update_context,
 )
@@ -98,7 +99,7 @@ class ScanReport:
     imported_tags: int = 0  # keywords other apps wrote, now user tags
     imported_faces: int = 0  # named face regions other apps wrote, now confirmed people
     metadata_problems: list[str] = field(default_factory=list)  # sidecars that could not be read
-    context: ContextReport = field(default_factory=ContextReport)  # places, dates, events
+    context: ContextReport | None = None  # places, dates, events, when they were worked out
     duplicates: DuplicatesReport | None = None  # near-duplicates, when the photos changed
 
     @property
@@ -134,6 +135,7 @@ class Importer:
         commit_every: int = COMMIT_EVERY,
         commit_seconds: float = 1.0,
         background: bool = False,
+        run_library_wide: Runner = run_here,
     ) -> None:
         self.library = library
         self.models = models
@@ -144,6 +146,9 @@ class Importer:
         self.commit_every = commit_every
         self.commit_seconds = commit_seconds  # at the latest: what is analysed is soon stored
         self.background = background  # analyse at a lower priority than the window's thread
+        # where the work across the whole library runs (events, near-duplicate groups): the
+        # window has it run in a child process (photo_context.run_in_child_process)
+        self.run_library_wide = run_library_wide
         self.thumbnails = ThumbnailCache(library.path / "thumbs")
         # what a photo analysed by these models and rules has: a change of any redoes it
         self.analysis = f"{models.signature};{CONTEXT_MODEL};duplicates@{SIGNATURE_VERSION}"
@@ -289,11 +294,13 @@ class Importer:
         for part in _slices(gone, LOOKUP_SLICE):
             report.removed += on_library(partial(count_gone, part))
         report.new_people = self.group_people(on_stored)
-        if not should_stop():
-            captures = read_captures(self.library)
-            report.context = update_context(self.library, on_library, on_stored, captures)
-            if report.analysed or report.removed or report.known_content:
-                report.duplicates = find_duplicates(self.library, on_library, captures)
+        changed = report.analysed or report.removed or report.known_content
+        if not should_stop() and (changed or on_library(index.context_pending)):
+            # events and borrowed places depend on the other photos: worked out again whole
+            run = self.run_library_wide
+            report.context = update_context(self.library, on_library, on_stored, run)
+        if not should_stop() and changed:
+            report.duplicates = find_duplicates(self.library, on_library, self.run_library_wide)
         report.seconds = time.monotonic() - started
         return report
 

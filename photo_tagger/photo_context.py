@@ -14,12 +14,17 @@ through `on_library` in slices, like the people grouping (importer.py).
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from photo_tagger.context import (
     Camera,
@@ -109,17 +114,32 @@ class ContextReport:
     borrowed_places: int = 0  # photos without GPS given a neighbour's place, as a suggestion
 
 
-def update_context(
-    library: Library,
-    on_library: LibraryCaller = _call_here,
-    on_stored: Callable[[list[str]], None] | None = None,
-    captures: Sequence[Capture] | None = None,
-) -> ContextReport:
-    """Work out every photo's context tags from the index's capture facts and store those that
-    changed. `captures` (default: read now, on a connection of this thread's own) is every photo
-    on disk."""
-    if captures is None:
-        captures = read_captures(library)
+Changes = list[tuple[str, dict[str, float], str]]  # (photo, its context tags, as JSON text)
+Runner = Callable[..., Any]  # runs fn(*args) somewhere and returns what it returns
+
+
+def run_here(fn: Callable[..., T], *args: Any) -> T:
+    return fn(*args)
+
+
+def run_in_child_process(fn: Callable[..., T], *args: Any) -> T:
+    """fn(*args) in a new process at a lower priority: library-wide work in pure Python (events
+    across 100,000 photos) would otherwise hold the interpreter lock for tens of milliseconds at
+    a time and keep the window from answering. `fn` and its arguments must be picklable."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_background) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _background() -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+
+
+def context_changes(index_file: Path) -> tuple[Changes, ContextReport]:
+    """Every photo on disk's context tags, worked out from the index's capture facts: the photos
+    whose tags differ from those last stored, and what was found."""
+    captures = _read(index_file, signatures=False)
     report = ContextReport()
     facts = {c.content_id: _facts(c) for c in captures}
     places = {c.content_id: _place(c.place) for c in captures}
@@ -136,7 +156,7 @@ def update_context(
     report.events = len(events)
     report.borrowed_places = len(borrowed)
 
-    changed: list[tuple[str, dict[str, float], str]] = []
+    changed: Changes = []
     for c in captures:
         pid = c.content_id
         inherited = borrowed.get(pid)
@@ -152,8 +172,21 @@ def update_context(
         text = json.dumps(tags, sort_keys=True)
         if text != c.context:
             changed.append((pid, tags, text))
+    report.updated = len(changed)
+    return changed, report
 
-    def write(part: Sequence[tuple[str, dict[str, float], str]]) -> None:
+
+def update_context(
+    library: Library,
+    on_library: LibraryCaller = _call_here,
+    on_stored: Callable[[list[str]], None] | None = None,
+    run: Runner = run_here,
+) -> ContextReport:
+    """Work out every photo's context tags (`context_changes`, through `run`) and store those
+    that changed, a slice at a time through `on_library`."""
+    changed, report = run(context_changes, library.index.path)
+
+    def write(part: Changes) -> None:
         doc, index = library.document, library.index
         with index.batch(), doc.batch():
             for pid, tags, text in part:
@@ -164,17 +197,16 @@ def update_context(
 
     for start in range(0, len(changed), WRITE_SLICE):
         on_library(partial(write, changed[start : start + WRITE_SLICE]))
-    report.updated = len(changed)
     return report
 
 
-def read_captures(library: Library) -> list[Capture]:
+def _read(index_file: Path, signatures: bool) -> list[Capture]:
     """Every photo on disk's capture row, read on a connection of the calling thread's own."""
     from photo_tagger.store.index import LocalIndex
 
-    reader = LocalIndex.open_reader(library.index.path)
+    reader = LocalIndex.open_reader(index_file)
     try:
-        return reader.captures()
+        return reader.captures(signatures=signatures)
     finally:
         reader.close()
 
@@ -186,18 +218,14 @@ class DuplicatesReport:
     changed: int = 0  # photos whose group (or photo to keep) changed
 
 
-def find_duplicates(
-    library: Library,
-    on_library: LibraryCaller = _call_here,
-    captures: Sequence[Capture] | None = None,
-) -> DuplicatesReport:
-    """Group the near-duplicates among the photos on disk and mark in the index, for each photo in
-    a group, the one to keep (the most pixels, then the sharpest, then the largest file)."""
+def duplicate_changes(index_file: Path) -> tuple[dict[str, str | None], DuplicatesReport]:
+    """The near-duplicate groups among the photos on disk: for each photo whose mark changed, the
+    photo of its group to keep (the most pixels, then the sharpest, then the largest file), or
+    None when it is in no group any more."""
     from photo_tagger.store.index import LocalIndex
 
-    if captures is None:
-        captures = read_captures(library)
-    reader = LocalIndex.open_reader(library.index.path)
+    captures = _read(index_file, signatures=True)
+    reader = LocalIndex.open_reader(index_file)
     try:
         sizes = reader.photo_sizes()
     finally:
@@ -225,18 +253,26 @@ def find_duplicates(
         facts = {
             pid: PhotoFacts(*sizes.get(pid, (0, 0, 0)), sharpness=sharpness[pid]) for pid in group
         }
-        best = best_of(group, facts)
-        keep.update(dict.fromkeys(group, best))
+        keep.update(dict.fromkeys(group, best_of(group, facts)))
     changed = {
         c.content_id: keep.get(c.content_id)
         for c in captures
         if c.duplicate_of != keep.get(c.content_id)
     }
+    return changed, DuplicatesReport(len(groups), len(keep), len(changed))
+
+
+def find_duplicates(
+    library: Library, on_library: LibraryCaller = _call_here, run: Runner = run_here
+) -> DuplicatesReport:
+    """Group the near-duplicates among the photos on disk (`duplicate_changes`, through `run`)
+    and mark in the index, for each photo in a group, the one to keep."""
+    changed, report = run(duplicate_changes, library.index.path)
     items = list(changed.items())
     for start in range(0, len(items), WRITE_SLICE * 8):
         part = dict(items[start : start + WRITE_SLICE * 8])
         on_library(partial(library.index.set_duplicates, part))
-    return DuplicatesReport(len(groups), len(keep), len(changed))
+    return report
 
 
 def shared_gazetteer() -> Gazetteer:

@@ -72,6 +72,7 @@ def test_places_dates_events_and_borrowed_places(
     with Library.open(tmp_path / "lib") as lib:
         report = Importer(lib, models).scan([folder])
         assert report.analysed == 6 and not report.skipped
+        assert report.context is not None
         assert report.context.events == 1 and report.context.borrowed_places == 1
 
         a = tags_of(lib, "a.jpg")
@@ -105,12 +106,15 @@ def test_places_dates_events_and_borrowed_places(
         lib.document.set_user_tag(cid_c, "Places/Portugal/Lisbon", False)
         photo(folder, "obama", "g.jpg", taken="2024:06:12 20:10:00", position=LISBON, **canon)
         report = Importer(lib, models).scan([folder])
-        assert report.analysed == 1 and report.context.events == 1
+        assert report.analysed == 1
+        assert report.context is not None and report.context.events == 1
         assert tags_of(lib, "g.jpg")[event[0]] == 1.0  # the event keeps its name and grows
         assert "Places/Portugal/Lisbon" not in lib.document.effective_tags(cid_c, lambda t: 0.5)
 
-        # nothing changed: nothing is written again
+        # nothing changed: nothing is worked out or written again
         before = lib.log.last_row_id()
+        report = Importer(lib, models).scan([folder])
+        assert report.context is None and report.duplicates is None
         assert update_context(lib).updated == 0
         assert lib.log.last_row_id() == before
 
@@ -145,3 +149,34 @@ def test_near_duplicates_are_grouped_and_the_best_is_kept(tmp_path: Path, models
         report = Importer(lib, models).scan([folder])
         assert report.duplicates is not None and report.duplicates.groups == 0
         assert all(c.duplicate_of is None for c in lib.index.captures())
+
+
+def test_the_window_works_out_the_library_in_a_child_process(
+    tmp_path: Path, models: Models
+) -> None:
+    """The same changes, worked out in a child process (as the window has it) as here."""
+    from photo_tagger.photo_context import context_changes, run_in_child_process
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    canon = {"make": "Canon", "model": "EOS R6"}
+    for i, sample in enumerate(("chelsea", "coffee", "rocket")):
+        photo(
+            folder,
+            sample,
+            f"{sample}.jpg",
+            taken=f"2024:06:12 19:0{i}:00",
+            position=LISBON,
+            **canon,
+        )
+    with Library.open(tmp_path / "lib") as lib:
+        importer = Importer(lib, models, run_library_wide=run_in_child_process)
+        report = importer.scan([folder])
+        assert report.context is not None and report.context.events == 1
+        assert report.context.updated == 3
+        lib.index.set_capture(
+            lib.document.photo_ids()[0], None, True, None, None, None, None
+        )  # as if read again, now without GPS: its tags are worked out anew
+        here, _ = context_changes(lib.index.path)
+        there, _ = run_in_child_process(context_changes, lib.index.path)
+        assert here == there and len(here) == 3  # the event has only two photos with a date now

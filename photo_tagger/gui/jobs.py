@@ -155,7 +155,7 @@ class JobQueue(QObject):
         control.set_paused(self._paused)
         self.started.emit(job.title)
         self._runner.run(
-            lambda: job.run(control),
+            lambda: _in_background(job, control),
             lambda result: self._done(job, result),
             lambda error: self._failed(job, error),
         )
@@ -175,3 +175,12 @@ class JobQueue(QObject):
         self._next()
         if not isinstance(error, PhotoTaggerError | LibraryClosedError):
             raise error  # a bug: let Qt's handler (and the test suite) see it
+
+
+def _in_background(job: Job, control: JobControl) -> Any:
+    """Jobs run on a thread of their own, which yields the processor to the window's."""
+    if threading.current_thread() is not threading.main_thread():
+        from photo_tagger.vision.pipeline import lower_thread_priority
+
+        lower_thread_priority()
+    return job.run(control)

@@ -112,6 +112,7 @@ class ScanJob:
 
     def run(self, control: JobControl) -> ScanReport:
         from photo_tagger.importer import Importer
+        from photo_tagger.photo_context import run_in_child_process
 
         if not getattr(self._models, "loaded", True):
             control.status("Loading the models…")
@@ -125,6 +126,7 @@ class ScanJob:
             commit_every=WINDOW_COMMIT_EVERY,
             commit_seconds=WINDOW_COMMIT_SECONDS,
             background=True,
+            run_library_wide=run_in_child_process,
         )
         return importer.scan(
             [Path(p) for p in self.paths],
@@ -205,6 +207,7 @@ class RetagJob:
 
     def run(self, control: JobControl) -> ScanReport:
         from photo_tagger.importer import Importer
+        from photo_tagger.photo_context import run_in_child_process
 
         if not self._models.loaded:
             control.status("Loading the new models…")
@@ -216,6 +219,7 @@ class RetagJob:
             commit_every=WINDOW_COMMIT_EVERY,
             commit_seconds=WINDOW_COMMIT_SECONDS,
             background=True,
+            run_library_wide=run_in_child_process,
         )
         return importer.retag(on_progress=control.report, should_stop=control.stopped)
 

@@ -331,7 +331,7 @@ class LocalIndex:
             "signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_id) DO UPDATE SET "
             "taken = excluded.taken, taken_guessed = excluded.taken_guessed, lat = excluded.lat, "
             "lon = excluded.lon, camera = excluded.camera, place = excluded.place, "
-            "signature = excluded.signature",
+            "signature = excluded.signature, context = NULL",
             (content_id, taken, int(taken_guessed), lat, lon, camera, place, signature),
         )
 
@@ -361,16 +361,22 @@ class LocalIndex:
             ).fetchall()
         )
 
+    def context_pending(self) -> bool:
+        """A photo's capture facts were read since its context tags were last worked out."""
+        row = self._conn.execute("SELECT 1 FROM captures WHERE context IS NULL LIMIT 1")
+        return row.fetchone() is not None
+
     def set_context(self, content_id: str, context: str) -> None:
         """Remember the context tags (as JSON text) last stored for the photo."""
         self._conn.execute(
             "UPDATE captures SET context = ? WHERE content_id = ?", (context, content_id)
         )
 
-    def captures(self, on_disk: bool = True) -> list[Capture]:
+    def captures(self, on_disk: bool = True, signatures: bool = True) -> list[Capture]:
         """Every photo's capture row (of photos with a file on disk unless `on_disk` is False),
-        in one query."""
-        sql = f"SELECT {_CAPTURE_COLUMNS} FROM captures c"
+        in one query; without their signatures (~1 KB each) unless `signatures`."""
+        columns = _CAPTURE_COLUMNS if signatures else _CAPTURE_COLUMNS.replace("signature", "NULL")
+        sql = f"SELECT {columns} FROM captures c"
         if on_disk:
             sql += " WHERE EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.content_id)"
         return [_capture(r) for r in self._conn.execute(sql)]

@@ -168,9 +168,12 @@ def lower_thread_priority() -> None:
     effort: where the system refuses, the thread runs at normal priority."""
     try:
         if sys.platform.startswith("linux"):
-            # a Linux thread is a task with its own nice value
+            # a Linux thread is a task with its own nice value: 10 below the process's main
+            # thread (whose task id is the process id), however often it is asked
             tid = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 10))
+            target = min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + 10)
+            if os.getpriority(os.PRIO_PROCESS, tid) < target:
+                os.setpriority(os.PRIO_PROCESS, tid, target)
         elif sys.platform == "darwin":
             PRIO_DARWIN_THREAD, PRIO_DARWIN_BG = 3, 1  # noqa: N806 (sys/resource.h)
             os.setpriority(PRIO_DARWIN_THREAD, 0, PRIO_DARWIN_BG)

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from photo_tagger.vision.pipeline import map_in_threads
+from photo_tagger.vision.pipeline import lower_thread_priority, map_in_threads
 
 
 def niceness() -> int:
@@ -40,3 +40,10 @@ def test_background_threads_run_at_a_lower_priority_than_the_caller() -> None:
     assert foreground == {mine}
     assert background == {min(mine + 10, 19)}
     assert niceness() == mine  # the caller (the window's thread) keeps its priority
+
+    def twice(_: int) -> int:
+        lower_thread_priority()
+        return niceness()
+
+    # asked again (a job thread runs one job after another), it stays where it is
+    assert {o.result for o in map_in_threads(twice, range(4), 2, background=True)} == background
