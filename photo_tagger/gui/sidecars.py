@@ -134,6 +134,7 @@ def sidecar_data(session: LibrarySession, photo_ids: Iterable[str]) -> dict[str,
                 "width": row["width"] if row else None,
                 "height": row["height"] if row else None,
                 "tags": doc.effective_tags(pid, session.threshold),
+                "auto": doc.auto_tags(pid),
                 "user": doc.user_tags(pid),
                 "faces": out_faces,
             }

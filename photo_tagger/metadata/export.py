@@ -62,9 +62,17 @@ def photo_metadata(
     photo: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]], options: ExportOptions
 ) -> PhotoMetadata:
     """What goes out for one photo: tags a person added (and, if asked, the model's tags over
-    their threshold), and the faces of named, visible people."""
+    their threshold and what the photo carries, its place and date, but not what is only a guess
+    or a suggestion), and the faces of named, visible people."""
     if options.include_model_tags:
-        tags = list(photo["tags"])
+        auto = photo.get("auto", {})
+        user = photo["user"]
+
+        def guess(tag: str) -> bool:
+            a = auto.get(tag)
+            return bool(a) and a["source"] == "photo" and a["score"] < 1.0 and not user.get(tag)
+
+        tags = [t for t in photo["tags"] if not guess(t)]
     else:
         tags = [t for t, present in photo["user"].items() if present]
     faces = []

@@ -131,7 +131,14 @@ def test_model_tags_and_lightroom_naming_on_request(
     (chelsea,) = dump(folder / "chelsea.xmp")
     tags = as_list(chelsea["XMP-digiKam:TagsList"])
     assert "Animals/Cat" in tags and "Pets/Chelsea" in tags
-    assert sorted(tags) == sorted(photos["chelsea.jpg"]["tags"])
+    # the photo's tags but its date, which is only a guess (the samples carry none)
+    guessed = {
+        t
+        for t, a in photos["chelsea.jpg"]["auto"].items()
+        if a["score"] < 1 and a["source"] == "photo"
+    }
+    assert guessed and not guessed & set(tags)
+    assert sorted(tags) == sorted(set(photos["chelsea.jpg"]["tags"]) - guessed)
 
 
 def test_a_read_only_folder_is_reported(library: tuple[Path, Path, dict[str, Any]]) -> None:
@@ -152,3 +159,36 @@ def test_a_read_only_folder_is_reported(library: tuple[Path, Path, dict[str, Any
     )
     assert expected in proc.stdout
     assert not list(folder.glob("*.xmp")) and not list(folder.glob(".*.tmp"))
+
+
+def test_what_the_photo_only_suggests_stays_out_of_the_sidecar() -> None:
+    """With the model's tags going out too, a place or date that is a fact goes, a guess (a date
+    from the file's time) or a suggestion (a neighbour's place) does not, unless the user set it."""
+    from photo_tagger.metadata import ExportOptions
+    from photo_tagger.metadata.export import photo_metadata
+
+    def auto(score: float, source: str = "photo") -> dict[str, object]:
+        return {"score": score, "source": source, "model": "x"}
+
+    photo = {
+        "tags": {
+            "Places/Portugal": 1.0,
+            "Places/Portugal/Lisbon": 0.6,
+            "Dates/2026": 0.5,
+            "Dates/2019": 0.5,
+            "Animals/Cat": 0.4,
+        },
+        "auto": {
+            "Places/Portugal": auto(1.0),
+            "Places/Portugal/Lisbon": auto(0.6),
+            "Dates/2026": auto(0.5),
+            "Dates/2019": auto(0.5),
+            "Animals/Cat": auto(0.4, "local"),
+        },
+        "user": {"Dates/2019": True},
+        "faces": [],
+    }
+    with_models = photo_metadata(photo, {}, ExportOptions(include_model_tags=True))
+    assert with_models.tags == ("Animals/Cat", "Dates/2019", "Places/Portugal")
+    only_user = photo_metadata(photo, {}, ExportOptions())
+    assert only_user.tags == ("Dates/2019",)
