@@ -1,7 +1,7 @@
 """Near-duplicates: bursts, resized, re-encoded, edited and cropped copies of one photo, grouped so
 that the user can keep the best one. Plain functions over signatures; no store, no models.
 
-    sig = signature(decoded.rgb)              # once per photo, at scan time (~0.3 ms)
+    sig = signature(decoded.rgb)              # once per photo, at scan time (~0.5 ms)
     blob = sig.to_bytes()                     # 1,045 bytes, versioned (SIGNATURE_VERSION)
     sig = Signature.from_bytes(blob)          # ValueError for another version: recompute
     groups = group_near_duplicates(ids, sigs, taken_times, cameras)

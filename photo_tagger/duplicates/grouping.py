@@ -2,22 +2,25 @@
 
 Two ways a pair becomes a candidate, then one check:
 1. Library-wide, by perceptual hash: pairs within MAX_HASH_DISTANCE bits (of 64) are found by
-   bit-sampling locality-sensitive hashing (HASH_TABLES tables, each keyed by 16 of the 64 bits:
-   a pair 4 bits apart shares some table's key with probability 0.99+, 8 bits apart 0.8, two
-   unrelated photos about 1 in 4,000). Each table is one stable sort of 16-bit keys; the pairs
-   are the neighbours within runs of equal keys. Pairs within ACCEPT_DISTANCE bits are accepted
-   on the hash alone (resized, re-encoded, exposure-edited copies measure 0-6).
+   bit-sampling locality-sensitive hashing: HASH_TABLES tables, each keyed by 16 of the 64 bits,
+   each one stable sort, pairs taken from runs of equal keys. A pair 4 bits apart shares some
+   table's key with probability 0.999, 6 bits 0.97, 8 bits 0.83, 10 bits 0.59; two unrelated
+   photos (about 32 bits apart) practically never. Resized, re-encoded and exposure-edited
+   copies are 0-8 bits from their original.
 2. By capture time, when the caller knows it: photos of the same camera taken within
    `burst_seconds` of each other (a burst, or an edited copy, which keeps its capture time).
-   This is how crops are found: a 10-20 % crop moves the hash by 14-47 bits, which no hash
-   index can reach without proposing most of the library.
-Every other candidate is checked on pixels (`compare.similarity`, crop-aware) against
-`min_similarity`. Pairs are checked in order of hash distance and skipped when both photos are
+   This is how crops are found: a 10-20 % crop moves the hash 2-38 bits, as far as another
+   photo. Hashing crops of each photo does not rescue it: the hash of a window 5 % off moves
+   7 bits on average (up to 16), so crops of up to 20 % on any sides would need some 200 windows
+   per photo, and an index of 20 million hashes.
+Every candidate is checked on pixels (`compare.similarity`, crop-aware) against
+`min_similarity`; the hash alone never groups (in a large library some different photos are
+close in it). Pairs are checked in order of hash distance and skipped when both photos are
 already in one group, so a burst of n frames costs about n checks, not n squared.
 
-Not found: a crop of a photo whose copy lost its capture time (a screenshot of a crop, a crop sent
-through a messenger). Finding those needs a crop-invariant descriptor of the whole library, such
-as a CNN embedding; the tagger's 1,000 class probabilities were measured and are not one (two
+Not found: a crop of a photo whose copy lost its capture time (a screenshot of a crop, a crop
+sent through a messenger). That needs a crop-invariant descriptor of the whole library, such as
+a CNN embedding; the tagger's 1,000 class probabilities were measured and are not one (two
 different men in suits score 0.93 Bhattacharyya, a 20 % corner crop of one photo 0.58).
 """
 
@@ -29,18 +32,19 @@ from typing import TypeVar
 
 import numpy as np
 
-from photo_tagger.duplicates.compare import Comparer
+from photo_tagger.duplicates.compare import MIN_SCALE, Comparer
 from photo_tagger.duplicates.signature import Signature
 
 K = TypeVar("K", bound=Hashable)
 
-MAX_HASH_DISTANCE = 12  # pHash bits: beyond this the hash proposes no pair
-HASH_TABLES = 16
+MAX_HASH_DISTANCE = 10  # pHash bits: beyond this the hash proposes no pair
+HASH_MIN_SCALE = 0.85  # pairs proposed by the hash alone are searched for crops of up to 15 %
+HASH_TABLES = 20
 KEY_BITS = 16
 RUN_WINDOW = 24  # in a run of equal keys, pair each photo with this many neighbours at most
 TIME_NEIGHBOURS = 12  # in a burst, pair each photo with this many next photos at most
 DEFAULT_BURST_SECONDS = 5.0
-DEFAULT_MIN_SIMILARITY = 0.8
+DEFAULT_MIN_SIMILARITY = 0.77
 _SEED = 20240601  # the tables' bit choice: fixed, so that a grouping is reproducible
 
 
@@ -69,20 +73,27 @@ def group_near_duplicates(
     usable = np.array([not s.flat for s in signatures], dtype=bool)
     hashes = np.array([s.phash for s in signatures], dtype=np.uint64)
 
-    pairs = [hash_candidates(hashes, usable)]
+    by_hash = hash_candidates(hashes, usable)
+    by_time = np.empty((0, 2), np.int64)
     if taken_times is not None:
-        pairs.append(_time_candidates(taken_times, cameras, usable, burst_seconds))
-    left, right = _unique_pairs(np.concatenate(pairs), n)
+        by_time = _time_candidates(taken_times, cameras, usable, burst_seconds)
+    left, right = _unique_pairs(np.concatenate([by_hash, by_time]), n)
+    time_left, time_right = _unique_pairs(by_time, n)
+    timed = np.isin(left * n + right, time_left * n + time_right)
     distance = np.bitwise_count(hashes[left] ^ hashes[right])
-    by_distance = np.argsort(distance, kind="stable")
-    left, right, distance = left[by_distance], right[by_distance], distance[by_distance]
+    order = np.argsort(distance, kind="stable")
 
-    groups = _UnionFind(n)
+    groups = _UnionFind()
     comparer = Comparer()
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+    for i, j, near_in_time in zip(
+        left[order].tolist(), right[order].tolist(), timed[order].tolist(), strict=True
+    ):
         if groups.find(i) == groups.find(j):
             continue
-        if comparer.similarity(signatures[i], signatures[j], min_similarity) >= min_similarity:
+        # the hash only vouches for nearly the same framing; a capture time, for any crop
+        min_scale = MIN_SCALE if near_in_time else HASH_MIN_SCALE
+        score = comparer.similarity(signatures[i], signatures[j], min_similarity, min_scale)
+        if score >= min_similarity:
             groups.union(i, j)
     return [[ids[i] for i in members] for members in groups.groups()]
 
@@ -136,8 +147,10 @@ def _time_candidates(
     if cameras is not None:
         names: dict[str, int] = {}
         camera_codes = np.array(
-            [-1 if cameras[i] is None else names.setdefault(str(cameras[i]), len(names))
-             for i in index.tolist()],
+            [
+                -1 if cameras[i] is None else names.setdefault(str(cameras[i]), len(names))
+                for i in index.tolist()
+            ],
             dtype=np.int64,
         )
     found: list[np.ndarray] = []
@@ -165,15 +178,17 @@ def _unique_pairs(pairs: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+    """Union-find over the photos that were ever joined (a dict: most photos never are)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
 
     def find(self, i: int) -> int:
         parent = self.parent
         root = i
-        while parent[root] != root:
+        while parent.get(root, root) != root:
             root = parent[root]
-        while parent[i] != root:
+        while i != root:
             parent[i], i = root, parent[i]
         return root
 
@@ -181,17 +196,18 @@ class _UnionFind:
         a, b = self.find(i), self.find(j)
         if a != b:
             self.parent[max(a, b)] = min(a, b)  # the root is the group's first member
+            self.parent.setdefault(min(a, b), min(a, b))
 
     def groups(self) -> list[list[int]]:
         members: dict[int, list[int]] = {}
-        for i in range(len(self.parent)):
+        for i in sorted(self.parent):
             members.setdefault(self.find(i), []).append(i)
-        return [g for g in members.values() if len(g) > 1]
+        return [g for _, g in sorted(members.items()) if len(g) > 1]
 
 
 @dataclass(frozen=True)
 class PhotoFacts:
-    """What `best_of` weighs: the photo's full size, its file's size and its signature's sharpness."""
+    """What `best_of` weighs: the photo's full size, its file's size, its signature's sharpness."""
 
     width: int
     height: int
