@@ -26,8 +26,9 @@ from photo_tagger.context import read_capture
 from photo_tagger.duplicates import SIGNATURE_VERSION
 from photo_tagger.duplicates import signature as duplicate_signature
 from photo_tagger.errors import ImageError
-from photo_tagger.imaging import ThumbnailCache, decode, make_thumbnail
+from photo_tagger.imaging import ThumbnailCache, decode_photo, make_thumbnail
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
+from photo_tagger.library.formats import raw_twins
 from photo_tagger.library.scan import FileStat, content_id, plan_scan, walk
 from photo_tagger.metadata import ImportedMetadata, read_photo_metadata
 from photo_tagger.people.cluster import Assignment, FaceKey, Placement, place_new_faces
@@ -98,6 +99,7 @@ class ScanReport:
     skipped: list[Skipped] = field(default_factory=list)
     imported_tags: int = 0  # keywords other apps wrote, now user tags
     imported_faces: int = 0  # named face regions other apps wrote, now confirmed people
+    raw_with_twin: int = 0  # RAW files kept with the photo of their JPEG or HEIC twin
     metadata_problems: list[str] = field(default_factory=list)  # sidecars that could not be read
     context: ContextReport | None = None  # places, dates, events, when they were worked out
     duplicates: DuplicatesReport | None = None  # near-duplicates, when the photos changed
@@ -234,7 +236,7 @@ class Importer:
                 claimed.add(cid)
             if known:  # a moved, copied or touched photo: its sidecar may still be news
                 return _Known(st, cid, read_photo_metadata(Path(st.path), data))
-            image = decode(data, self.target_side)
+            image = decode_photo(data, st.path, self.target_side)
             analysis = self.analyzer.analyze(image.rgb, image.width, image.height)
             thumbnail = self.thumbnails.put(cid, make_thumbnail(image.rgb))
             imported = read_photo_metadata(Path(st.path), data)
@@ -244,7 +246,13 @@ class Importer:
             capture = capture_values(facts, place, sig)
             return _Analysed(st, cid, analysis, thumbnail, imported, capture)
 
-        progress = Progress(total=len(todo))
+        # A RAW shot with a JPEG (or HEIC) twin is one photo with two files: the twin is analysed
+        # (it is quicker to read) and the RAW filed under its content. A RAW whose twin could not
+        # be read is analysed itself.
+        twin_of = raw_twins([st.path for st in stats])
+        with_twin = [st for st in todo if st.path in twin_of]
+        todo = [st for st in todo if st.path not in twin_of]
+        progress = Progress(total=len(todo) + len(with_twin))
         pending: list[_Analysed | _Known] = []
         last_commit = time.monotonic()
 
@@ -256,31 +264,57 @@ class Importer:
                 on_library(partial(self._commit, batch, report, on_stored))
             last_commit = time.monotonic()
 
-        for outcome in map_in_threads(
-            work, todo, self.workers, should_stop, background=self.background
-        ):
-            if outcome.error is not None:
-                reason = (
-                    str(outcome.error)
-                    if isinstance(outcome.error, ImageError)
-                    else f"unexpected error: {outcome.error!r}"
-                )
-                skip(outcome.item.path, reason)
-                progress.advance(skipped=True)
-            else:
-                assert outcome.result is not None
-                pending.append(outcome.result)
-                progress.advance()
-            due = time.monotonic() - last_commit > self.commit_seconds
-            if len(pending) >= self.commit_every or due:
-                commit()
-            if on_progress is not None:
-                on_progress(progress)
-            if paused() and not should_stop():
-                commit()  # what is analysed is stored before the scan rests
-                while paused() and not should_stop():
-                    time.sleep(0.05)
-        commit()
+        def analyse(items: list[FileStat]) -> None:
+            for outcome in map_in_threads(
+                work, items, self.workers, should_stop, background=self.background
+            ):
+                if outcome.error is not None:
+                    reason = (
+                        str(outcome.error)
+                        if isinstance(outcome.error, ImageError)
+                        else f"unexpected error: {outcome.error!r}"
+                    )
+                    skip(outcome.item.path, reason)
+                    progress.advance(skipped=True)
+                else:
+                    assert outcome.result is not None
+                    pending.append(outcome.result)
+                    progress.advance()
+                due = time.monotonic() - last_commit > self.commit_seconds
+                if len(pending) >= self.commit_every or due:
+                    commit()
+                if on_progress is not None:
+                    on_progress(progress)
+                if paused() and not should_stop():
+                    commit()  # what is analysed is stored before the scan rests
+                    while paused() and not should_stop():
+                        time.sleep(0.05)
+            commit()
+
+        analyse(todo)
+
+        def file_with_twins(raws: Sequence[FileStat]) -> list[FileStat]:
+            """File each RAW under its twin's photo; returns the RAWs whose twin is not indexed."""
+            alone = []
+            with index.batch():
+                for st in raws:
+                    twin = index.lookup(twin_of[st.path])
+                    if twin is None:
+                        alone.append(st)
+                    else:
+                        index.upsert_file(st.path, st.size, st.mtime_ns, twin[2])
+                        report.raw_with_twin += 1
+            return alone
+
+        alone: list[FileStat] = []
+        if not should_stop():
+            for raws in _slices(with_twin, LOOKUP_SLICE):
+                alone.extend(on_library(partial(file_with_twins, raws)))
+            if on_stored is not None and len(alone) < len(with_twin):
+                on_library(partial(on_stored, []))
+            progress.done += len(with_twin) - len(alone)
+            analyse(alone)
+        todo = todo + with_twin
 
         def record_skipped() -> None:
             with index.batch():

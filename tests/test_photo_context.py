@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from photo_tagger.importer import Importer
@@ -180,3 +181,55 @@ def test_the_window_works_out_the_library_in_a_child_process(
         here, _ = context_changes(lib.index.path)
         there, _ = run_in_child_process(context_changes, lib.index.path)
         assert here == there and len(here) == 3  # the event has only two photos with a date now
+
+
+def test_raw_files_are_tagged_and_a_raw_jpeg_pair_is_one_photo(
+    tmp_path: Path, models: Models
+) -> None:
+    import cv2
+
+    from tests.imaging.dng import write_dng
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+
+    def rgb(name: str) -> np.ndarray:  # the mosaic wants even sides
+        img = cv2.cvtColor(cv2.imread(str(SAMPLE[name])), cv2.COLOR_BGR2RGB)
+        return img[: img.shape[0] // 2 * 2, : img.shape[1] // 2 * 2]
+
+    cat = rgb("chelsea")
+    (folder / "IMG_0001.DNG").write_bytes(write_dng(cat))  # a RAW alone, no preview
+    bike = rgb("motorcycle")
+    (folder / "IMG_0002.dng").write_bytes(write_dng(bike, preview=bike))
+    (folder / "IMG_0002.JPG").write_bytes(SAMPLE["motorcycle"].read_bytes())  # its twin
+    (folder / "IMG_0003.nef").write_bytes(b"not a raw at all")
+
+    with Library.open(tmp_path / "lib") as lib:
+        report = Importer(lib, models).scan([folder])
+        assert report.found == 4 and report.analysed == 2 and report.raw_with_twin == 1
+        assert [
+            (Path(s.path).name, "RAW" in s.reason or "raw" in s.reason) for s in report.skipped
+        ] == [("IMG_0003.nef", True)]
+        assert lib.document.photo_count() == 2
+        by_name = {
+            Path(p).name: c for c in lib.document.photo_ids() for p in lib.index.paths_for(c)
+        }
+        assert by_name["IMG_0002.dng"] == by_name["IMG_0002.JPG"]  # one photo, two files
+        raw_alone = by_name["IMG_0001.DNG"]
+        tags = lib.document.effective_tags(raw_alone, lambda tag: 0.3)
+        assert "Animals/Cat" in tags, tags
+        photo = lib.index.photo(raw_alone)
+        assert photo is not None and (photo["width"], photo["height"]) == (
+            cat.shape[1],
+            cat.shape[0],
+        )
+        thumbnail = lib.thumbs_dir / photo["thumbnail"]
+        assert thumbnail.stat().st_size > 1000
+
+        # a rescan changes nothing; the JPEG gone, the RAW still holds the photo and its tags
+        assert Importer(lib, models).scan([folder]).analysed == 0
+        (folder / "IMG_0002.JPG").unlink()
+        report = Importer(lib, models).scan([folder])
+        assert report.removed == 0 and lib.index.paths_for(by_name["IMG_0002.dng"]) == [
+            str(folder / "IMG_0002.dng")
+        ]

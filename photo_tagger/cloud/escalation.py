@@ -39,7 +39,7 @@ from photo_tagger.errors import (
     EscalationOfflineError,
     ImageError,
 )
-from photo_tagger.imaging import decode
+from photo_tagger.imaging import decode_photo
 from photo_tagger.library.scan import content_id
 from photo_tagger.store.library import Library
 from photo_tagger.store.persistence import DocumentLog
@@ -166,10 +166,13 @@ def refined_in_cloud(document: Any, photo_id: str) -> str | None:
     return cloud_model_of(document.auto_tags(photo_id))
 
 
-def upload_bytes(data: bytes, max_side: int, quality: int = JPEG_QUALITY) -> bytes:
+def upload_bytes(
+    data: bytes, max_side: int, quality: int = JPEG_QUALITY, path: str = "photo.jpg"
+) -> bytes:
     """What is sent for a photo file: its pixels, upright, long side <= `max_side`, as a bare JPEG
-    (OpenCV writes only a JFIF header: no EXIF, GPS, XMP, ICC profile or comment)."""
-    rgb = decode(data, target_side=max_side).rgb
+    (OpenCV writes only a JFIF header: no EXIF, GPS, XMP, ICC profile or comment). `path` names
+    the file (a RAW is developed)."""
+    rgb = decode_photo(data, path, target_side=max_side).rgb
     h, w = rgb.shape[:2]
     if max(h, w) > max_side:
         k = max_side / max(h, w)
@@ -362,7 +365,7 @@ class Escalator:
             if content_id(data) != photo_id:
                 reasons.append(f"{path} has changed since it was scanned")
                 continue
-            return path, upload_bytes(data, settings.max_side)
+            return path, upload_bytes(data, settings.max_side, path=str(path))
         raise ImageError("no readable file of this photo here (" + "; ".join(reasons) + ")")
 
 

@@ -175,11 +175,11 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
 def read_photo(path: Path, side: int) -> tuple[Pixels, int, int] | None:
     """The photo at `path`, upright, its long side about `side` pixels, with the full-size
     (width, height) that face boxes are measured in. None if it cannot be read."""
-    from photo_tagger.imaging import decode
+    from photo_tagger.imaging import decode_photo
 
     try:
         data = Path(path).read_bytes()
-        image = decode(data, side)
+        image = decode_photo(data, path, side)
     except (OSError, ImageError):
         return None
     return Pixels(image.rgb), image.width, image.height

@@ -56,11 +56,14 @@ class LibraryLinks(QObject):
         session.edited.connect(self.sync.notify_edit)
         session.stored.connect(self.sync.notify_edit)
         self.sidecars.follow(session, SidecarOptions.of(self._settings))
+
         # The sync client and the cloud model's client (and HTTP) are imported off the UI thread
         # (~150 ms), then the sync starts; edits made meanwhile are counted from the log anyway.
-        self._services.images_runner.run(
-            import_network_clients, lambda _: self._session is session and self.follow_sync()
-        )
+        def follow(_: None) -> None:
+            if self._session is session:
+                self.follow_sync()
+
+        self._services.images_runner.run(import_network_clients, follow)
 
     def detach(self) -> None:
         """The library is closing. Sidecars still waiting for their edit are written now; the

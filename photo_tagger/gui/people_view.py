@@ -104,11 +104,11 @@ def read_face_crop(
         if thumb is not None and face * thumb.rgb.shape[1] / photo_size[0] >= want * 0.7:
             source = thumb.rgb
     if source is None and photo is not None:
-        from photo_tagger.imaging import decode
+        from photo_tagger.imaging import decode_photo
 
         target = int(min(w_full, max(256, w_full * want / face)))
         try:
-            source = decode(Path(photo).read_bytes(), target).rgb
+            source = decode_photo(Path(photo).read_bytes(), photo, target).rgb
         except (OSError, ImageError):
             source = None
     if source is None:

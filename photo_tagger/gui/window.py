@@ -530,9 +530,10 @@ class MainWindow(QMainWindow):
             self.add_paths([folder])
 
     def choose_photos(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(
-            self, "Add photos", "", "Photos (*.jpg *.jpeg *.png *.webp *.tif *.tiff *.heic *.heif)"
-        )
+        from photo_tagger.library.formats import PHOTO_SUFFIXES
+
+        patterns = " ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES))
+        files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", f"Photos ({patterns})")
         if files:
             self.add_paths(files)
 

@@ -161,7 +161,7 @@ def _decode_with_pillow(data: bytes, target_side: int) -> np.ndarray:
             rgb = np.asarray(im.convert("RGB"))
     except (OSError, ValueError, SyntaxError) as exc:
         raise CorruptImageError(f"damaged image data ({exc})") from None
-    return _shrink(rgb, target_side)
+    return shrink(rgb, target_side)
 
 
 def _flatten(im: Image.Image) -> Image.Image:
@@ -194,11 +194,11 @@ def _decode_heif(data: bytes, target_side: int, max_pixels: int) -> DecodedImage
     except (OSError, ValueError, RuntimeError) as exc:
         raise CorruptImageError(f"damaged HEIF data ({exc})") from None
     return DecodedImage(
-        rgb=_shrink(rgb, target_side), width=rgb.shape[1], height=rgb.shape[0], format="HEIF"
+        rgb=shrink(rgb, target_side), width=rgb.shape[1], height=rgb.shape[0], format="HEIF"
     )
 
 
-def _shrink(rgb: np.ndarray, target_side: int) -> np.ndarray:
+def shrink(rgb: np.ndarray, target_side: int) -> np.ndarray:
     h, w = rgb.shape[:2]
     long_side = max(h, w)
     if long_side <= target_side * 1.5:
