@@ -207,6 +207,7 @@ def test_raw_files_are_tagged_and_a_raw_jpeg_pair_is_one_photo(
     with Library.open(tmp_path / "lib") as lib:
         report = Importer(lib, models).scan([folder])
         assert report.found == 4 and report.analysed == 2 and report.raw_with_twin == 1
+        assert not report.metadata_problems  # no note for a RAW without XMP of its own
         assert [
             (Path(s.path).name, "RAW" in s.reason or "raw" in s.reason) for s in report.skipped
         ] == [("IMG_0003.nef", True)]

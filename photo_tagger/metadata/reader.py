@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from photo_tagger.errors import MetadataError
+from photo_tagger.library.formats import is_raw
 from photo_tagger.metadata.embedded import Embedded, Geometry, inspect
 from photo_tagger.metadata.keywords import combine_keywords, read_keywords
 from photo_tagger.metadata.merge import SAME_FACE, read_record
@@ -39,6 +40,9 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
     if not sidecars and data and nothing_embedded(data):
         return ImportedMetadata(problems=tuple(problems))  # the common case, kept cheap: a scan
     embedded = inspect(data) if data else Embedded()
+    if embedded.problems and is_raw(photo_path):
+        # what other applications say of a RAW is in its sidecar: the file is for LibRaw's eyes
+        embedded = Embedded()
     problems.extend(f"{photo_path}: {p}" for p in embedded.problems)
     geometry = embedded.geometry
 
