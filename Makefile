@@ -62,6 +62,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_people.py
 	$(BIN)/python benchmarks/bench_sync.py
 	$(BIN)/python benchmarks/bench_escalation.py
+	$(BIN)/python benchmarks/bench_context.py
+	$(BIN)/python benchmarks/bench_duplicates.py
 	$(BIN)/python benchmarks/bench_gui.py
 
 # Installers: a PyInstaller one-folder build, and on Debian/Ubuntu a .deb of it (packaging/).
