@@ -136,6 +136,11 @@ def _background() -> None:
         os.nice(10)
 
 
+def event_tag(year: int, label: str) -> str:
+    """`Events/2024/2024-06-12 Lisbon`: under their year, as a library holds thousands."""
+    return f"{EVENTS_ROOT}/{year}/{label.replace('/', '-')}"
+
+
 def context_changes(index_file: Path) -> tuple[Changes, ContextReport]:
     """Every photo on disk's context tags, worked out from the index's capture facts: the photos
     whose tags differ from those last stored, and what was found."""
@@ -168,7 +173,7 @@ def context_changes(index_file: Path) -> tuple[Changes, ContextReport]:
         )
         event = event_of.get(pid)
         if event is not None:
-            tags[f"{EVENTS_ROOT}/{event.label.replace('/', '-')}"] = 1.0
+            tags[event_tag(event.start.year, event.label)] = 1.0
         text = json.dumps(tags, sort_keys=True)
         if text != c.context:
             changed.append((pid, tags, text))

@@ -81,7 +81,7 @@ def test_places_dates_events_and_borrowed_places(
         assert a["Dates/2024"] == a["Dates/2024/2024-06"] == 1.0
         assert a["Time of day/Evening"] == 1.0 and a["Seasons/Summer"] == 1.0
         event = [t for t in a if t.startswith("Events/")]
-        assert event == ["Events/2024-06-12 Lisbon"]
+        assert event == ["Events/2024/2024-06-12 Lisbon"]
         for name in ("b.jpg", "c.jpg", "d.jpg"):  # the same evening, same event
             assert tags_of(lib, name)[event[0]] == 1.0
         # c.jpg had no fix: the same camera's photo 2.5 minutes before lends its place, as a

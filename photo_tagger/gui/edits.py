@@ -48,7 +48,7 @@ class SetTag(QUndoCommand):
 
 class RenameTag(QUndoCommand):
     """A tag and every tag under it take another name on every photo that has them (naming an
-    event: "Events/2024-06-12 Lisbon" becomes "Events/Ana's wedding"). One undo step."""
+    event: "Events/2024/2024-06-12 Lisbon" becomes "Events/2024/Ana's wedding"). One undo step."""
 
     def __init__(self, session: LibrarySession, old: str, new: str):
         super().__init__(f"Rename tag “{old}” to “{new}”")

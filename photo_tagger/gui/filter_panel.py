@@ -154,7 +154,8 @@ class FilterPanel(QWidget):
         if flt is None or flt.kind != TAG:
             return
         menu = QMenu(self)
-        what = "Name this event…" if flt.value.startswith("Events/") else "Rename tag…"
+        event = flt.value.startswith("Events/") and flt.value.count("/") == 2  # Events/2024/...
+        what = "Name this event…" if event else "Rename tag…"
         menu.addAction(what).triggered.connect(lambda: self.renameRequested.emit(flt.value))
         menu.exec(self.tree.viewport().mapToGlobal(pos))
 

@@ -624,7 +624,8 @@ class MainWindow(QMainWindow):
             return
         parent, _, leaf = tag.rpartition("/")
         if new is None:
-            title = "Name the event" if tag.startswith("Events/") else "Rename tag"
+            event = tag.startswith("Events/") and tag.count("/") == 2
+            title = "Name the event" if event else "Rename tag"
             text, ok = QInputDialog.getText(self, title, f"New name for “{tag}”:", text=leaf)
             if not ok:
                 return

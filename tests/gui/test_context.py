@@ -62,7 +62,7 @@ def test_filter_by_place_date_and_event_and_name_the_event(
     assert grid_names(window) == ["nyc.jpg"]
     click_node(window, qtbot, f"{TAG}:Dates/2023")
     assert grid_names(window) == ["nyc.jpg"]
-    event = "Events/2024-06-12 Lisbon"
+    event = "Events/2024/2024-06-12 Lisbon"
     click_node(window, qtbot, f"{TAG}:{event}")
     assert grid_names(window) == ["lisbon1.jpg", "lisbon2.jpg", "lisbon3.jpg"]
 
@@ -79,12 +79,12 @@ def test_filter_by_place_date_and_event_and_name_the_event(
     # naming the event renames its tag on every photo of it, in one undo step
     window.rename_tag(event, "Ana's birthday")
     session.finish_reading_facts()
-    click_node(window, qtbot, f"{TAG}:Events/Ana's birthday")
+    click_node(window, qtbot, f"{TAG}:Events/2024/Ana's birthday")
     assert grid_names(window) == ["lisbon1.jpg", "lisbon2.jpg", "lisbon3.jpg"]
     assert f"{TAG}:{event}" not in panel._items
     window.undo_action.trigger()
     panel.rebuild()
-    assert f"{TAG}:Events/Ana's birthday" not in panel._items
+    assert f"{TAG}:Events/2024/Ana's birthday" not in panel._items
     assert panel._items[f"{TAG}:{event}"].text() == "2024-06-12 Lisbon  (3)"
 
 
