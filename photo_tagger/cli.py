@@ -143,8 +143,8 @@ def library_as_json(library: Any, threshold: Callable[[str], float]) -> dict[str
                 "paths": sorted(paths),
                 "width": row["width"] if row else None,
                 "height": row["height"] if row else None,
-                "tags": doc.effective_tags(cid, threshold),
-                "auto": doc.auto_tags(cid),
+                "tags": library.effective_tags(cid, threshold),
+                "auto": library.auto_tags(cid),
                 "user": doc.user_tags(cid),
                 "faces": out_faces,
             }

@@ -33,7 +33,6 @@ from photo_tagger.library.scan import FileStat, content_id, plan_scan, walk
 from photo_tagger.metadata import ImportedMetadata, read_photo_metadata
 from photo_tagger.people.cluster import Assignment, FaceKey, Placement, place_new_faces
 from photo_tagger.photo_context import (
-    CONTEXT_MODEL,
     CaptureValues,
     ContextReport,
     DuplicatesReport,
@@ -46,7 +45,7 @@ from photo_tagger.photo_context import (
 )
 from photo_tagger.sidecar_import import apply_imported, people_by_name
 from photo_tagger.store import rules
-from photo_tagger.store.library import Library
+from photo_tagger.store.library import CONTEXT_MODEL, Library
 from photo_tagger.vision.pipeline import (
     Analyzer,
     Models,

@@ -5,7 +5,8 @@ A scan reads each photo's capture facts (photo_tagger.context: capture time, GPS
 names, camera) and near-duplicate signature on its worker threads and keeps them in the local
 index (`capture_values`). Afterwards `update_context` works out what depends on the other photos
 too (events; places borrowed from the same camera's neighbours in time) and stores each photo's
-context tags in the document as the "photo" source, only where they changed; `find_duplicates`
+context tags in the index, where the library reads them as the "photo" source (store/library.py),
+only where they changed; `find_duplicates`
 groups near-duplicates (photo_tagger.duplicates) and marks in the index the one to keep.
 
 Both read the index on a connection of their own (they run on the scan's thread) and write
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from photo_tagger.store.index import Capture
     from photo_tagger.store.library import Library
 
-CONTEXT_MODEL = "context@1"  # the "photo" source's model: the rules of photo_tagger.context
 EVENTS_ROOT = "Events"
 WRITE_SLICE = 256  # photos per library transaction
 
@@ -192,10 +192,9 @@ def update_context(
     changed, report = run(context_changes, library.index.path)
 
     def write(part: Changes) -> None:
-        doc, index = library.document, library.index
-        with index.batch(), doc.batch():
-            for pid, tags, text in part:
-                doc.set_auto_tags(pid, tags, "photo", CONTEXT_MODEL)
+        index = library.index
+        with index.batch():
+            for pid, _, text in part:
                 index.set_context(pid, text)
         if on_stored is not None:
             on_stored([pid for pid, _, _ in part])

@@ -43,7 +43,7 @@ def tags_of(lib: Library, name: str) -> dict[str, float]:
     cid = next(
         c for c in lib.document.photo_ids() if any(p.endswith(name) for p in lib.index.paths_for(c))
     )
-    auto = lib.document.auto_tags(cid)
+    auto = lib.auto_tags(cid)
     return {t: a["score"] for t, a in auto.items() if a["source"] == "photo"}
 
 
@@ -100,7 +100,7 @@ def test_places_dates_events_and_borrowed_places(
         cid_c = next(
             c for c in lib.document.photo_ids() if lib.index.paths_for(c)[0].endswith("c.jpg")
         )
-        effective = lib.document.effective_tags(cid_c, lambda tag: 0.99)
+        effective = lib.effective_tags(cid_c, lambda tag: 0.99)
         assert effective["Places/Portugal/Lisbon"] == 0.6
 
         # the user says c.jpg was not in Lisbon: that stays, whatever is worked out later
@@ -110,7 +110,7 @@ def test_places_dates_events_and_borrowed_places(
         assert report.analysed == 1
         assert report.context is not None and report.context.events == 1
         assert tags_of(lib, "g.jpg")[event[0]] == 1.0  # the event keeps its name and grows
-        assert "Places/Portugal/Lisbon" not in lib.document.effective_tags(cid_c, lambda t: 0.5)
+        assert "Places/Portugal/Lisbon" not in lib.effective_tags(cid_c, lambda t: 0.5)
 
         # nothing changed: nothing is worked out or written again
         before = lib.log.last_row_id()
@@ -217,7 +217,7 @@ def test_raw_files_are_tagged_and_a_raw_jpeg_pair_is_one_photo(
         }
         assert by_name["IMG_0002.dng"] == by_name["IMG_0002.JPG"]  # one photo, two files
         raw_alone = by_name["IMG_0001.DNG"]
-        tags = lib.document.effective_tags(raw_alone, lambda tag: 0.3)
+        tags = lib.effective_tags(raw_alone, lambda tag: 0.3)
         assert "Animals/Cat" in tags, tags
         photo = lib.index.photo(raw_alone)
         assert photo is not None and (photo["width"], photo["height"]) == (

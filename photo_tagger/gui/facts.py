@@ -25,7 +25,7 @@ SOURCE_NAMES = {"photo": "photo", "local": "model", "cloud": "cloud", "user": "y
 
 
 class DocumentReader(Protocol):
-    """The reads of LibraryDocument this module uses."""
+    """The reads of a Library (store/library.py) this module uses."""
 
     def auto_tags(self, photo_id: str) -> dict[str, dict[str, Any]]: ...
     def user_tags(self, photo_id: str) -> dict[str, bool]: ...

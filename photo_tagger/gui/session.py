@@ -226,7 +226,7 @@ class LibrarySession(QObject):
         """The photo's facts, read now if the slices have not reached it yet."""
         facts = self.facts.get(photo_id)
         if facts is None:
-            facts = read_facts(self.doc, photo_id, self.threshold)
+            facts = read_facts(self.library, photo_id, self.threshold)
             self.facts.put(photo_id, facts)
         return facts
 
@@ -234,7 +234,7 @@ class LibrarySession(QObject):
         """Read these photos' facts again now (they were just edited or stored)."""
         ids = list(dict.fromkeys(photo_ids))
         for pid in ids:
-            self.facts.put(pid, read_facts(self.doc, pid, self.threshold))
+            self.facts.put(pid, read_facts(self.library, pid, self.threshold))
         if ids:
             self.factsChanged.emit(ids)
         return ids
@@ -283,7 +283,7 @@ class LibrarySession(QObject):
 
     def _read_slice(self) -> None:
         deadline = time.perf_counter() + SLICE_SECONDS
-        doc, threshold, facts = self.doc, self.threshold, self.facts
+        library, threshold, facts = self.library, self.threshold, self.facts
         rows = self.catalog.rows
         while time.perf_counter() < deadline and not self.facts_complete:
             for _ in range(8):
@@ -296,7 +296,7 @@ class LibrarySession(QObject):
                         continue
                 else:
                     break
-                facts.put(pid, read_facts(doc, pid, threshold))
+                facts.put(pid, read_facts(library, pid, threshold))
         now = time.perf_counter()
         done = self.facts_complete
         if done:

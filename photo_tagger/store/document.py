@@ -8,8 +8,7 @@ How it is laid out in the CRDT (root name: key -> value):
 
     photos       content id -> JSON text of
                                {"auto": {"model", "tags": {tag: score}} | null,
-                                "faces": {"detector", "faces": [{"box", "score", "eyes"}]} | null,
-                                "context": {"model", "tags": {tag: score}} | absent}
+                                "faces": {"detector", "faces": [{"box", "score", "eyes"}]} | null}
     auto.cloud   content id -> JSON text of {"model", "tags": {tag: score}}
     user         "<content id>|<tag>" -> True (added) / False (removed)
     face_person  "<content id>|<face>" -> {"person": id, "confirmed": false}  (a suggestion)
@@ -58,11 +57,9 @@ from pycrdt import Doc, Map
 from photo_tagger.errors import LibraryError, NotFoundError, PhotoTaggerError
 from photo_tagger.store import rules
 
-# Later sources override earlier ones per tag. "photo": what the photo itself says (its place from
-# GPS, its capture date, its event), kept in the photo's record as "context"; 1.0 for a fact, less
-# for a guess or a suggestion, and shown whatever the score (rules.effective_tags).
-SOURCES: tuple[str, ...] = ("photo", "local", "cloud")
-RECORD_KEY = {"photo": "context", "local": "auto"}
+# Later sources override earlier ones per tag. (What the photo itself says, the "photo" source,
+# is kept in the local index, not here: library.py.)
+SOURCES: tuple[str, ...] = ("local", "cloud")
 SEP = "|"
 
 Record = dict[str, Any]  # a photos[...] value
@@ -201,31 +198,19 @@ class LibraryDocument:
             raise ValueError(f"unknown tag source {source!r} (known: {', '.join(SOURCES)})")
         value = {"model": model, "tags": {str(t): float(s) for t, s in tags.items()}}
         with self._write():
-            if source in RECORD_KEY:
-                key = RECORD_KEY[source]
+            if source == "local":
                 record = self._record(photo_id) or {"auto": None, "faces": None}
-                if record.get(key) != value:
-                    self._put_record(photo_id, {**record, key: value})
+                if record.get("auto") != value:
+                    self._put_record(photo_id, {**record, "auto": value})
             elif self._cloud_record(photo_id) != value:
                 self._cloud[photo_id] = _dumps(value)
 
     def auto_tags(self, photo_id: str) -> dict[str, dict[str, Any]]:
         """tag -> {"score", "source", "model"}; the cloud's verdict wins over the local one."""
         with self._doc.transaction():
-            record = self._record(photo_id) or {}
-            return rules.merge_auto(
-                {
-                    "photo": record.get("context"),
-                    "local": record.get("auto"),
-                    "cloud": self._cloud_record(photo_id),
-                }
-            )
-
-    def context_tags(self, photo_id: str) -> dict[str, float]:
-        """What the photo itself says (source "photo"): tag -> score."""
-        record = self._record(photo_id)
-        context = record.get("context") if record else None
-        return dict(context["tags"]) if context else {}
+            record = self._record(photo_id)
+            local = record.get("auto") if record else None
+            return rules.merge_auto({"local": local, "cloud": self._cloud_record(photo_id)})
 
     def set_user_tag(self, photo_id: str, tag: str, present: bool) -> None:
         """The user says the photo has (True) or has not (False) this tag; beats every model."""

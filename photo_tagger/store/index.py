@@ -71,9 +71,9 @@ def _v1(conn: sqlite3.Connection) -> None:
 def _v2(conn: sqlite3.Connection) -> None:
     """What each photo carries beyond its pixels (capture time, GPS and the place it names,
     camera) and its signature for finding near-duplicates. `duplicate_of` is the photo to keep
-    of its near-duplicate group (itself for that one), `context` the photo's context tags as last
-    stored in the document, so that a change (a new event, a borrowed place) is found without
-    reading the document."""
+    of its near-duplicate group (itself for that one), `context` the photo's context tags (its
+    place, date, event) as JSON text: read with the document's tags (library.py), never synced,
+    as every computer works them out from its own files."""
     conn.execute(
         """CREATE TABLE captures (
             content_id TEXT PRIMARY KEY,
@@ -366,8 +366,15 @@ class LocalIndex:
         row = self._conn.execute("SELECT 1 FROM captures WHERE context IS NULL LIMIT 1")
         return row.fetchone() is not None
 
+    def context(self, content_id: str) -> str | None:
+        """The photo's context tags as JSON text (see set_context), or None."""
+        row = self._conn.execute(
+            "SELECT context FROM captures WHERE content_id = ?", (content_id,)
+        ).fetchone()
+        return row[0] if row else None
+
     def set_context(self, content_id: str, context: str) -> None:
-        """Remember the context tags (as JSON text) last stored for the photo."""
+        """Store the photo's context tags, as JSON text of {tag: score}."""
         self._conn.execute(
             "UPDATE captures SET context = ? WHERE content_id = ?", (context, content_id)
         )

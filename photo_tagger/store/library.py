@@ -1,20 +1,32 @@
 """A library: one folder holding the shared document's log, the local index and thumbnails.
 
 <library>/document.sqlite3   the shared document: snapshot + update log (persistence.py)
-<library>/index.sqlite3      local facts: files, photos, face embeddings (index.py)
+<library>/index.sqlite3      local facts: files, photos, faces, what photos carry (index.py)
 <library>/thumbs/            thumbnails, named in the index relative to the library folder
+
+A photo's tags as everyone reads them (`auto_tags`, `effective_tags`) join the two: what the
+models said and the user set, from the shared document, and what the photo itself says (its place,
+date, event: source "photo"), from the index. The latter are worked out from each computer's own
+files (photo_context.py), so they are never synced: every device derives the same tags from the
+same photo, and 100,000 photos' worth would cost the document ~30 MB and a third more time to
+open. What the user says about them (a removed suggestion) is a user tag, synced as any other.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from photo_tagger.errors import LibraryError
+from photo_tagger.store import rules
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.index import LocalIndex
 from photo_tagger.store.persistence import DocumentLog, LoadReport
 
+CONTEXT_MODEL = "context@1"  # the "photo" source's model: the rules of photo_tagger.context
 DOCUMENT_FILE = "document.sqlite3"
 INDEX_FILE = "index.sqlite3"
 THUMBS_DIR = "thumbs"
@@ -49,6 +61,37 @@ class Library:
             raise
         document = LibraryDocument(log.doc, after_commit=log.maybe_compact)
         return cls(path, log, document, index)
+
+    # --- a photo's tags, from the document and the index -----------------------------------------
+
+    def context_tags(self, photo_id: str) -> dict[str, float]:
+        """What the photo itself says (its place, date, event): tag -> score, 1.0 for a fact,
+        less for a guess or a suggestion."""
+        text = self.index.context(photo_id)
+        return dict(json.loads(text)) if text else {}
+
+    def auto_tags(self, photo_id: str) -> dict[str, dict[str, Any]]:
+        """tag -> {"score", "source", "model"} from every source: the photo, the local models,
+        the cloud model (later ones win for a tag they share)."""
+        tags = {
+            t: {"score": float(score), "source": "photo", "model": CONTEXT_MODEL}
+            for t, score in self.context_tags(photo_id).items()
+        }
+        tags.update(self.document.auto_tags(photo_id))
+        return tags
+
+    def user_tags(self, photo_id: str) -> dict[str, bool]:
+        return self.document.user_tags(photo_id)
+
+    def effective_tags(self, photo_id: str, threshold: Callable[[str], float]) -> dict[str, float]:
+        """The photo's tags as the user sees them: tag -> score (1.0 for tags the user added)."""
+        return rules.effective_tags(self.auto_tags(photo_id), self.user_tags(photo_id), threshold)
+
+    def faces(self, photo_id: str) -> tuple[str | None, list[dict[str, Any]]]:
+        return self.document.faces(photo_id)
+
+    def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None:
+        return self.document.face_person(photo_id, face)
 
     @property
     def thumbs_dir(self) -> Path:

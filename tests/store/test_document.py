@@ -61,29 +61,6 @@ def test_cloud_verdict_overrides_local_score_for_the_same_tag(doc: LibraryDocume
         doc.set_auto_tags(PHOTO, {}, "elsewhere", "x@1")
 
 
-def test_what_the_photo_says_lives_beside_the_models_and_needs_no_threshold(
-    doc: LibraryDocument,
-) -> None:
-    doc.set_auto_tags(PHOTO, {"Places/Portugal": 1.0, "Dates/2024": 0.5}, "photo", "context@1")
-    doc.set_auto_tags(PHOTO, {"Animals/Cat": 0.9, "Sky": 0.2}, "local", "tagger@2")
-    doc.set_faces(PHOTO, "detector@1", [face(0, 0, 10, 10)])  # a re-analysis keeps it too
-    assert doc.context_tags(PHOTO) == {"Places/Portugal": 1.0, "Dates/2024": 0.5}
-    auto = doc.auto_tags(PHOTO)
-    assert auto["Dates/2024"] == {"score": 0.5, "source": "photo", "model": "context@1"}
-    assert auto["Animals/Cat"]["source"] == "local"
-    # a guess (0.5) is shown as such, the model's 0.2 is under its threshold
-    assert doc.effective_tags(PHOTO, lambda tag: 0.6) == {
-        "Places/Portugal": 1.0,
-        "Dates/2024": 0.5,
-        "Animals/Cat": 0.9,
-    }
-    doc.set_user_tag(PHOTO, "Places/Portugal", False)  # the user knows better
-    assert "Places/Portugal" not in doc.effective_tags(PHOTO, lambda tag: 0.6)
-    doc.set_auto_tags(PHOTO, {"Places/Spain": 1.0}, "photo", "context@1")
-    assert doc.context_tags(PHOTO) == {"Places/Spain": 1.0}
-    assert doc.auto_tags(PHOTO)["Animals/Cat"]["model"] == "tagger@2"
-
-
 def test_photos_exist_once_analysed(doc: LibraryDocument) -> None:
     assert not doc.has_photo(PHOTO)
     assert doc.faces(PHOTO) == (None, [])

@@ -39,3 +39,29 @@ def test_default_library_dir_prefers_the_environment(tmp_path: Path) -> None:
     fallback = Path(platformdirs.user_data_dir("photo-tagger")) / "library"
     assert default_library_dir({}) == fallback
     assert default_library_dir({"PHOTO_TAGGER_LIBRARY": "  "}) == fallback
+
+
+def test_what_the_photo_says_is_read_with_the_models_and_never_synced(tmp_path: Path) -> None:
+    """Its place, date and event come from the index, need no threshold (a guess or suggestion
+    is shown as such), lose to the user's word, and stay out of the shared document."""
+    with Library.open(tmp_path / "lib") as lib:
+        lib.document.set_auto_tags(PHOTO, {"Animals/Cat": 0.9, "Sky": 0.2}, "local", "tagger@2")
+        lib.index.set_capture(PHOTO, "2024-06-12T19:05:00", False, None, None, None, None)
+        lib.index.set_context(PHOTO, '{"Places/Portugal": 1.0, "Dates/2024": 0.5}')
+        before = lib.document.encode_state_as_update()
+        auto = lib.auto_tags(PHOTO)
+        assert auto["Dates/2024"] == {"score": 0.5, "source": "photo", "model": "context@1"}
+        assert auto["Animals/Cat"]["source"] == "local"
+        assert lib.effective_tags(PHOTO, lambda tag: 0.6) == {
+            "Places/Portugal": 1.0,
+            "Dates/2024": 0.5,
+            "Animals/Cat": 0.9,
+        }
+        lib.document.set_user_tag(PHOTO, "Places/Portugal", False)  # the user knows better
+        assert "Places/Portugal" not in lib.effective_tags(PHOTO, lambda tag: 0.6)
+        lib.index.set_context(PHOTO, '{"Places/Spain": 1.0}')
+        assert lib.context_tags(PHOTO) == {"Places/Spain": 1.0}
+        # the user's removal went into the document; the photo's own tags did not
+        after = lib.document.encode_state_as_update().decode("latin-1")
+        assert "Places/Portugal" in after and "Spain" not in after and "Dates" not in after
+        assert "Dates" not in before.decode("latin-1")
