@@ -5,12 +5,13 @@ A scan reads each photo's capture facts (photo_tagger.context: capture time, GPS
 names, camera) and near-duplicate signature on its worker threads and keeps them in the local
 index (`capture_values`). Afterwards `update_context` works out what depends on the other photos
 too (events; places borrowed from the same camera's neighbours in time) and stores each photo's
-context tags in the index, where the library reads them as the "photo" source (store/library.py),
-only where they changed; `find_duplicates`
-groups near-duplicates (photo_tagger.duplicates) and marks in the index the one to keep.
+context tags in the index, only where they changed: the library reads them as the "photo" source
+(store/library.py). `find_duplicates` groups near-duplicates (photo_tagger.duplicates) and marks
+in the index the one to keep.
 
-Both read the index on a connection of their own (they run on the scan's thread) and write
-through `on_library` in slices, like the people grouping (importer.py).
+Both work out their changes from the index read on a connection of their own, through a `run`
+that the window points at a child process (`run_in_child_process`), and write them through
+`on_library` in slices, like the people grouping (importer.py).
 """
 
 from __future__ import annotations
