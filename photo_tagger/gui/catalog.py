@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from photo_tagger.errors import LibraryError
+from photo_tagger.store.sqlite import connect_readonly
 
 # (content id, path, file mtime in ns, thumbnail path relative to the thumbnail folder or None)
 Row = tuple[str, str, int, str | None]
@@ -41,10 +42,7 @@ class Catalog:
 
 
 def _connect(index_file: Path) -> sqlite3.Connection:
-    try:
-        return sqlite3.connect(f"{Path(index_file).absolute().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+    return connect_readonly(index_file, "library index")
 
 
 def read_first_rows(index_file: Path, count: int) -> list[Row]:

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 
-from photo_tagger.errors import LibraryError
 from photo_tagger.store import sqlite
 
 EMBEDDING_DIM = 128
@@ -121,13 +120,7 @@ class LocalIndex:
     def open_reader(cls, path: Path) -> LocalIndex:
         """The index read-only, on a connection of the calling thread's own (a background task
         reads while the library's thread writes: WAL lets both go on)."""
-        try:
-            conn = sqlite3.connect(
-                f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None
-            )
-        except sqlite3.Error as exc:
-            raise LibraryError(f"Cannot read the library index {path}: {exc}") from exc
-        return cls(conn, path)
+        return cls(sqlite.connect_readonly(path, "library index"), path)
 
     @classmethod
     def open(cls, path: Path) -> LocalIndex:

@@ -38,6 +38,17 @@ def connect(path: Path, synchronous: str) -> sqlite3.Connection:
     return conn
 
 
+def connect_readonly(path: Path, what: str) -> sqlite3.Connection:
+    """A read-only autocommit connection, for reading beside the thread that writes (WAL lets
+    both go on); `what` names the database in the error."""
+    try:
+        return sqlite3.connect(
+            f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None
+        )
+    except sqlite3.Error as exc:
+        raise LibraryError(f"Cannot read the {what} {path}: {exc}") from exc
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection, immediate: bool = False) -> Iterator[None]:
     """BEGIN ... COMMIT, or ROLLBACK if the block raises. Not reentrant: callers track nesting."""
