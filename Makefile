@@ -42,13 +42,13 @@ run: $(SYS_STAMP) $(STAMP)
 
 screenshots: $(SYS_STAMP) $(STAMP)
 	$(call apt_install,$(APT_SCREEN))
-	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python -m photo_tagger.gui.screenshots docs/screenshots
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python tools/screenshots.py docs/screenshots
 
 test: $(SYS_STAMP) $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check photo_tagger tests benchmarks packaging models/*.py
-	$(BIN)/ruff format --check photo_tagger tests benchmarks packaging models/*.py
+	$(BIN)/ruff check photo_tagger tests benchmarks packaging tools models/*.py
+	$(BIN)/ruff format --check photo_tagger tests benchmarks packaging tools models/*.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -54,10 +54,10 @@ def with_exif(data: bytes, taken: str, where: tuple[float, float]) -> bytes:
 
 
 def per_photo(rounds: int) -> None:
+    from photo_tagger.app.context import shared_gazetteer
     from photo_tagger.context import read_capture
     from photo_tagger.duplicates import signature
     from photo_tagger.imaging import decode
-    from photo_tagger.photo_context import shared_gazetteer
     from photo_tagger.vision.model import default_models_dir
     from photo_tagger.vision.pipeline import Analyzer, Models
 
@@ -138,7 +138,7 @@ def build(path: Path, photos: int, seed: int = 7) -> None:
 
 
 def library_wide(photos: int, rounds: int) -> None:
-    from photo_tagger.photo_context import update_context
+    from photo_tagger.app.context import update_context
     from photo_tagger.store.library import Library
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_context_"))

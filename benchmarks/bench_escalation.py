@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from photo_tagger.app.scan import Importer  # noqa: E402
 from photo_tagger.cloud import escalation  # noqa: E402
 from photo_tagger.cloud.escalation import Escalator  # noqa: E402
 from photo_tagger.cloud.inference_client import InferenceClient  # noqa: E402
 from photo_tagger.imaging import decode  # noqa: E402
-from photo_tagger.importer import Importer  # noqa: E402
 from photo_tagger.store.library import Library  # noqa: E402
 from photo_tagger.vision.model import default_models_dir  # noqa: E402
 from photo_tagger.vision.pipeline import PEOPLE_TAG, Analyzer, Models  # noqa: E402

@@ -46,8 +46,8 @@ def build_library(path: Path, photos: int, seed: int = 1) -> float:
     """`photos` photos as a scan would have stored them; returns seconds taken."""
     import cv2
 
+    from photo_tagger.app.context import update_context
     from photo_tagger.imaging.thumbnails import make_thumbnail
-    from photo_tagger.photo_context import update_context
     from photo_tagger.store.library import Library
 
     rng = random.Random(seed)
@@ -232,7 +232,7 @@ def child_stall(library: Path, corpus: Path, settings: Path, scan_photos: int) -
 
 
 def warm_up(models, corpus: Path) -> None:  # type: ignore[no-untyped-def]
-    from photo_tagger.importer import Importer
+    from photo_tagger.app.scan import Importer
     from photo_tagger.store.library import Library
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -267,7 +267,7 @@ def median(runs: list[dict[str, float]], key: str) -> float:
 
 def scan_in_cli(corpus: Path) -> float:
     """Baseline for the scan rate: the same scan without a window (photos per second)."""
-    from photo_tagger.importer import Importer
+    from photo_tagger.app.scan import Importer
     from photo_tagger.store.library import Library
     from photo_tagger.vision.model import default_models_dir
     from photo_tagger.vision.pipeline import Models

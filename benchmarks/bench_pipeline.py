@@ -27,9 +27,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from photo_tagger.app.scan import Importer  # noqa: E402
 from photo_tagger.imaging import decode  # noqa: E402
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE  # noqa: E402
-from photo_tagger.importer import Importer  # noqa: E402
 from photo_tagger.store.library import Library  # noqa: E402
 from photo_tagger.vision.model import default_models_dir  # noqa: E402
 from photo_tagger.vision.pipeline import Models, default_workers, map_in_threads  # noqa: E402

@@ -3,7 +3,7 @@
 import multiprocessing
 import sys
 
-from photo_tagger.cli import main
+from photo_tagger.cli.main import main
 
 if __name__ == "__main__":
     # the window runs library-wide work in a child process: in the frozen app the child starts

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from photo_tagger.cli import main
+from photo_tagger.cli.main import main
 
 PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,8 +39,8 @@ from photo_tagger.errors import (
     EscalationOfflineError,
     ImageError,
 )
+from photo_tagger.files.discovery import content_id
 from photo_tagger.imaging import decode_photo
-from photo_tagger.library.scan import content_id
 from photo_tagger.store.library import Library
 from photo_tagger.store.persistence import DocumentLog
 

@@ -93,9 +93,9 @@ def refine_summary(result: RefineResult) -> str:
 def model_updater(library_path: Path) -> ModelUpdater:
     """An updater trusting the keys shipped with the app and those the library was told to trust
     (`photo-tagger models trust`), as the command line builds it."""
+    from photo_tagger.cli.models import SHIPPED_KEYS
     from photo_tagger.cloud.model_updates import ModelUpdater
     from photo_tagger.cloud.signing import trusted_keys
-    from photo_tagger.commands.models import SHIPPED_KEYS
 
     return ModelUpdater(library_path, trusted_keys([SHIPPED_KEYS, library_path / "trusted-keys"]))
 

@@ -5,7 +5,7 @@
 runs them at once, on the calling thread, so that tests are deterministic.
 
 `UiThreadCaller` is the other direction: a background thread hands it a function that touches the
-library, and waits while the UI thread runs it (`photo_tagger.importer.LibraryCaller`).
+library, and waits while the UI thread runs it (`photo_tagger.app.scan.LibraryCaller`).
 """
 
 from __future__ import annotations

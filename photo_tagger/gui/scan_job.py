@@ -1,5 +1,5 @@
 """The window's scans, regroupings and re-taggings, as jobs (jobs.py) over
-`photo_tagger.importer`, and the models they use: each library's own (its installed model release,
+`photo_tagger.app.scan`, and the models they use: each library's own (its installed model release,
 else the shipped ones), loaded once off the UI thread."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import LibrarySession
 
 if TYPE_CHECKING:
-    from photo_tagger.importer import ScanReport
+    from photo_tagger.app.scan import ScanReport
     from photo_tagger.vision.pipeline import Models
     from photo_tagger.vision.vocabulary import Vocabulary
 
@@ -111,8 +111,8 @@ class ScanJob:
         self._on_finished = on_finished
 
     def run(self, control: JobControl) -> ScanReport:
-        from photo_tagger.importer import Importer
-        from photo_tagger.photo_context import run_in_child_process
+        from photo_tagger.app.context import run_in_child_process
+        from photo_tagger.app.scan import Importer
 
         if not getattr(self._models, "loaded", True):
             control.status("Loading the models…")
@@ -175,7 +175,7 @@ class GroupPeopleJob:
         self._caller = caller
 
     def run(self, control: JobControl) -> int:
-        from photo_tagger.importer import group_people
+        from photo_tagger.app.scan import group_people
 
         session = self._session
         return group_people(session.library, self._threshold, self._caller, session.photos_stored)
@@ -206,8 +206,8 @@ class RetagJob:
         self._workers = workers
 
     def run(self, control: JobControl) -> ScanReport:
-        from photo_tagger.importer import Importer
-        from photo_tagger.photo_context import run_in_child_process
+        from photo_tagger.app.context import run_in_child_process
+        from photo_tagger.app.scan import Importer
 
         if not self._models.loaded:
             control.status("Loading the new models…")

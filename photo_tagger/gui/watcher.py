@@ -32,8 +32,8 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
+from photo_tagger.files.discovery import is_photo_name
 from photo_tagger.gui.paths import is_inside, outermost
-from photo_tagger.library.scan import is_photo_name
 
 # Opening and reading a file (as a scan does) must not look like a change.
 EVENTS = (

@@ -60,8 +60,8 @@ from photo_tagger.gui.viewer import PhotoViewer
 from photo_tagger.gui.welcome import WelcomePage
 
 if TYPE_CHECKING:
+    from photo_tagger.app.scan import ScanReport
     from photo_tagger.gui.watcher import FolderWatcher
-    from photo_tagger.importer import ScanReport
     from photo_tagger.vision.pipeline import Models
 
 WELCOME, PHOTOS, VIEWER, PEOPLE = range(4)
@@ -530,7 +530,7 @@ class MainWindow(QMainWindow):
             self.add_paths([folder])
 
     def choose_photos(self) -> None:
-        from photo_tagger.library.formats import PHOTO_SUFFIXES
+        from photo_tagger.files.formats import PHOTO_SUFFIXES
 
         patterns = " ".join(f"*{s}" for s in sorted(PHOTO_SUFFIXES))
         files, _ = QFileDialog.getOpenFileNames(self, "Add photos", "", f"Photos ({patterns})")

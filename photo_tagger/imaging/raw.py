@@ -19,7 +19,7 @@ Limits: LibRaw reads the file from memory (no temporary file). A file cut short 
 CorruptImageError when its sensor data is needed; one whose preview is whole is shown from the
 preview (checking the sensor data would cost what the preview saves).
 
-Which names are RAW files, and which RAW and JPEG are one shot, is photo_tagger.library.formats'.
+Which names are RAW files, and which RAW and JPEG are one shot, is photo_tagger.files.formats'.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from photo_tagger.errors import (
     ImageTooLargeError,
     UnsupportedImageError,
 )
+from photo_tagger.files.formats import is_raw
 from photo_tagger.imaging.decode import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_TARGET_SIDE,
@@ -45,7 +46,6 @@ from photo_tagger.imaging.decode import (
     decode,
     shrink,
 )
-from photo_tagger.library.formats import is_raw
 
 # LibRaw's flip (dcraw's bits: 1 mirror left-right, 2 mirror top-bottom, 4 transpose) as the
 # EXIF orientation that does the same; measured on DNGs written with each orientation.

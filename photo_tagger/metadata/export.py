@@ -20,7 +20,7 @@ def export_library(
     on_progress: Progress | None = None,
 ) -> ExportReport:
     """Write (merge) the sidecar of every photo of `library`; see export_photos()."""
-    from photo_tagger.cli import library_as_json
+    from photo_tagger.cli.main import library_as_json
 
     return export_photos(library_as_json(library, threshold), options, on_progress)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from photo_tagger.errors import MetadataError
-from photo_tagger.library.formats import is_raw
+from photo_tagger.files.formats import is_raw
 from photo_tagger.metadata.embedded import Embedded, Geometry, inspect
 from photo_tagger.metadata.keywords import combine_keywords, read_keywords
 from photo_tagger.metadata.merge import SAME_FACE, read_record

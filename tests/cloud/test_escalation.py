@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from PIL import Image
 
-from photo_tagger.cli import main
+from photo_tagger.cli.main import main
 from photo_tagger.cloud import escalation
 from photo_tagger.cloud.escalation import Escalator
 from photo_tagger.cloud.escalation_queue import EscalationQueue

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from photo_tagger.cli import main
+from photo_tagger.cli.main import main
 from photo_tagger.vision.model import default_models_dir
 from tests.server.harness import ProcessServer
 

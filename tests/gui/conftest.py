@@ -26,11 +26,11 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
+from photo_tagger.app.scan import Importer
 from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.sync_link import Syncer
 from photo_tagger.gui.window import MainWindow, Services
-from photo_tagger.importer import Importer
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
 from photo_tagger.store.sync import BackgroundSync, SyncStatus

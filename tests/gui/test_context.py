@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from photo_tagger.app.scan import Importer
 from photo_tagger.gui.facts import DUPLICATES, TAG
 from photo_tagger.gui.window import EXTRA_COPY_TAG
-from photo_tagger.importer import Importer
 from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import Models
 from tests.context.conftest import LISBON, NEW_YORK, SAMPLES, exif_block, jpeg_with_exif

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from photo_tagger.errors import CorruptImageError, ImageTooLargeError, UnsupportedImageError
+from photo_tagger.files.formats import RAW_SUFFIXES, is_raw, pair_key
 from photo_tagger.imaging.decode import apply_orientation
 from photo_tagger.imaging.raw import decode_raw
-from photo_tagger.library.formats import RAW_SUFFIXES, is_raw, pair_key
 from tests.imaging.dng import write_dng
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from photo_tagger.cli import library_as_json, main, tag_threshold
+from photo_tagger.cli.main import library_as_json, main, tag_threshold
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from tests.metadata.conftest import PHOTOS, as_list, dump, exiftool, regions

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from photo_tagger.cli import main
+from photo_tagger.cli.main import main
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
 from tests.server.harness import ThreadServer, free_port

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import requests
 
-from photo_tagger.cli import library_as_json, tag_threshold
+from photo_tagger.app.scan import Importer
+from photo_tagger.cli.main import library_as_json, tag_threshold
 from photo_tagger.errors import SyncOfflineError
-from photo_tagger.importer import Importer
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
 from photo_tagger.store.library import Library

@@ -20,14 +20,14 @@ from photo_tagger.errors import NotFoundError, PhotoTaggerError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
 
-# Each has register(subparsers, library_parent_parser); see photo_tagger/commands/__init__.py.
+# Each has register(subparsers, library_parent_parser); see photo_tagger/cli/__init__.py.
 COMMAND_MODULES = (
-    "photo_tagger.commands.gui",
-    "photo_tagger.commands.sync",
-    "photo_tagger.commands.server",
-    "photo_tagger.commands.xmp",
-    "photo_tagger.commands.models",
-    "photo_tagger.commands.escalate",
+    "photo_tagger.cli.gui",
+    "photo_tagger.cli.sync",
+    "photo_tagger.cli.server",
+    "photo_tagger.cli.xmp",
+    "photo_tagger.cli.models",
+    "photo_tagger.cli.escalate",
 )
 
 
@@ -71,7 +71,7 @@ def tag_threshold(models_dir: Path) -> Callable[[str], float]:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    from photo_tagger.importer import Importer
+    from photo_tagger.app.scan import Importer
     from photo_tagger.vision.pipeline import Models, Progress
 
     models = Models.load(_models_dir())
@@ -160,7 +160,7 @@ def library_as_json(library: Any, threshold: Callable[[str], float]) -> dict[str
 
 def cmd_export(args: argparse.Namespace) -> int:
     if args.xmp:
-        from photo_tagger.commands.xmp import export_sidecars
+        from photo_tagger.cli.xmp import export_sidecars
 
         return export_sidecars(args)
     threshold = tag_threshold(_models_dir())
@@ -225,7 +225,7 @@ def resolve_person(library: Any, ref: str) -> str:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
-    from photo_tagger.importer import group_people
+    from photo_tagger.app.scan import group_people
     from photo_tagger.vision.model import Manifest
 
     with _open_library(args) as library:
@@ -307,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--xmp", action="store_true", help="write XMP sidecars next to the photos instead"
     )
-    from photo_tagger.commands.xmp import add_export_options
+    from photo_tagger.cli.xmp import add_export_options
 
     add_export_options(p)
     p.set_defaults(func=cmd_export)

@@ -20,7 +20,7 @@ def _updater(library_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from photo_tagger.cli import _library_dir
+    from photo_tagger.cli.main import _library_dir
 
     library_dir = _library_dir(args)
     if args.action == "trust":
@@ -78,9 +78,9 @@ def _retag(args: argparse.Namespace) -> int:
     """Photos analysed by other models are analysed again; what the user set is untouched."""
     if args.no_retag:
         return 0
-    from photo_tagger.cli import _open_library
+    from photo_tagger.app.scan import Importer
+    from photo_tagger.cli.main import _open_library
     from photo_tagger.cloud.model_updates import active_models_dir
-    from photo_tagger.importer import Importer
     from photo_tagger.vision.pipeline import Models
 
     with _open_library(args) as library:

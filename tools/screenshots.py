@@ -1,6 +1,6 @@
 """Render the window's main views to PNG files, from a real scan of the sample photos.
 
-    python -m photo_tagger.gui.screenshots OUTDIR
+    python tools/screenshots.py OUTDIR
 
 welcome.png (an empty library), scanning.png (the samples being added), grid.png (scanned, one
 photo's tags), viewer.png (a photo with face boxes and names), people.png, tags.png (several

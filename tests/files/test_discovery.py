@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from photo_tagger.library.scan import FileStat, content_id, plan_scan, walk
+from photo_tagger.files.discovery import FileStat, content_id, plan_scan, walk
 
 
 def test_walk_finds_photos_skips_hidden_and_other_files(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
 def export_sidecars(args: argparse.Namespace) -> int:
     """Write the sidecars of the library named by args.library with args' export options; prints
     a summary and each failure. Returns the exit status (1 if any sidecar could not be written)."""
-    from photo_tagger.cli import tag_threshold
+    from photo_tagger.cli.main import tag_threshold
     from photo_tagger.metadata import ExportOptions, export_library
     from photo_tagger.store.library import Library
     from photo_tagger.store.paths import default_library_dir

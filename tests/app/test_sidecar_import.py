@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from photo_tagger.cli import main
+from photo_tagger.cli.main import main
 from tests.metadata.conftest import exiftool
 
-PHOTOS = Path(__file__).resolve().parent / "data" / "photos"
+PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 
 
 def export(capsys: pytest.CaptureFixture[str], library: Path) -> dict:

@@ -22,17 +22,7 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
-from photo_tagger.context import read_capture
-from photo_tagger.duplicates import SIGNATURE_VERSION
-from photo_tagger.duplicates import signature as duplicate_signature
-from photo_tagger.errors import ImageError
-from photo_tagger.imaging import ThumbnailCache, decode_photo, make_thumbnail
-from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
-from photo_tagger.library.formats import raw_twins
-from photo_tagger.library.scan import FileStat, content_id, plan_scan, walk
-from photo_tagger.metadata import ImportedMetadata, read_photo_metadata
-from photo_tagger.people.cluster import Assignment, FaceKey, Placement, place_new_faces
-from photo_tagger.photo_context import (
+from photo_tagger.app.context import (
     CaptureValues,
     ContextReport,
     DuplicatesReport,
@@ -43,7 +33,17 @@ from photo_tagger.photo_context import (
     shared_gazetteer,
     update_context,
 )
-from photo_tagger.sidecar_import import apply_imported, people_by_name
+from photo_tagger.app.sidecar_import import apply_imported, people_by_name
+from photo_tagger.context import read_capture
+from photo_tagger.duplicates import SIGNATURE_VERSION
+from photo_tagger.duplicates import signature as duplicate_signature
+from photo_tagger.errors import ImageError
+from photo_tagger.files.discovery import FileStat, content_id, plan_scan, walk
+from photo_tagger.files.formats import raw_twins
+from photo_tagger.imaging import ThumbnailCache, decode_photo, make_thumbnail
+from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
+from photo_tagger.metadata import ImportedMetadata, read_photo_metadata
+from photo_tagger.people.cluster import Assignment, FaceKey, Placement, place_new_faces
 from photo_tagger.store import rules
 from photo_tagger.store.library import CONTEXT_MODEL, Library
 from photo_tagger.vision.pipeline import (

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from photo_tagger.library.formats import PHOTO_SUFFIXES
+from photo_tagger.files.formats import PHOTO_SUFFIXES
 
 
 @dataclass(frozen=True)

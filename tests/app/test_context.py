@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from photo_tagger.importer import Importer
-from photo_tagger.photo_context import update_context
+from photo_tagger.app.context import update_context
+from photo_tagger.app.scan import Importer
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
@@ -156,7 +156,7 @@ def test_the_window_works_out_the_library_in_a_child_process(
     tmp_path: Path, models: Models
 ) -> None:
     """The same changes, worked out in a child process (as the window has it) as here."""
-    from photo_tagger.photo_context import context_changes, run_in_child_process
+    from photo_tagger.app.context import context_changes, run_in_child_process
 
     folder = tmp_path / "photos"
     folder.mkdir()

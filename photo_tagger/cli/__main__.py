@@ -1,0 +1,5 @@
+import sys
+
+from photo_tagger.cli.main import main
+
+sys.exit(main())
