@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from photo_tagger import __version__
+from photo_tagger.app.thresholds import models_threshold
 from photo_tagger.errors import NotFoundError, PhotoTaggerError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
@@ -47,24 +48,6 @@ def _models_dir() -> Path:
     from photo_tagger.vision.model import default_models_dir
 
     return default_models_dir()
-
-
-def tag_threshold(models_dir: Path) -> Callable[[str], float]:
-    """The score a model's tag needs to count as the photo's tag."""
-    from photo_tagger.vision.model import Manifest
-    from photo_tagger.vision.pipeline import PEOPLE_TAG
-    from photo_tagger.vision.vocabulary import Vocabulary
-
-    manifest = Manifest(models_dir)
-    vocab_file = manifest.raw["models"]["tagger"].get("vocabulary", "tagger_vocabulary.json")
-    vocabulary = Vocabulary.from_file(models_dir / vocab_file)
-
-    def threshold(tag: str) -> float:
-        if tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/"):
-            return 0.0  # the face detector already applied its own threshold
-        return vocabulary.threshold(tag)
-
-    return threshold
 
 
 # --- scan -----------------------------------------------------------------------------------------
@@ -163,7 +146,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         from photo_tagger.cli.xmp import export_sidecars
 
         return export_sidecars(args)
-    threshold = tag_threshold(_models_dir())
+    threshold = models_threshold(_models_dir())
     with _open_library(args) as library:
         data = library_as_json(library, threshold)
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
@@ -265,8 +248,7 @@ def cmd_people(args: argparse.Namespace) -> int:
                     raise NotFoundError("That face has no person to reject.")
                 pid = doc.resolve_person(current[0])
                 doc.reject_person(cid, args.face, pid)
-                entry = Manifest(_models_dir()).raw["models"]["face_embedder"]
-                group_people(library, float(entry["thresholds"]["same_person_distance"]))
+                group_people(library, Manifest(_models_dir()).same_person_distance)
                 again = doc.face_person(cid, args.face)
                 print(
                     f"face {args.face} of {cid} is not {pid}"

@@ -49,13 +49,13 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
 def export_sidecars(args: argparse.Namespace) -> int:
     """Write the sidecars of the library named by args.library with args' export options; prints
     a summary and each failure. Returns the exit status (1 if any sidecar could not be written)."""
-    from photo_tagger.cli.main import tag_threshold
+    from photo_tagger.app.thresholds import models_threshold
     from photo_tagger.metadata import ExportOptions, export_library
     from photo_tagger.store.library import Library
     from photo_tagger.store.paths import default_library_dir
     from photo_tagger.vision.model import default_models_dir
 
-    threshold = tag_threshold(default_models_dir())
+    threshold = models_threshold(default_models_dir())
     options = ExportOptions(naming=args.naming, include_model_tags=args.include_model_tags)
     library_dir = Path(args.library) if args.library else default_library_dir()
     with Library.open(library_dir) as library:

@@ -54,10 +54,9 @@ def release_files(models_dir: Path) -> dict[str, Path]:
     for role in ROLES:
         path = manifest.entry(role, "int8").file
         files[path.name] = path
-    tagger = manifest.raw["models"]["tagger"]
-    for extra in (tagger.get("vocabulary", "tagger_vocabulary.json"), "imagenet_labels.txt"):
-        if (models_dir / extra).exists():
-            files[Path(extra).name] = models_dir / extra
+    for extra in (manifest.vocabulary_file(), models_dir / "imagenet_labels.txt"):
+        if extra.exists():
+            files[extra.name] = extra
     return files
 
 

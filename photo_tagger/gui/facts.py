@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from photo_tagger.gui.catalog import CID, PATH, Row
 
 if TYPE_CHECKING:
-    from photo_tagger.vision.vocabulary import Vocabulary
+    pass
 
 # The models' modules (and numpy) are imported when the first photo's facts are read, not when
 # the window starts: the grid paints before the library is even open.
@@ -66,21 +66,6 @@ class PhotoFacts:
     def low_confidence(self, cutoff: float) -> bool:
         """The models are unsure what the photo shows, and the user has not said."""
         return not self.user_tagged and self.best_model_score < cutoff
-
-
-def tag_threshold(vocabulary: Vocabulary, scale: float = 1.0) -> Callable[[str], float]:
-    """The score a model's tag needs to be one of the photo's tags: the vocabulary's own threshold
-    for the tag times `scale` (a setting). People tags come from the face detector, which has
-    applied its own threshold already."""
-
-    from photo_tagger.vision.pipeline import PEOPLE_TAG
-
-    def threshold(tag: str) -> float:
-        if tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/"):
-            return 0.0
-        return min(1.0, vocabulary.threshold(tag) * scale)
-
-    return threshold
 
 
 def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], float]) -> PhotoFacts:

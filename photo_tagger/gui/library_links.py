@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
+from photo_tagger.app.thresholds import load_vocabulary
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.cloud_jobs import ModelUpdateJob, RefineJob, RefineResult
 from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.runner import UiThreadCaller
-from photo_tagger.gui.scan_job import FolderModels, RetagJob, load_vocabulary
+from photo_tagger.gui.scan_job import FolderModels, RetagJob
 from photo_tagger.gui.session import LibrarySession
 from photo_tagger.gui.sidecars import ExportSidecarsJob, SidecarKeeper, SidecarOptions, problems
 from photo_tagger.gui.status import ProblemsButton

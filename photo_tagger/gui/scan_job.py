@@ -17,29 +17,12 @@ from photo_tagger.gui.session import LibrarySession
 if TYPE_CHECKING:
     from photo_tagger.app.scan import ScanReport
     from photo_tagger.vision.pipeline import Models
-    from photo_tagger.vision.vocabulary import Vocabulary
 
 # Photos per library transaction in the window: each commit runs on the UI thread, so it is kept
 # to a few milliseconds (the command line commits 64 at a time); and at least every quarter
 # second, so that the first photos of a folder show up at once.
 WINDOW_COMMIT_EVERY = 8
 WINDOW_COMMIT_SECONDS = 0.25
-
-
-def load_vocabulary(models_dir: Path) -> Vocabulary:
-    from photo_tagger.vision.model import Manifest
-    from photo_tagger.vision.vocabulary import Vocabulary
-
-    manifest = Manifest(models_dir)
-    name = manifest.raw["models"]["tagger"].get("vocabulary", "tagger_vocabulary.json")
-    return Vocabulary.from_file(models_dir / name)
-
-
-def same_person_distance(models_dir: Path) -> float:
-    from photo_tagger.vision.model import Manifest
-
-    entry = Manifest(models_dir).raw["models"]["face_embedder"]
-    return float(entry["thresholds"]["same_person_distance"])
 
 
 class ModelShelf:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
+from photo_tagger.app.thresholds import tag_threshold
 from photo_tagger.gui.catalog import (
     CID,
     INDEX_FILE,
@@ -28,7 +29,7 @@ from photo_tagger.gui.catalog import (
     read_catalog,
     read_rows_for,
 )
-from photo_tagger.gui.facts import FactsIndex, PhotoFacts, read_facts, tag_threshold
+from photo_tagger.gui.facts import FactsIndex, PhotoFacts, read_facts
 from photo_tagger.gui.runner import TaskRunner
 
 if TYPE_CHECKING:

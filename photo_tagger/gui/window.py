@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photo_tagger.app.thresholds import load_vocabulary
 from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.catalog import INDEX_FILE, THUMBS_DIR
@@ -49,7 +50,6 @@ from photo_tagger.gui.library_links import LibraryLinks
 from photo_tagger.gui.paths import is_inside
 from photo_tagger.gui.people_view import PeopleView
 from photo_tagger.gui.runner import TaskRunner, UiThreadCaller
-from photo_tagger.gui.scan_job import load_vocabulary, same_person_distance
 from photo_tagger.gui.session import LibrarySession
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
@@ -58,6 +58,7 @@ from photo_tagger.gui.sync_link import StartSync, SyncIndicator, background_sync
 from photo_tagger.gui.tag_editor import TagEditor
 from photo_tagger.gui.viewer import PhotoViewer
 from photo_tagger.gui.welcome import WelcomePage
+from photo_tagger.vision.model import Manifest
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan import ScanReport
@@ -521,7 +522,7 @@ class MainWindow(QMainWindow):
         from photo_tagger.gui.scan_job import GroupPeopleJob
 
         if self.session is not None and self.caller is not None:
-            threshold = same_person_distance(self.services.models_dir(self.session.path))
+            threshold = Manifest(self.services.models_dir(self.session.path)).same_person_distance
             self.jobs.add(GroupPeopleJob(self.session, threshold, self.caller))
 
     def choose_folder(self) -> None:

@@ -74,8 +74,7 @@ class CloudTagger:
     def __init__(self, models_dir: Path, threads: int = THREADS) -> None:
         manifest = Manifest(models_dir)
         entry = manifest.entry(MODEL_NAME, "fp32")
-        vocab_file = entry.meta.get("vocabulary", "tagger_vocabulary.json")
-        self.vocabulary = Vocabulary.from_file(Path(models_dir) / vocab_file)
+        self.vocabulary = Vocabulary.from_file(manifest.vocabulary_file(MODEL_NAME))
         self.tagger = Tagger(OnnxModel(entry, threads=threads))
         if self.vocabulary.num_classes != int(entry.meta["output"]["shape"][1]):
             raise ModelError(

@@ -18,6 +18,7 @@ import numpy as np
 from photo_tagger.errors import ModelError, ModelIntegrityError
 
 MANIFEST_NAME = "manifest.json"
+DEFAULT_VOCABULARY = "tagger_vocabulary.json"
 
 
 def default_models_dir() -> Path:
@@ -60,11 +61,29 @@ class Manifest:
             raise ModelError(f"The model manifest {path} cannot be read: {exc}") from exc
         self.raw: dict[str, Any] = data
 
-    def entry(self, key: str, variant: str = "int8") -> ModelEntry:
+    def _model(self, key: str) -> dict[str, Any]:
         try:
-            item = self.raw["models"][key]
+            return dict(self.raw["models"][key])
         except KeyError:
             raise ModelError(f"The model manifest in {self.dir} has no '{key}' model.") from None
+
+    def vocabulary_file(self, key: str = "tagger") -> Path:
+        """The tag vocabulary that model `key` (a tagger) maps its classes through."""
+        return self.dir / str(self._model(key).get("vocabulary", DEFAULT_VOCABULARY))
+
+    @property
+    def same_person_distance(self) -> float:
+        """How close two faces' embeddings are when they are the same person."""
+        try:
+            return float(self._model("face_embedder")["thresholds"]["same_person_distance"])
+        except (KeyError, TypeError, ValueError):
+            raise ModelError(
+                f"The model manifest in {self.dir} gives no same-person distance for faces: "
+                "reinstall the models."
+            ) from None
+
+    def entry(self, key: str, variant: str = "int8") -> ModelEntry:
+        item = self._model(key)
         files = item["files"]
         if variant not in files:
             raise ModelError(f"The '{key}' model has no '{variant}' variant in the manifest.")

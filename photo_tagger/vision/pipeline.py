@@ -66,8 +66,7 @@ class Models:
             k: manifest.entry(k, variant) for k in ("face_detector", "face_embedder", "tagger")
         }
         sessions = {k: OnnxModel(e, threads=threads) for k, e in entries.items()}
-        vocab_file = manifest.raw["models"]["tagger"].get("vocabulary", "tagger_vocabulary.json")
-        vocabulary = Vocabulary.from_file(Path(models_dir) / vocab_file)
+        vocabulary = Vocabulary.from_file(manifest.vocabulary_file())
         ids = {k: e.id for k, e in entries.items()}
         ids["vocabulary"] = f"vocabulary@{vocabulary.version}"
         return cls(

@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from photo_tagger.app.scan import Importer
-from photo_tagger.cli.main import library_as_json, tag_threshold
+from photo_tagger.app.thresholds import models_threshold
+from photo_tagger.cli.main import library_as_json
 from photo_tagger.errors import SyncOfflineError
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
@@ -36,7 +37,7 @@ def models() -> Models:
 
 @pytest.fixture(scope="module")
 def threshold() -> Callable[[str], float]:
-    return tag_threshold(default_models_dir())
+    return models_threshold(default_models_dir())
 
 
 def copy_photos(folder: Path, rename: bool) -> dict[str, Path]:
