@@ -20,7 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from photo_tagger.app.scan import group_people  # noqa: E402
+from photo_tagger.app.people import group_people  # noqa: E402
 from photo_tagger.people.cluster import place_new_faces  # noqa: E402
 from photo_tagger.store.library import Library  # noqa: E402
 

@@ -10,24 +10,21 @@ context tags in the index, only where they changed: the library reads them as th
 in the index the one to keep.
 
 Both work out their changes from the index read on a connection of their own, through a `run`
-that the window points at a child process (`run_in_child_process`), and write them through
-`on_library` in slices, like the people grouping (importer.py).
+that the window points at a child process, and write them through `on_library` in slices, like
+the people grouping (app/people.py). Where each runs: app/calls.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import multiprocessing
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
+from photo_tagger.app.calls import LibraryCaller, Runner, call_here, run_here, slices
 from photo_tagger.context import (
     Camera,
     CaptureFacts,
@@ -46,13 +43,6 @@ if TYPE_CHECKING:
 
 EVENTS_ROOT = "Events"
 WRITE_SLICE = 256  # photos per library transaction
-
-T = TypeVar("T")
-LibraryCaller = Callable[[Callable[[], T]], T]
-
-
-def _call_here(fn: Callable[[], T]) -> T:
-    return fn()
 
 
 @dataclass(frozen=True)
@@ -116,25 +106,6 @@ class ContextReport:
 
 
 Changes = list[tuple[str, dict[str, float], str]]  # (photo, its context tags, as JSON text)
-Runner = Callable[..., Any]  # runs fn(*args) somewhere and returns what it returns
-
-
-def run_here(fn: Callable[..., T], *args: Any) -> T:
-    return fn(*args)
-
-
-def run_in_child_process(fn: Callable[..., T], *args: Any) -> T:
-    """fn(*args) in a new process at a lower priority: library-wide work in pure Python (events
-    across 100,000 photos) would otherwise hold the interpreter lock for tens of milliseconds at
-    a time and keep the window from answering. `fn` and its arguments must be picklable."""
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, mp_context=context, initializer=_background) as pool:
-        return pool.submit(fn, *args).result()
-
-
-def _background() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
 
 
 def event_tag(year: int, label: str) -> str:
@@ -184,7 +155,7 @@ def context_changes(index_file: Path) -> tuple[Changes, ContextReport]:
 
 def update_context(
     library: Library,
-    on_library: LibraryCaller = _call_here,
+    on_library: LibraryCaller = call_here,
     on_stored: Callable[[list[str]], None] | None = None,
     run: Runner = run_here,
 ) -> ContextReport:
@@ -200,8 +171,8 @@ def update_context(
         if on_stored is not None:
             on_stored([pid for pid, _, _ in part])
 
-    for start in range(0, len(changed), WRITE_SLICE):
-        on_library(partial(write, changed[start : start + WRITE_SLICE]))
+    for part in slices(changed, WRITE_SLICE):
+        on_library(partial(write, list(part)))
     return report
 
 
@@ -268,15 +239,13 @@ def duplicate_changes(index_file: Path) -> tuple[dict[str, str | None], Duplicat
 
 
 def find_duplicates(
-    library: Library, on_library: LibraryCaller = _call_here, run: Runner = run_here
+    library: Library, on_library: LibraryCaller = call_here, run: Runner = run_here
 ) -> DuplicatesReport:
     """Group the near-duplicates among the photos on disk (`duplicate_changes`, through `run`)
     and mark in the index, for each photo in a group, the one to keep."""
     changed, report = run(duplicate_changes, library.index.path)
-    items = list(changed.items())
-    for start in range(0, len(items), WRITE_SLICE * 8):
-        part = dict(items[start : start + WRITE_SLICE * 8])
-        on_library(partial(library.index.set_duplicates, part))
+    for part in slices(list(changed.items()), WRITE_SLICE * 8):
+        on_library(partial(library.index.set_duplicates, dict(part)))
     return report
 
 

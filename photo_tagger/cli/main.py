@@ -11,11 +11,12 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from photo_tagger import __version__
+from photo_tagger.app.export import library_record, people_records
 from photo_tagger.app.thresholds import models_threshold
 from photo_tagger.errors import NotFoundError, PhotoTaggerError
 
@@ -105,42 +106,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
 # --- export ---------------------------------------------------------------------------------------
 
 
-def library_as_json(library: Any, threshold: Callable[[str], float]) -> dict[str, Any]:
-    doc, index = library.document, library.index
-    photos = []
-    face_counts: dict[str, int] = {}
-    for cid in sorted(doc.photo_ids()):
-        paths = index.paths_for(cid)
-        row = index.photo(cid)
-        _, faces = doc.faces(cid)
-        out_faces = []
-        for i, f in enumerate(faces):
-            fp = doc.face_person(cid, i)
-            person = doc.resolve_person(fp[0]) if fp else None
-            if person is not None:
-                face_counts[person] = face_counts.get(person, 0) + 1
-            out_faces.append({"box": f["box"], "score": f["score"], "person": person})
-        photos.append(
-            {
-                "id": cid,
-                "paths": sorted(paths),
-                "width": row["width"] if row else None,
-                "height": row["height"] if row else None,
-                "tags": library.effective_tags(cid, threshold),
-                "auto": library.auto_tags(cid),
-                "user": doc.user_tags(cid),
-                "faces": out_faces,
-            }
-        )
-    people = [
-        {"id": p["id"], "name": p["name"], "faces": face_counts.get(p["id"], 0)}
-        | ({"hidden": True} if p.get("hidden") else {})
-        for p in doc.people()
-        if not p.get("merged_into")
-    ]
-    return {"photos": photos, "people": people}
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     if args.xmp:
         from photo_tagger.cli.xmp import export_sidecars
@@ -148,7 +113,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return export_sidecars(args)
     threshold = models_threshold(_models_dir())
     with _open_library(args) as library:
-        data = library_as_json(library, threshold)
+        data = library_record(library, threshold)
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return EXIT_OK
@@ -208,13 +173,13 @@ def resolve_person(library: Any, ref: str) -> str:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
-    from photo_tagger.app.scan import group_people
+    from photo_tagger.app.people import group_people
     from photo_tagger.vision.model import Manifest
 
     with _open_library(args) as library:
         doc = library.document
         if args.action == "list":
-            data = library_as_json(library, lambda tag: 1.0)["people"]
+            data = people_records(library, library_record(library, lambda tag: 1.0)["photos"])
             data.sort(key=lambda p: (p["name"] is not None, -p["faces"]))  # unnamed groups first
             for p in data:
                 print(f"{p['id']}  {p['faces']:4d} faces  {p['name'] or '(unnamed)'}")

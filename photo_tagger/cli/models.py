@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
-
-from photo_tagger.errors import ModelUpdateError
-
-SHIPPED_KEYS = Path(__file__).resolve().parents[2] / "resources" / "keys"
-
-
-def _updater(library_dir: Path):  # type: ignore[no-untyped-def]
-    from photo_tagger.cloud.model_updates import ModelUpdater
-    from photo_tagger.cloud.signing import trusted_keys
-
-    return ModelUpdater(library_dir, trusted_keys([SHIPPED_KEYS, library_dir / "trusted-keys"]))
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -24,12 +12,9 @@ def cmd_models(args: argparse.Namespace) -> int:
 
     library_dir = _library_dir(args)
     if args.action == "trust":
-        from photo_tagger.cloud.signing import load_public_key
+        from photo_tagger.app.model_updates import trust_key
 
-        load_public_key(Path(args.key).read_text())  # refuse anything that is not a key
-        dest = library_dir / "trusted-keys"
-        dest.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(args.key, dest / (Path(args.key).stem + ".pub"))
+        trust_key(library_dir, Path(args.key))
         print(f"model releases signed by {args.key} are now trusted by this library")
         return 0
     if args.action == "keygen":
@@ -39,7 +24,9 @@ def cmd_models(args: argparse.Namespace) -> int:
         print(f"private key: {args.key} (keep it secret); public key: {public}")
         return 0
 
-    updater = _updater(library_dir)
+    from photo_tagger.app.model_updates import model_updater, update_source
+
+    updater = model_updater(library_dir)
     if args.action == "status":
         current = updater.current_release()
         where = updater.active_dir()
@@ -53,19 +40,7 @@ def cmd_models(args: argparse.Namespace) -> int:
         )
         return _retag(args)
 
-    server, token = args.server, args.token
-    if not (server and token):
-        from photo_tagger.store.library import Library
-        from photo_tagger.store.sync import SyncSettings
-
-        with Library.open(library_dir) as library:
-            remembered = SyncSettings.of(library.log)
-        if remembered is None:
-            raise ModelUpdateError(
-                "No server for this library: give --server and --token, or run `photo-tagger "
-                "sync` once."
-            )
-        server, token = server or remembered.server, token or remembered.token
+    server, token = update_source(library_dir, args.server, args.token)
     result = updater.update(server, token)
     if not result.installed:
         print(f"models are up to date (release {updater.current_release()})")

@@ -49,8 +49,9 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
 def export_sidecars(args: argparse.Namespace) -> int:
     """Write the sidecars of the library named by args.library with args' export options; prints
     a summary and each failure. Returns the exit status (1 if any sidecar could not be written)."""
+    from photo_tagger.app.export import export_sidecars as write_sidecars
     from photo_tagger.app.thresholds import models_threshold
-    from photo_tagger.metadata import ExportOptions, export_library
+    from photo_tagger.metadata import ExportOptions
     from photo_tagger.store.library import Library
     from photo_tagger.store.paths import default_library_dir
     from photo_tagger.vision.model import default_models_dir
@@ -59,7 +60,7 @@ def export_sidecars(args: argparse.Namespace) -> int:
     options = ExportOptions(naming=args.naming, include_model_tags=args.include_model_tags)
     library_dir = Path(args.library) if args.library else default_library_dir()
     with Library.open(library_dir) as library:
-        report = export_library(library, threshold, options)
+        report = write_sidecars(library, threshold, options)
     print(f"XMP sidecars: {report.summary()}")
     for path, reason in report.failed:
         print(f"failed: {path}: {reason}")

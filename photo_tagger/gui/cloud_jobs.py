@@ -19,7 +19,7 @@ from photo_tagger.gui.jobs import Job, JobControl
 
 if TYPE_CHECKING:
     from photo_tagger.cloud.escalation import EscalationReport, Refined
-    from photo_tagger.cloud.model_updates import ModelUpdater, UpdateResult
+    from photo_tagger.cloud.model_updates import UpdateResult
 
 
 class _Stopped(Exception):
@@ -90,16 +90,6 @@ def refine_summary(result: RefineResult) -> str:
     return text
 
 
-def model_updater(library_path: Path) -> ModelUpdater:
-    """An updater trusting the keys shipped with the app and those the library was told to trust
-    (`photo-tagger models trust`), as the command line builds it."""
-    from photo_tagger.cli.models import SHIPPED_KEYS
-    from photo_tagger.cloud.model_updates import ModelUpdater
-    from photo_tagger.cloud.signing import trusted_keys
-
-    return ModelUpdater(library_path, trusted_keys([SHIPPED_KEYS, library_path / "trusted-keys"]))
-
-
 class ModelUpdateJob:
     """Ask the library's server for a newer signed model release and install it (checked, loaded
     once, switched atomically; refused and left as it was when anything is wrong)."""
@@ -119,6 +109,8 @@ class ModelUpdateJob:
 
     def run(self, control: JobControl) -> UpdateResult:
         control.status(f"Asking {self._server}…")
+        from photo_tagger.app.model_updates import model_updater  # HTTP: off the UI thread
+
         return model_updater(self._path).update(self._server, self._token)
 
     def finish(self, result: Any) -> str:

@@ -94,7 +94,7 @@ class ScanJob:
         self._on_finished = on_finished
 
     def run(self, control: JobControl) -> ScanReport:
-        from photo_tagger.app.context import run_in_child_process
+        from photo_tagger.app.calls import run_in_child_process
         from photo_tagger.app.scan import Importer
 
         if not getattr(self._models, "loaded", True):
@@ -158,7 +158,7 @@ class GroupPeopleJob:
         self._caller = caller
 
     def run(self, control: JobControl) -> int:
-        from photo_tagger.app.scan import group_people
+        from photo_tagger.app.people import group_people
 
         session = self._session
         return group_people(session.library, self._threshold, self._caller, session.photos_stored)
@@ -189,7 +189,7 @@ class RetagJob:
         self._workers = workers
 
     def run(self, control: JobControl) -> ScanReport:
-        from photo_tagger.app.context import run_in_child_process
+        from photo_tagger.app.calls import run_in_child_process
         from photo_tagger.app.scan import Importer
 
         if not self._models.loaded:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from photo_tagger.app.export import files_record
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.runner import TaskRunner
@@ -77,7 +78,7 @@ class ExportSidecarsJob:
         self._on_finished = on_finished
 
     def run(self, control: JobControl) -> ExportReport | None:
-        from photo_tagger.metadata import export_library
+        from photo_tagger.app.export import export_sidecars
         from photo_tagger.store.library import Library
         from photo_tagger.vision.pipeline import Progress
 
@@ -95,7 +96,7 @@ class ExportSidecarsJob:
         control.status("Reading the library…")
         with Library.open(self._path) as library:
             try:
-                return export_library(
+                return export_sidecars(
                     library, self._threshold, self._options.export_options(), on_progress=report
                 )
             except _Stopped:
@@ -109,42 +110,6 @@ class ExportSidecarsJob:
 
     def merge(self, other: Job) -> bool:
         return isinstance(other, ExportSidecarsJob)
-
-
-def sidecar_data(session: LibrarySession, photo_ids: Iterable[str]) -> dict[str, Any]:
-    """These photos (with a file here) and the library's people, in the shape
-    `photo-tagger export` prints (cli.library_as_json), which export_photos() takes."""
-    doc, index = session.doc, session.index
-    photos = []
-    for pid in photo_ids:
-        paths = index.paths_for(pid)
-        if not paths or not doc.has_photo(pid):
-            continue
-        row = index.photo(pid)
-        _, faces = doc.faces(pid)
-        out_faces = []
-        for i, f in enumerate(faces):
-            fp = doc.face_person(pid, i)
-            person = doc.resolve_person(fp[0]) if fp else None
-            out_faces.append({"box": f["box"], "score": f["score"], "person": person})
-        photos.append(
-            {
-                "id": pid,
-                "paths": sorted(paths),
-                "width": row["width"] if row else None,
-                "height": row["height"] if row else None,
-                "tags": session.library.effective_tags(pid, session.threshold),
-                "auto": session.library.auto_tags(pid),
-                "user": doc.user_tags(pid),
-                "faces": out_faces,
-            }
-        )
-    people = [
-        {"id": p["id"], "name": p["name"]} | ({"hidden": True} if p.get("hidden") else {})
-        for p in doc.people()
-        if not p.get("merged_into")
-    ]
-    return {"photos": photos, "people": people}
 
 
 def photos_of_people(session: LibrarySession, person_ids: Iterable[str]) -> set[str]:
@@ -232,7 +197,7 @@ class SidecarKeeper(QObject):
             self._people.clear()
         batch = sorted(self._photos)[:BATCH]
         self._photos.difference_update(batch)
-        return sidecar_data(session, batch)
+        return files_record(session.library, session.threshold, batch)
 
     def _write_next(self) -> None:
         if self._busy or self._session is None or self._options is None:

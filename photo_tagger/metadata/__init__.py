@@ -4,7 +4,7 @@ Windows read, merged into what is already there, and read back from sidecars and
 Plain data in and out (no store, no Qt): the scan and the export wire it to the library.
 """
 
-from photo_tagger.metadata.export import export_library, export_photos, photo_metadata
+from photo_tagger.metadata.export import export_photos, photo_metadata
 from photo_tagger.metadata.model import (
     NAMINGS,
     ExportOptions,
@@ -27,7 +27,6 @@ __all__ = [
     "NamedFace",
     "PhotoMetadata",
     "SidecarNaming",
-    "export_library",
     "export_photos",
     "photo_metadata",
     "read_photo_metadata",

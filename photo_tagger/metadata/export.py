@@ -1,4 +1,7 @@
-"""Exporting a whole library: a sidecar next to every path of every photo."""
+"""Exporting photos: a sidecar next to every path of every photo of a record.
+
+The record is the library as `photo-tagger export` prints it (photo_tagger.app.export builds it).
+"""
 
 from __future__ import annotations
 
@@ -13,24 +16,13 @@ from photo_tagger.metadata.sidecar import sidecar_path, write_sidecar
 Progress = Callable[[int, int], None]  # (photos done, photos in all)
 
 
-def export_library(
-    library: Any,
-    threshold: Callable[[str], float],
-    options: ExportOptions | None = None,
-    on_progress: Progress | None = None,
-) -> ExportReport:
-    """Write (merge) the sidecar of every photo of `library`; see export_photos()."""
-    from photo_tagger.cli.main import library_as_json
-
-    return export_photos(library_as_json(library, threshold), options, on_progress)
-
-
 def export_photos(
     data: Mapping[str, Any],
     options: ExportOptions | None = None,
     on_progress: Progress | None = None,
 ) -> ExportReport:
-    """`data` is the library as `photo-tagger export` prints it (cli.library_as_json)."""
+    """Write (merge) the sidecar of every path of every photo in `data`, the library as
+    `photo-tagger export` prints it."""
     options = options or ExportOptions()
     report = ExportReport()
     people = {p["id"]: p for p in data["people"]}

@@ -156,7 +156,8 @@ def test_the_window_works_out_the_library_in_a_child_process(
     tmp_path: Path, models: Models
 ) -> None:
     """The same changes, worked out in a child process (as the window has it) as here."""
-    from photo_tagger.app.context import context_changes, run_in_child_process
+    from photo_tagger.app.calls import run_in_child_process
+    from photo_tagger.app.context import context_changes
 
     folder = tmp_path / "photos"
     folder.mkdir()

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from photo_tagger.app.export import library_record
 from photo_tagger.app.thresholds import models_threshold
-from photo_tagger.cli.main import library_as_json, main
+from photo_tagger.cli.main import main
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from tests.metadata.conftest import PHOTOS, as_list, dump, exiftool, regions
@@ -51,7 +52,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[
 def _photos(library: Path) -> dict[str, Any]:
     """The library as `photo-tagger export` prints it, by file name."""
     with Library.open(library) as lib:
-        data = library_as_json(lib, models_threshold(default_models_dir()))
+        data = library_record(lib, models_threshold(default_models_dir()))
     return {Path(p["paths"][0]).name: p for p in data["photos"]}
 
 

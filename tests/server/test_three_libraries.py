@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import requests
 
+from photo_tagger.app.export import library_record
 from photo_tagger.app.scan import Importer
 from photo_tagger.app.thresholds import models_threshold
-from photo_tagger.cli.main import library_as_json
 from photo_tagger.errors import SyncOfflineError
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
@@ -52,8 +52,8 @@ def copy_photos(folder: Path, rename: bool) -> dict[str, Path]:
 
 
 def shared_view(library: Library, threshold: Callable[[str], float]) -> dict[str, Any]:
-    """What every laptop must agree on: library_as_json without this computer's own facts."""
-    data = library_as_json(library, threshold)
+    """What every laptop must agree on: library_record without this computer's own facts."""
+    data = library_record(library, threshold)
     for photo in data["photos"]:
         for local in ("paths", "width", "height"):
             photo.pop(local)
