@@ -1,0 +1,103 @@
+"""The scan use case step by step (plan, analyse with its commits, finish), with the real models
+on the sample photos and a real library on disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from photo_tagger.app.scan import Importer, Scan, ScanHooks
+from photo_tagger.store.library import Library
+from photo_tagger.vision.model import default_models_dir
+from photo_tagger.vision.pipeline import Models
+
+PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
+FOUR = ("obama.jpg", "obama2.jpg", "coffee.jpg", "rocket.jpg")
+EXPECTED_FACES = json.loads((PHOTOS.parent / "expected_faces.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def models() -> Models:
+    return Models.load(default_models_dir())
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in FOUR:
+        shutil.copy(PHOTOS / name, photos / name)
+    (photos / "notes.jpg").write_text("not a photo")
+    return photos
+
+
+def test_each_step_does_its_part(tmp_path: Path, folder: Path, models: Models) -> None:
+    stored: list[list[str]] = []
+    with Library.open(tmp_path / "lib") as lib:
+        # a batch every two photos, whatever the time (commit_seconds would commit sooner)
+        importer = Importer(lib, models, workers=2, commit_every=2, commit_seconds=1e9)
+        scan = Scan(importer, [folder], ScanHooks(on_stored=stored.append))
+
+        scan.plan()
+        assert scan.report.found == 5
+        assert sorted(Path(st.path).name for st in scan.todo) == sorted([*FOUR, "notes.jpg"])
+        assert not lib.document.photo_ids()  # planning stores nothing
+
+        scan.analyse()
+        assert scan.report.analysed == 4
+        assert [Path(s.path).name for s in scan.report.skipped] == ["notes.jpg"]
+        assert len(lib.document.photo_ids()) == 4
+        # committed in batches of two, each heard by the caller once stored
+        assert [len(ids) for ids in stored if ids] == [2, 2]
+        assert scan.report.faces == sum(EXPECTED_FACES[name] for name in FOUR)
+        unnamed = [f for cid in lib.document.photo_ids() for f in lib.document.faces(cid)[1]]
+        assert len(unnamed) == scan.report.faces
+        assert lib.document.people() == []  # people come in finish()
+
+        scan.finish()
+        assert scan.report.new_people >= 1
+        obama = {lib.index.lookup(str(folder / n))[2] for n in ("obama.jpg", "obama2.jpg")}
+        people = {lib.document.face_person(cid, 0)[0] for cid in obama}
+        assert len(people) == 1  # the same man in two photos is one person
+        assert [p for p, _, _ in lib.index.skipped()] == [str(folder / "notes.jpg")]
+        assert scan.report.context is not None and scan.report.duplicates is not None
+
+
+def test_a_second_scan_plans_only_what_changed(
+    tmp_path: Path, folder: Path, models: Models
+) -> None:
+    with Library.open(tmp_path / "lib") as lib:
+        importer = Importer(lib, models, workers=2)
+        first = importer.scan([folder])
+        assert first.analysed == 4
+        (folder / "coffee.jpg").rename(folder / "moved-coffee.jpg")
+        (folder / "rocket.jpg").unlink()
+
+        scan = Scan(importer, [folder], ScanHooks())
+        scan.plan()
+        # the moved file is read again (to know its content); nothing else is
+        assert sorted(Path(st.path).name for st in scan.todo) == ["moved-coffee.jpg", "notes.jpg"]
+        assert scan.report.unchanged == 2
+        scan.analyse()
+        scan.finish()
+        assert scan.report.analysed == 0
+        assert scan.report.known_content == 1
+        assert scan.report.removed == 1  # rocket.jpg, gone from disk
+        assert len(lib.document.photo_ids()) == 4  # its tags stay in the document
+
+
+def test_a_stopped_scan_keeps_what_it_stored(tmp_path: Path, folder: Path, models: Models) -> None:
+    seen = []
+
+    def stop() -> bool:
+        return len(seen) >= 1
+
+    with Library.open(tmp_path / "lib") as lib:
+        importer = Importer(lib, models, workers=1, commit_every=1)
+        report = importer.scan([folder], on_progress=seen.append, should_stop=stop)
+        assert 1 <= report.analysed <= 2  # the photo that stopped it and the one in flight
+        assert len(lib.document.photo_ids()) == report.analysed
+        assert report.context is None and report.duplicates is None  # not worked out when stopped
