@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+from photo_tagger.cli.common import EXIT_ERROR, EXIT_OK, EXIT_SKIPPED
+from photo_tagger.cli.common import library_dir as cli_library_dir
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
@@ -45,9 +45,8 @@ def cmd_escalate(args: argparse.Namespace) -> int:
     from photo_tagger.cloud import escalation
     from photo_tagger.errors import EscalationNotConfiguredError
     from photo_tagger.store.library import Library
-    from photo_tagger.store.paths import default_library_dir
 
-    library_dir = Path(args.library) if args.library else default_library_dir()
+    library_dir = cli_library_dir(args)
     changes = {
         "endpoints": args.endpoint,
         "token": args.token,

@@ -6,11 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
+from photo_tagger.cli.common import library_dir as cli_library_dir
+from photo_tagger.cli.common import open_library
+
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from photo_tagger.cli.main import _library_dir
-
-    library_dir = _library_dir(args)
+    library_dir = cli_library_dir(args)
     if args.action == "trust":
         from photo_tagger.app.model_updates import trust_key
 
@@ -54,11 +55,10 @@ def _retag(args: argparse.Namespace) -> int:
     if args.no_retag:
         return 0
     from photo_tagger.app.scan import Importer
-    from photo_tagger.cli.main import _open_library
     from photo_tagger.cloud.model_updates import active_models_dir
     from photo_tagger.vision.pipeline import Models
 
-    with _open_library(args) as library:
+    with open_library(args) as library:
         models = Models.load(active_models_dir(library.path))
         report = Importer(library, models).retag()
     print(f"re-tagged {report.analysed} photos with the models now in use", file=sys.stderr)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK, EXIT_FAILED = 0, 2
+from photo_tagger.cli.common import EXIT_ERROR, EXIT_OK
 
 
 def _database_options() -> argparse.ArgumentParser:
@@ -162,7 +162,7 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         record = storage.token(token_id)
         if record is None:
             print(f"photo-tagger: no token '{token_id}' on this server.", file=sys.stderr)
-            return EXIT_FAILED
+            return EXIT_ERROR
         if storage.revoke(token_id):
             print(f"Token {token_id} of library {record.library_id} is revoked.")
         else:

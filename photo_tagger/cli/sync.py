@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-EXIT_OK = 0
+from photo_tagger.cli.common import EXIT_OK
+from photo_tagger.cli.common import library_dir as cli_library_dir
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
@@ -28,9 +28,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from photo_tagger.errors import SyncNotConfiguredError
     from photo_tagger.store import sync
     from photo_tagger.store.library import Library
-    from photo_tagger.store.paths import default_library_dir
 
-    library_dir = Path(args.library) if args.library else default_library_dir()
+    library_dir = cli_library_dir(args)
     with Library.open(library_dir) as library:
         if args.forget:
             sync.forget(library.log)

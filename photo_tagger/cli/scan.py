@@ -1,0 +1,77 @@
+"""`photo-tagger scan PATH...`: find, analyse and tag photos, with progress on the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, models_dir, open_library
+
+if TYPE_CHECKING:
+    from photo_tagger.app.scan import ScanReport
+    from photo_tagger.vision.pipeline import Progress
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from photo_tagger.app.scan import Importer
+    from photo_tagger.vision.pipeline import Models
+
+    models = Models.load(models_dir())
+    interactive = sys.stderr.isatty()
+    last = [0.0]
+
+    def show(p: Progress) -> None:
+        if args.quiet:
+            return
+        if interactive:
+            print("\r" + p.line() + "   ", end="", file=sys.stderr, flush=True)
+        elif p.done == p.total or p.done - last[0] >= 100:
+            last[0] = p.done
+            print(p.line(), file=sys.stderr, flush=True)
+
+    with open_library(args) as library:
+        importer = Importer(library, models, workers=args.workers)
+        report = importer.scan([Path(p) for p in args.paths], on_progress=show)
+    if interactive and not args.quiet:
+        print(file=sys.stderr)
+    print_report(report)
+    return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def print_report(report: ScanReport) -> None:
+    print(
+        f"Scanned {report.found} photo files in {report.seconds:.1f} s: "
+        f"{report.analysed} analysed ({report.rate:.1f} photos/s), "
+        f"{report.unchanged} unchanged, {report.known_content} recognised by content, "
+        f"{report.removed} gone from disk, {len(report.skipped)} skipped. "
+        f"{report.faces} faces, {report.new_people} new people."
+    )
+    if report.imported_tags or report.imported_faces:
+        print(
+            f"From XMP/IPTC written by other apps: {report.imported_tags} tags, "
+            f"{report.imported_faces} named faces."
+        )
+    c, d = report.context, report.duplicates
+    if c is not None:
+        print(
+            f"{c.events} events; {c.borrowed_places} photos without GPS placed by a neighbour "
+            f"(suggested); place, date and event tags of {c.updated} photos updated."
+        )
+    if d is not None:
+        print(f"Near-duplicates: {d.groups} groups of {d.photos} photos.")
+    for problem in report.metadata_problems:
+        print(f"note: {problem}")
+    for s in report.skipped:
+        print(f"skipped: {s.path}: {s.reason}")
+
+
+def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "scan", parents=[library_parent], help="find, analyse and tag the photos under PATHs"
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--workers", type=int, default=None, help="threads (default: every core)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_scan)
