@@ -49,6 +49,7 @@ test: $(SYS_STAMP) $(STAMP) lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check photo_tagger tests benchmarks packaging tools models/*.py
 	$(BIN)/ruff format --check photo_tagger tests benchmarks packaging tools models/*.py
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
