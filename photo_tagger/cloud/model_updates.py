@@ -62,10 +62,10 @@ def release_files(models_dir: Path) -> dict[str, Path]:
 
 def release_manifest(models_dir: Path, release: int, min_app_version: str) -> bytes:
     """The manifest a release is published with, as the bytes that get signed."""
-    raw = Manifest(models_dir).raw["models"]
+    manifest = Manifest(models_dir)
     models: dict[str, Any] = {}
     for role in ROLES:
-        entry = dict(raw[role])
+        entry = dict(manifest.entry(role).meta)
         int8 = dict(entry["files"]["int8"])
         int8["file"] = Path(int8["file"]).name
         entry["files"] = {"int8": int8}  # fp32 references stay with the publisher

@@ -176,10 +176,12 @@ class FaceDetector:
         anchors = meta["anchors"]
         self.anchors = ssd_anchors(self.input_size, list(anchors["strides"]), anchors["offset"])
         self.scale = float(meta["decode"]["scale"])
-        self.min_score = float(meta["thresholds"]["min_score"] if min_score is None else min_score)
+        self.min_score = float(
+            model.entry.threshold("min_score") if min_score is None else min_score
+        )
         if not 0.0 < self.min_score < 1.0:
             raise ValueError(f"min_score must be between 0 and 1, got {self.min_score}")
-        self.nms_iou = float(meta["thresholds"]["nms_iou"])
+        self.nms_iou = model.entry.threshold("nms_iou")
 
     def detect(self, rgb: np.ndarray) -> list[Face]:
         """Faces in `rgb` (HxWx3 uint8), best score first, in pixels of `rgb`."""

@@ -140,7 +140,7 @@ class FaceEmbedder:
         meta = model.entry.meta
         self.model = model
         self.size = int(meta["input"]["shape"][1])  # NHWC
-        self._same_person_distance = float(meta["thresholds"]["same_person_distance"])
+        self._same_person_distance = model.entry.threshold("same_person_distance")
 
     @property
     def same_person_distance(self) -> float:

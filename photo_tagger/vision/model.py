@@ -45,6 +45,16 @@ class ModelEntry:
         """What the store records as the model that produced a result."""
         return f"{self.name}@{self.version}"
 
+    def threshold(self, name: str) -> float:
+        """One of the thresholds the manifest gives for this model (`same_person_distance`...)."""
+        try:
+            return float(self.meta["thresholds"][name])
+        except (KeyError, TypeError, ValueError):
+            raise ModelError(
+                f"The model manifest gives no '{name}' for the '{self.key}' model: reinstall "
+                "the models."
+            ) from None
+
 
 class Manifest:
     def __init__(self, models_dir: Path) -> None:
@@ -74,13 +84,7 @@ class Manifest:
     @property
     def same_person_distance(self) -> float:
         """How close two faces' embeddings are when they are the same person."""
-        try:
-            return float(self._model("face_embedder")["thresholds"]["same_person_distance"])
-        except (KeyError, TypeError, ValueError):
-            raise ModelError(
-                f"The model manifest in {self.dir} gives no same-person distance for faces: "
-                "reinstall the models."
-            ) from None
+        return self.entry("face_embedder").threshold("same_person_distance")
 
     def entry(self, key: str, variant: str = "int8") -> ModelEntry:
         item = self._model(key)
