@@ -1,1 +1,11 @@
+"""Talking to servers on the user's behalf, only when the user asked for it.
 
+- `escalation`: photos the local models are unsure of, sent (downscaled, stripped of metadata)
+  to a bigger model on an Open Inference Protocol v2 endpoint, with a daily budget, health checks
+  and failover; `escalation_queue` keeps what waits in the library; `inference_client` speaks the
+  protocol.
+- `model_updates`: signed model releases, checked (Ed25519 signature, sha256 and size of every
+  file, the models load) before they are switched to atomically; `signing` holds the keys' code.
+
+No Qt, no web server: the window and the command line call these through the application layer.
+"""

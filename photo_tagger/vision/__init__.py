@@ -1,1 +1,12 @@
+"""The models on this computer: one class per ONNX model over an onnxruntime session, and the
+parallel pipeline that runs them on decoded photos.
 
+- `model`: the manifest (its entries, thresholds and vocabulary file behind typed accessors), the
+  integrity check of each file, and `OnnxModel`, one session per model.
+- `detector.FaceDetector`, `embedder.FaceEmbedder`, `tagger.Tagger`: pre- and post-processing
+  around each model; `vocabulary.Vocabulary` maps the classifier's classes to photo tags.
+- `pipeline`: `Models` (all three, loaded once), `Analyzer` (one photo's faces, embeddings and
+  tags), `map_in_threads` (the worker pool with its bound on photos in flight) and `Progress`.
+
+Pure functions of pixels: no store, no Qt, no network.
+"""
