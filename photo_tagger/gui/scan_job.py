@@ -15,7 +15,7 @@ from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import LibrarySession
 
 if TYPE_CHECKING:
-    from photo_tagger.app.scan import ScanReport
+    from photo_tagger.app.scan import Importer, ScanReport
     from photo_tagger.vision.pipeline import Models
 
 # Photos per library transaction in the window: each commit runs on the UI thread, so it is kept
@@ -23,6 +23,26 @@ if TYPE_CHECKING:
 # second, so that the first photos of a folder show up at once.
 WINDOW_COMMIT_EVERY = 8
 WINDOW_COMMIT_SECONDS = 0.25
+
+
+def window_importer(
+    session: LibrarySession, models: Models, workers: int | None, caller: UiThreadCaller
+) -> Importer:
+    """Scans as the window runs them: library work handed to the UI thread in small batches,
+    analysis at a lower priority, library-wide work in a child process."""
+    from photo_tagger.app.calls import run_in_child_process
+    from photo_tagger.app.scan import Importer
+
+    return Importer(
+        session.library,
+        models,
+        workers=workers,
+        on_library=caller,
+        commit_every=WINDOW_COMMIT_EVERY,
+        commit_seconds=WINDOW_COMMIT_SECONDS,
+        background=True,
+        run_library_wide=run_in_child_process,
+    )
 
 
 class ModelShelf:
@@ -94,23 +114,11 @@ class ScanJob:
         self._on_finished = on_finished
 
     def run(self, control: JobControl) -> ScanReport:
-        from photo_tagger.app.calls import run_in_child_process
-        from photo_tagger.app.scan import Importer
-
         if not getattr(self._models, "loaded", True):
             control.status("Loading the models…")
         models = self._models()
         control.status("Looking for photos…")
-        importer = Importer(
-            self._session.library,
-            models,
-            workers=self._workers,
-            on_library=self._caller,
-            commit_every=WINDOW_COMMIT_EVERY,
-            commit_seconds=WINDOW_COMMIT_SECONDS,
-            background=True,
-            run_library_wide=run_in_child_process,
-        )
+        importer = window_importer(self._session, models, self._workers, self._caller)
         return importer.scan(
             [Path(p) for p in self.paths],
             on_progress=control.report,
@@ -189,21 +197,9 @@ class RetagJob:
         self._workers = workers
 
     def run(self, control: JobControl) -> ScanReport:
-        from photo_tagger.app.calls import run_in_child_process
-        from photo_tagger.app.scan import Importer
-
         if not self._models.loaded:
             control.status("Loading the new models…")
-        importer = Importer(
-            self._session.library,
-            self._models(),
-            workers=self._workers,
-            on_library=self._caller,
-            commit_every=WINDOW_COMMIT_EVERY,
-            commit_seconds=WINDOW_COMMIT_SECONDS,
-            background=True,
-            run_library_wide=run_in_child_process,
-        )
+        importer = window_importer(self._session, self._models(), self._workers, self._caller)
         return importer.retag(on_progress=control.report, should_stop=control.stopped)
 
     def finish(self, result: Any) -> str:
