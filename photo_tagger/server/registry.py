@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse
 
-from photo_tagger.cloud.model_updates import MANIFEST, REGISTRY_PATH, SIGNATURE
+from photo_tagger.cloud.model_release import MANIFEST, REGISTRY_PATH, SIGNATURE
 
 
 def release_path(models_dir: Path, name: str) -> Path:

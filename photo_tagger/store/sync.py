@@ -45,13 +45,16 @@ from photo_tagger.errors import (
     SyncServerError,
 )
 from photo_tagger.store.persistence import EMPTY_UPDATE, SYNCED_UPTO, DocumentLog
-from photo_tagger.store.wire import decode_reply, encode_request, lacks
+from photo_tagger.store.wire import (
+    LIBRARY_HEADER,
+    MEDIA_TYPE,
+    SYNC_PATH,
+    decode_reply,
+    encode_request,
+    lacks,
+)
 
 log = logging.getLogger(__name__)
-
-SYNC_PATH = "/v1/sync"
-MEDIA_TYPE = "application/octet-stream"
-LIBRARY_HEADER = "Photo-Tagger-Library"
 
 SERVER_KEY, TOKEN_KEY, LIBRARY_KEY, LAST_SYNC_KEY = (
     "sync.server",
