@@ -23,9 +23,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from photo_tagger import __version__
+from photo_tagger.server.database import StorageUnavailable
 from photo_tagger.server.http import Library, read_body, token_library
 from photo_tagger.server.replicas import BadUpdate, Replicas
-from photo_tagger.server.storage import Storage, StorageUnavailable
+from photo_tagger.server.storage import Storage
 from photo_tagger.store.wire import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH, decode_request
 
 log = logging.getLogger(__name__)
