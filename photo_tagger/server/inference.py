@@ -27,7 +27,7 @@ import base64
 import binascii
 import json
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,7 +41,7 @@ from photo_tagger import __version__
 from photo_tagger.errors import ImageError, ModelError
 from photo_tagger.imaging import decode
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
-from photo_tagger.server.http import read_body
+from photo_tagger.server.http import Library, read_body
 from photo_tagger.vision.model import Manifest, OnnxModel, default_models_dir
 from photo_tagger.vision.tagger import Tagger
 from photo_tagger.vision.vocabulary import Vocabulary
@@ -236,7 +236,7 @@ async def infer(
 
 def add_inference(
     app: FastAPI,
-    library: Callable[..., Awaitable[Any]],
+    library: Library,
     models_dir: Path | None = None,
 ) -> None:
     """Serve the cloud model from `models_dir` (default: the app's models) to requests that
