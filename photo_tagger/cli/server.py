@@ -99,7 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_publish_models(args: argparse.Namespace) -> int:
     from photo_tagger import __version__
-    from photo_tagger.cloud.model_updates import publish_release
+    from photo_tagger.cloud.model_release import publish_release
     from photo_tagger.cloud.signing import load_private_key
     from photo_tagger.vision.model import default_models_dir
 

@@ -5,8 +5,8 @@ that lists each file's sha256 and size, the release number and the oldest app ve
 with. The manifest's exact bytes are signed with Ed25519; the app trusts the public keys shipped in
 `resources/keys/` and those added to the library (`photo-tagger models trust`).
 
-On the server (`photo-tagger server publish-models`) a release lives in `DATA/models/`:
-`manifest.json`, `manifest.json.sig` and `files/<name>`.
+On the server (`photo-tagger server publish-models`, model_release.py) a release lives in
+`DATA/models/`: `manifest.json`, `manifest.json.sig` and `files/<name>`.
 
 In a library, installed releases live in `LIBRARY/models/releases/<n>/` (a folder the app can load
 like the shipped `models/`), and `LIBRARY/models/state.json` says which one is current and which
@@ -26,83 +26,19 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from photo_tagger import __version__
-from photo_tagger.cloud.signing import sign, verify
+from photo_tagger.cloud.model_release import MANIFEST, REGISTRY_PATH, SIGNATURE
+from photo_tagger.cloud.signing import verify
 from photo_tagger.errors import ModelError, ModelUpdateError
-from photo_tagger.vision.model import Manifest, default_models_dir, sha256_of
+from photo_tagger.vision.model import default_models_dir
 
-MANIFEST = "manifest.json"
-SIGNATURE = "manifest.json.sig"
-REGISTRY_PATH = "/v1/models"
-ROLES = ("face_detector", "face_embedder", "tagger")
 CHUNK = 1 << 20
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split(".") if p.isdigit())
-
-
-# --- publishing (the server side) ------------------------------------------------------------
-
-
-def release_files(models_dir: Path) -> dict[str, Path]:
-    """What a release of the models in `models_dir` carries: int8 models, vocabulary, labels."""
-    manifest = Manifest(models_dir)
-    files = {}
-    for role in ROLES:
-        path = manifest.entry(role, "int8").file
-        files[path.name] = path
-    for extra in (manifest.vocabulary_file(), models_dir / "imagenet_labels.txt"):
-        if extra.exists():
-            files[extra.name] = extra
-    return files
-
-
-def release_manifest(models_dir: Path, release: int, min_app_version: str) -> bytes:
-    """The manifest a release is published with, as the bytes that get signed."""
-    manifest = Manifest(models_dir)
-    models: dict[str, Any] = {}
-    for role in ROLES:
-        entry = dict(manifest.entry(role).meta)
-        int8 = dict(entry["files"]["int8"])
-        int8["file"] = Path(int8["file"]).name
-        entry["files"] = {"int8": int8}  # fp32 references stay with the publisher
-        entry.pop("checks", None)
-        models[role] = entry
-    files = {
-        name: {"sha256": sha256_of(path), "bytes": path.stat().st_size}
-        for name, path in sorted(release_files(models_dir).items())
-    }
-    body = {
-        "release": release,
-        "min_app_version": min_app_version,
-        "files": files,
-        "models": models,
-    }
-    return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()
-
-
-def publish_release(
-    models_dir: Path, out_dir: Path, key: Ed25519PrivateKey, release: int, min_app_version: str
-) -> Path:
-    """Write a signed release of `models_dir` into `out_dir` (replacing what was there)."""
-    data = release_manifest(models_dir, release, min_app_version)
-    staging = out_dir.with_name(out_dir.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    (staging / "files").mkdir(parents=True)
-    for name, path in release_files(models_dir).items():
-        shutil.copyfile(path, staging / "files" / name)
-    (staging / MANIFEST).write_bytes(data)
-    (staging / SIGNATURE).write_text(sign(key, data) + "\n")
-    old = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    return out_dir
 
 
 # --- installing (the app side) ---------------------------------------------------------------

@@ -33,7 +33,7 @@ MESSAGE_MS = 10_000
 
 def import_network_clients() -> None:
     import photo_tagger.cloud.escalation  # noqa: F401
-    import photo_tagger.store.sync  # noqa: F401
+    import photo_tagger.store.background_sync  # noqa: F401
 
 
 class LibraryLinks(QObject):

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from photo_tagger.gui.settings_dialog import SettingsValues, cloud_settings
 
 if TYPE_CHECKING:
+    from photo_tagger.store.background_sync import SyncStatus
     from photo_tagger.store.library import Library
-    from photo_tagger.store.sync import SyncStatus
 
 
 def with_library_values(

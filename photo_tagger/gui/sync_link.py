@@ -16,8 +16,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 if TYPE_CHECKING:
+    from photo_tagger.store.background_sync import SyncStatus
     from photo_tagger.store.library import Library
-    from photo_tagger.store.sync import SyncStatus
 
 STOP_SECONDS = 5.0  # closing waits this long at most for a sync in flight (its edits are saved)
 
@@ -36,7 +36,7 @@ StartSync = Callable[[Path, Callable[["SyncStatus"], None]], Syncer]
 
 def background_sync(library_path: Path, on_status: Callable[[SyncStatus], None]) -> Syncer:
     """The real syncer: soon after edits, every minute, backing off while the server is away."""
-    from photo_tagger.store.sync import BackgroundSync
+    from photo_tagger.store.background_sync import BackgroundSync
 
     return BackgroundSync(library_path, on_status=on_status)
 

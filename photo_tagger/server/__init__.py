@@ -3,10 +3,17 @@ the devices send, without understanding tags (it merges Yjs updates, nothing mor
 
 - `app.create_app(storage, limits, extensions)`: the FastAPI app (POST /v1/sync, GET /v1/library,
   /healthz; OpenAPI at /openapi.json and /docs); extensions add routes behind the same tokens.
+- `http`: what every route shares: the token check that gives a request its library, and reading
+  a body under a size limit.
+- `inference.add_inference`: the cloud model under the Open Inference Protocol v2 (/v2/...).
+- `registry.add_model_registry`: a signed model release, as `server publish-models` wrote it.
 - `replicas.Replicas`: the documents in memory, validated merges, compaction.
-- `storage`: libraries, tokens and update rows in SQLite (default) or PostgreSQL.
+- `storage`: libraries, tokens and update rows in SQLite (default) or PostgreSQL; `database`: the
+  connection pool, transactions and versioned schema under it.
 - `tokens`: per-library bearer tokens, stored hashed.
 - `run.serve(...)`: uvicorn, as `photo-tagger serve` runs it.
 
-Imports FastAPI and uvicorn (the `server` extra); nothing outside this package imports it.
+The sync protocol's bytes come from photo_tagger.store.wire, shared with the client; no HTTP client
+is imported here. Imports FastAPI and uvicorn (the `server` extra), which nothing outside this
+package imports.
 """

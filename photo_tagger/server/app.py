@@ -14,25 +14,22 @@ request or updates that cannot be merged (nothing is stored); 503 when the datab
 
 # no `from __future__ import annotations`: FastAPI reads the route annotations at run time
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from photo_tagger import __version__
+from photo_tagger.server.database import StorageUnavailable
+from photo_tagger.server.http import Library, read_body, token_library
 from photo_tagger.server.replicas import BadUpdate, Replicas
-from photo_tagger.server.storage import Storage, StorageUnavailable
-from photo_tagger.server.tokens import secret_matches, split_token
-from photo_tagger.store.sync import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH
-from photo_tagger.store.wire import decode_request
+from photo_tagger.server.storage import Storage
+from photo_tagger.store.wire import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH, decode_request
 
 log = logging.getLogger(__name__)
-
-NO_MATCH = "0" * 64  # compared against when the token id is unknown, to take the same time
 
 
 @dataclass(frozen=True)
@@ -62,9 +59,6 @@ SYNC_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-Library = Callable[..., Awaitable[str]]  # the dependency that authenticates a request's token
-
-
 def create_app(
     storage: Storage,
     limits: Limits | None = None,
@@ -74,7 +68,7 @@ def create_app(
     (a route depending on it gets the token's library id, or a 401 is sent)."""
     limits = limits or Limits()
     replicas = Replicas(storage, compact_rows=limits.compact_rows)
-    bearer = HTTPBearer(auto_error=False, description="A library's token")
+    library = token_library(storage)
     app = FastAPI(
         title="photo-tagger sync server",
         version=__version__,
@@ -88,30 +82,11 @@ def create_app(
             {"detail": "The server's database is unavailable; try again later."}, status_code=503
         )
 
-    def authenticate(credentials: HTTPAuthorizationCredentials | None) -> str:
-        parts = split_token(credentials.credentials) if credentials else None
-        record = storage.token(parts[0]) if parts else None
-        matches = parts is not None and secret_matches(
-            parts[1], record.secret_hash if record else NO_MATCH
-        )
-        if record is None or record.revoked is not None or not matches:
-            raise HTTPException(
-                401,
-                "A valid token for this library is needed (Authorization: Bearer TOKEN).",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return record.library_id
-
-    async def library(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> str:
-        return await run_in_threadpool(authenticate, credentials)
-
     @app.post(SYNC_PATH, response_class=Response, openapi_extra=SYNC_BODY, responses=SYNC_RESPONSES)
     async def sync(request: Request, library_id: Annotated[str, Depends(library)]) -> Response:
         """Merge the device's edits; answer what it lacks (and, if the server lacks some of what
         the device has, the server's state vector)."""
-        body = await _read_body(request, limits.max_body)
+        body = await read_body(request, limits.max_body)
         try:
             state_vector, updates = decode_request(body)
         except ValueError as exc:
@@ -135,21 +110,3 @@ def create_app(
     for extend in extensions:
         extend(app, library)
     return app
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it is known to exceed `limit` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            raise HTTPException(400, "Content-Length is not a number.")
-        if int(declared) > limit:
-            raise HTTPException(413, f"The body is over the server's limit of {limit} bytes.")
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"The body is over the server's limit of {limit} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)

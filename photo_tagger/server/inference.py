@@ -27,7 +27,7 @@ import base64
 import binascii
 import json
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,7 +41,7 @@ from photo_tagger import __version__
 from photo_tagger.errors import ImageError, ModelError
 from photo_tagger.imaging import decode
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
-from photo_tagger.server.app import _read_body
+from photo_tagger.server.http import Library, read_body
 from photo_tagger.vision.model import Manifest, OnnxModel, default_models_dir
 from photo_tagger.vision.tagger import Tagger
 from photo_tagger.vision.vocabulary import Vocabulary
@@ -211,9 +211,32 @@ def model_metadata(model: CloudTagger) -> dict[str, Any]:
 # --- routes ----------------------------------------------------------------------------------
 
 
+async def loaded_model(model: LazyModel, name: str) -> CloudTagger:
+    """The model called `name`, loaded; InferenceRefused (404) for another name, (503) for none."""
+    if name != MODEL_NAME:
+        raise InferenceRefused(404, f"No model '{name}' here; this server has '{MODEL_NAME}'.")
+    return await run_in_threadpool(model.get)
+
+
+async def infer(
+    model: LazyModel, name: str, version: str | None, request: Request
+) -> dict[str, Any]:
+    """The answer to an inference request for `name` (at `version`, if given)."""
+    tagger = await loaded_model(model, name)
+    if version is not None and version != tagger.version:
+        raise InferenceRefused(404, f"No version '{version}' of '{name}' here.")
+    try:
+        body = await read_body(request, MAX_BODY)
+    except HTTPException as exc:
+        raise InferenceRefused(exc.status_code, str(exc.detail)) from None
+    parsed = parse_infer_request(body)
+    tags = await run_in_threadpool(tagger.tag_files, parsed.files)
+    return infer_response(tagger.version, parsed.id, tags)
+
+
 def add_inference(
     app: FastAPI,
-    library: Callable[..., Awaitable[Any]],
+    library: Library,
     models_dir: Path | None = None,
 ) -> None:
     """Serve the cloud model from `models_dir` (default: the app's models) to requests that
@@ -224,18 +247,13 @@ def add_inference(
     async def refused(request: Request, exc: InferenceRefused) -> JSONResponse:
         return JSONResponse({"error": exc.message}, status_code=exc.status)
 
-    async def loaded(name: str) -> CloudTagger:
-        if name != MODEL_NAME:
-            raise InferenceRefused(404, f"No model '{name}' here; this server has '{MODEL_NAME}'.")
-        return await run_in_threadpool(model.get)
-
     @app.get("/v2/health/live")
     async def live(library_id: Annotated[str, Depends(library)]) -> dict[str, bool]:
         return {"live": True}
 
     @app.get("/v2/health/ready")
     async def ready(library_id: Annotated[str, Depends(library)]) -> dict[str, bool]:
-        await loaded(MODEL_NAME)
+        await loaded_model(model, MODEL_NAME)
         return {"ready": True}
 
     @app.get("/v2")
@@ -244,36 +262,24 @@ def add_inference(
 
     @app.get("/v2/models/{name}")
     async def metadata(name: str, library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
-        return model_metadata(await loaded(name))
+        return model_metadata(await loaded_model(model, name))
 
     @app.get("/v2/models/{name}/ready")
     async def model_ready(
         name: str, library_id: Annotated[str, Depends(library)]
     ) -> dict[str, Any]:
-        await loaded(name)
+        await loaded_model(model, name)
         return {"name": name, "ready": True}
-
-    async def infer(name: str, version: str | None, request: Request) -> dict[str, Any]:
-        tagger = await loaded(name)
-        if version is not None and version != tagger.version:
-            raise InferenceRefused(404, f"No version '{version}' of '{name}' here.")
-        try:
-            body = await _read_body(request, MAX_BODY)
-        except HTTPException as exc:
-            raise InferenceRefused(exc.status_code, str(exc.detail)) from None
-        parsed = parse_infer_request(body)
-        tags = await run_in_threadpool(tagger.tag_files, parsed.files)
-        return infer_response(tagger.version, parsed.id, tags)
 
     @app.post("/v2/models/{name}/infer")
     async def model_infer(
         name: str, request: Request, library_id: Annotated[str, Depends(library)]
     ) -> dict[str, Any]:
         """Tag photos (see the module's docstring for the request and the answer)."""
-        return await infer(name, None, request)
+        return await infer(model, name, None, request)
 
     @app.post("/v2/models/{name}/versions/{version}/infer")
     async def version_infer(
         name: str, version: str, request: Request, library_id: Annotated[str, Depends(library)]
     ) -> dict[str, Any]:
-        return await infer(name, version, request)
+        return await infer(model, name, version, request)

@@ -9,14 +9,14 @@ sign anything itself, so a compromised server can withhold updates but not forge
 """
 
 # no `from __future__ import annotations`: FastAPI reads the route annotations at run time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException
 from fastapi.responses import FileResponse
 
-from photo_tagger.cloud.model_updates import MANIFEST, REGISTRY_PATH, SIGNATURE
+from photo_tagger.cloud.model_release import MANIFEST, REGISTRY_PATH, SIGNATURE
+from photo_tagger.server.http import Library
 
 
 def release_path(models_dir: Path, name: str) -> Path:
@@ -32,9 +32,7 @@ def release_path(models_dir: Path, name: str) -> Path:
     return path
 
 
-def add_model_registry(
-    app: FastAPI, models_dir: Path, library: Callable[..., Awaitable[Any]]
-) -> None:
+def add_model_registry(app: FastAPI, models_dir: Path, library: Library) -> None:
     """Serve the release in `models_dir` to requests that `library` authenticates."""
 
     @app.get(REGISTRY_PATH + "/{name:path}", response_class=FileResponse)

@@ -7,22 +7,22 @@ library (SELECT ... FOR UPDATE), so several server processes on one PostgreSQL d
 order and each sees the others' rows by reading the rows after the last it applied.
 
 Each backend is a subclass registered in `BACKENDS` by URL scheme; `open_storage` picks one. The
-schema is versioned (`schema_version`) and upgraded by ordered migrations, never reset.
+connections, transactions and the versioned schema are database.py's.
 """
 
 from __future__ import annotations
 
-import queue
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 from photo_tagger.errors import ServerError
+from photo_tagger.server.database import Database
 
 DATABASE_FILE = "server.sqlite3"
 
@@ -40,26 +40,6 @@ class TokenRecord:
     library_id: str
     secret_hash: str
     revoked: float | None
-
-
-class StorageUnavailable(ServerError):
-    """The database cannot be reached or refused a query; the request may be retried."""
-
-
-# The schema, with {blob} {serial} {real} filled in per backend.
-MIGRATIONS: list[list[str]] = [
-    [
-        "CREATE TABLE libraries (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-        " created {real} NOT NULL)",
-        "CREATE TABLE tokens (id TEXT PRIMARY KEY,"
-        " library_id TEXT NOT NULL REFERENCES libraries (id),"
-        " secret_hash TEXT NOT NULL, created {real} NOT NULL, revoked {real})",
-        "CREATE TABLE updates (id {serial}, library_id TEXT NOT NULL REFERENCES libraries (id),"
-        " kind TEXT NOT NULL CHECK (kind IN ('update', 'snapshot')), data {blob} NOT NULL,"
-        " created {real} NOT NULL)",
-        "CREATE INDEX updates_by_library ON updates (library_id, id)",
-    ]
-]
 
 
 class Writer:
@@ -88,118 +68,9 @@ class Writer:
         )
 
 
-class Storage:
-    """Base of the backends: the SQL is shared, connections and locking are each backend's."""
-
-    scheme: ClassVar[str]
-    types: ClassVar[dict[str, str]]
-    errors: ClassVar[tuple[type[BaseException], ...]]
-    pool_size = 8
-
-    def __init__(self, location: str) -> None:
-        self.location = location
-        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
-        with self.connection() as conn:
-            self._migrate(conn)
-
-    # --- backend hooks ------------------------------------------------------------------------
-
-    def _connect(self) -> Any:
-        raise NotImplementedError
-
-    def _begin_write(self, conn: Any, library_id: str) -> None:
-        """Start a transaction holding `library_id`'s write lock."""
-        raise NotImplementedError
-
-    def _begin_schema(self, conn: Any) -> None:
-        """Start a transaction that no other process can run at the same time."""
-        raise NotImplementedError
-
-    def _sql(self, query: str) -> str:
-        return query
-
-    # --- connections --------------------------------------------------------------------------
-
-    @contextmanager
-    def connection(self) -> Iterator[Any]:
-        try:
-            conn = self._idle.get_nowait()
-        except queue.Empty:
-            conn = self._open_connection()
-        try:
-            yield conn
-        except self.errors as exc:
-            self._discard(conn)
-            raise StorageUnavailable(f"The server's database failed: {exc}") from exc
-        except BaseException:
-            self._release(conn)  # a refused request: its transaction was rolled back
-            raise
-        self._release(conn)
-
-    def _release(self, conn: Any) -> None:
-        if self._idle.qsize() < self.pool_size:
-            self._idle.put(conn)
-        else:
-            self._discard(conn)
-
-    def _open_connection(self) -> Any:
-        try:
-            return self._connect()
-        except self.errors as exc:
-            raise StorageUnavailable(
-                f"Cannot open the server's database {self.describe()}: {exc}"
-            ) from exc
-
-    def _discard(self, conn: Any) -> None:
-        with suppress(*self.errors):
-            conn.close()
-
-    def close(self) -> None:
-        while True:
-            try:
-                self._discard(self._idle.get_nowait())
-            except queue.Empty:
-                return
-
-    def describe(self) -> str:
-        return self.location
-
-    def _execute(self, conn: Any, query: str, params: Sequence[Any] = ()) -> Any:
-        return conn.execute(self._sql(query), tuple(params))
-
-    @contextmanager
-    def _transaction(self, conn: Any, begin: Callable[[], None]) -> Iterator[None]:
-        begin()
-        try:
-            yield
-        except BaseException:
-            self._execute(conn, "ROLLBACK")
-            raise
-        self._execute(conn, "COMMIT")
-
-    # --- schema -------------------------------------------------------------------------------
-
-    def _migrate(self, conn: Any) -> None:
-        with self._transaction(conn, lambda: self._begin_schema(conn)):
-            self._execute(
-                conn, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
-            )
-            row = self._execute(conn, "SELECT version FROM schema_version").fetchone()
-            current = int(row[0]) if row else 0
-            if current > len(MIGRATIONS):
-                raise ServerError(
-                    f"The server database {self.describe()} was written by a newer photo-tagger "
-                    f"(schema {current}; this one reads up to {len(MIGRATIONS)}). Update "
-                    "photo-tagger on the server."
-                )
-            for step in MIGRATIONS[current:]:
-                for statement in step:
-                    self._execute(conn, statement.format(**self.types))
-            if current < len(MIGRATIONS):
-                self._execute(conn, "DELETE FROM schema_version")
-                self._execute(
-                    conn, "INSERT INTO schema_version (version) VALUES (?)", (len(MIGRATIONS),)
-                )
+class Storage(Database):
+    """Libraries, tokens and documents' rows; the SQL is shared, connections and locking are each
+    backend's."""
 
     # --- libraries and tokens -----------------------------------------------------------------
 

@@ -1,16 +1,21 @@
-"""The Yjs sync protocol's framing and state vectors, as plain bytes in and out.
+"""The sync protocol on the wire: where it is served, and the Yjs sync messages' framing and state
+vectors, as plain bytes in and out.
 
 A message is varuint(message type) varuint(sync type) varuint(length) payload, as y-protocols and
 pycrdt write it; a state vector is varuint(count) then count x (varuint(client), varuint(clock)).
 The decoders are strict (a truncated or padded body is a ValueError), since the server reads bodies
 from the network. A delete set (the tail of an update) is varuint(count) then count x
 (varuint(client), varuint(ranges), ranges x (varuint(clock), varuint(length))).
-Shared by the sync client (store/sync.py) and the cloud peer (server/).
+Shared by the sync client (store/sync.py) and the cloud peer (server/); no HTTP library here.
 """
 
 from __future__ import annotations
 
 from pycrdt import get_update as update_diff
+
+SYNC_PATH = "/v1/sync"  # POST: the request body, answered with the reply body
+MEDIA_TYPE = "application/octet-stream"  # both ways
+LIBRARY_HEADER = "Photo-Tagger-Library"  # on the reply: the server's id of the token's library
 
 MESSAGE_SYNC = 0
 STEP1, STEP2, UPDATE = 0, 1, 2  # state vector; reply to a state vector; an update

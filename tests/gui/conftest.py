@@ -32,8 +32,8 @@ from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.sync_link import Syncer
 from photo_tagger.gui.window import MainWindow, Services
 from photo_tagger.server.storage import Storage
+from photo_tagger.store.background_sync import BackgroundSync, SyncStatus
 from photo_tagger.store.library import Library
-from photo_tagger.store.sync import BackgroundSync, SyncStatus
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 from tests.gui.servers import LiveServer

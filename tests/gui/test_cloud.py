@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from photo_tagger.cloud.model_updates import publish_release
+from photo_tagger.cloud.model_release import publish_release
 from photo_tagger.cloud.signing import generate_key_pair, load_private_key
 from photo_tagger.gui.app import library_models_dir
 from photo_tagger.gui.facts import CLOUD

@@ -13,8 +13,9 @@ from photo_tagger.gui.settings_dialog import SYNC_TAB, SettingsDialog
 from photo_tagger.gui.window import MainWindow
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
+from photo_tagger.store.background_sync import SyncStatus
 from photo_tagger.store.library import Library
-from photo_tagger.store.sync import SyncClient, SyncStatus
+from photo_tagger.store.sync import SyncClient
 from tests.gui.conftest import MakeWindow, row_of
 from tests.gui.servers import LiveServer
 from tests.gui.test_tags import tag_rows

@@ -14,8 +14,8 @@ import requests
 
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
+from photo_tagger.store.background_sync import BackgroundSync, SyncStatus, backoff_delays
 from photo_tagger.store.library import Library
-from photo_tagger.store.sync import BackgroundSync, SyncStatus, backoff_delays
 from tests.server.harness import ThreadServer, add_library, free_port, sqlite_storage
 from tests.store.conftest import PHOTO
 
