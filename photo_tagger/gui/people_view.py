@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 from photo_tagger.errors import ImageError
 from photo_tagger.gui.edits import HidePerson, MergePeople, NamePerson
 from photo_tagger.gui.images import ImageLoader, Pixels, read_scaled
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 
 FaceKey = tuple[str, int]  # (content id, face index), as the store names faces
 
@@ -65,7 +65,7 @@ class PersonRow:
         return self.name or f"Unnamed {self.id[:4]}"
 
 
-def person_rows(session: LibrarySession, show_hidden: bool) -> list[PersonRow]:
+def person_rows(session: Session, show_hidden: bool) -> list[PersonRow]:
     """Every person with a face on a photo on disk: unnamed first, then by number of faces."""
     rows = []
     for pid, faces in session.faces_by_person().items():
@@ -132,12 +132,12 @@ class PeopleModel(QAbstractListModel):
     def __init__(self, loader: ImageLoader) -> None:
         super().__init__()
         self._loader = loader
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self.rows: list[PersonRow] = []
         self.dpr = 1.0
         loader.loaded.connect(self._on_loaded)
 
-    def set_rows(self, session: LibrarySession | None, rows: list[PersonRow]) -> None:
+    def set_rows(self, session: Session | None, rows: list[PersonRow]) -> None:
         self.beginResetModel()
         self._session = session
         self.rows = rows
@@ -288,7 +288,7 @@ class PeopleView(QWidget):
 
     def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self._dirty = True
         self.model = PeopleModel(loader)
         self.list = QListView()
@@ -329,7 +329,7 @@ class PeopleView(QWidget):
         self._timer.timeout.connect(self.rebuild)
         self._update_buttons()
 
-    def set_session(self, session: LibrarySession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         if self._session is not None:
             self._session.peopleChanged.disconnect(self._on_people_changed)
         self._session = session

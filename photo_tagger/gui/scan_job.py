@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.paths import outermost
 from photo_tagger.gui.runner import UiThreadCaller
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan import ScanReport
@@ -76,7 +76,7 @@ class ScanJob:
 
     def __init__(
         self,
-        session: LibrarySession,
+        session: Session,
         paths: Iterable[str],
         models: Callable[[], Models],
         caller: UiThreadCaller,
@@ -152,7 +152,7 @@ class GroupPeopleJob:
 
     title = "Grouping faces"
 
-    def __init__(self, session: LibrarySession, threshold: float, caller: UiThreadCaller) -> None:
+    def __init__(self, session: Session, threshold: float, caller: UiThreadCaller) -> None:
         self._session = session
         self._threshold = threshold
         self._caller = caller
@@ -178,7 +178,7 @@ class RetagJob:
 
     def __init__(
         self,
-        session: LibrarySession,
+        session: Session,
         models: FolderModels,
         caller: UiThreadCaller,
         workers: int | None = None,

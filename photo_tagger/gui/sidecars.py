@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.runner import TaskRunner
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 from photo_tagger.gui.settings import Settings
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class ExportSidecarsJob:
         return isinstance(other, ExportSidecarsJob)
 
 
-def sidecar_data(session: LibrarySession, photo_ids: Iterable[str]) -> dict[str, Any]:
+def sidecar_data(session: Session, photo_ids: Iterable[str]) -> dict[str, Any]:
     """These photos (with a file here) and the library's people, in the shape
     `photo-tagger export` prints (cli.library_as_json), which export_photos() takes."""
     doc, index = session.doc, session.index
@@ -147,7 +147,7 @@ def sidecar_data(session: LibrarySession, photo_ids: Iterable[str]) -> dict[str,
     return {"photos": photos, "people": people}
 
 
-def photos_of_people(session: LibrarySession, person_ids: Iterable[str]) -> set[str]:
+def photos_of_people(session: Session, person_ids: Iterable[str]) -> set[str]:
     """The photos with a face of any of these people (merged ones included, either way)."""
     wanted = set(person_ids)
     wanted |= {session.resolve(p) for p in wanted}
@@ -167,7 +167,7 @@ class SidecarKeeper(QObject):
     def __init__(self, runner: TaskRunner, delay_ms: int = 1500) -> None:
         super().__init__()
         self._runner = runner
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self._options: SidecarOptions | None = None
         self._photos: set[str] = set()
         self._people: set[str] = set()
@@ -182,7 +182,7 @@ class SidecarKeeper(QObject):
     def pending(self) -> bool:
         return bool(self._photos or self._people or self._busy)
 
-    def follow(self, session: LibrarySession | None, options: SidecarOptions) -> None:
+    def follow(self, session: Session | None, options: SidecarOptions) -> None:
         """Keep the sidecars of `session`'s photos (None: none) if the options say so."""
         if self._session is not None and self._session is not session:
             self._session.edited.disconnect(self._on_edited)

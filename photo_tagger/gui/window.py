@@ -50,7 +50,7 @@ from photo_tagger.gui.library_links import LibraryLinks
 from photo_tagger.gui.paths import is_inside
 from photo_tagger.gui.people_view import PeopleView
 from photo_tagger.gui.runner import TaskRunner, UiThreadCaller
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
 from photo_tagger.gui.status import JobStatus, ProblemsButton
@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.settings = services.settings
-        self.session: LibrarySession | None = None
+        self.session: Session | None = None
         self.caller: UiThreadCaller | None = None
         self.watcher: FolderWatcher | None = None
         self.grid_model: PhotoGridModel | None = None
@@ -368,7 +368,7 @@ class MainWindow(QMainWindow):
         preview = self.grid_model.rows if keep_grid and self.grid_model is not None else None
         try:
             vocabulary = load_vocabulary(self.services.models_dir(library.path))
-            session = LibrarySession(
+            session = Session(
                 library,
                 vocabulary,
                 self.services.images_runner,
