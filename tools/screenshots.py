@@ -133,7 +133,7 @@ def cloud_shots(window: MainWindow, app: QApplication, out: Path, work: Path) ->
         wait(app, lambda: window.sync_label.text() == "Synced")
         states: list[str] = []
         window.sync.statusChanged.connect(lambda status: states.append(status and status.state))
-        window.refine_action.trigger()
+        window.commands.refine.trigger()
         wait(app, lambda: not window.jobs.busy)
         wait(app, lambda: "waiting" in states and states[-1] == "synced")  # the cloud's tags too
         session.finish_reading_facts()
