@@ -35,9 +35,10 @@ from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
 from photo_tagger.gui.facts import CLOUD, TAG
 from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
+from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.settings_dialog import CLOUD_TAB, SYNC_TAB, SettingsDialog
-from photo_tagger.gui.window import MainWindow, Services
+from photo_tagger.gui.window import MainWindow
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 

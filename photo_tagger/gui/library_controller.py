@@ -29,8 +29,8 @@ from photo_tagger.vision.model import Manifest
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan import ScanReport
+    from photo_tagger.gui.services import Services
     from photo_tagger.gui.watcher import FolderWatcher
-    from photo_tagger.gui.window import Services
 
 
 class LibraryController(QObject):

@@ -25,7 +25,7 @@ from photo_tagger.gui.sync_link import SyncLink
 
 if TYPE_CHECKING:
     from photo_tagger.cloud.model_updates import UpdateResult
-    from photo_tagger.gui.window import Services
+    from photo_tagger.gui.services import Services
     from photo_tagger.metadata import ExportReport
 
 MESSAGE_MS = 10_000

@@ -9,8 +9,6 @@ preferences.py, and the sync, the cloud model, model updates and XMP sidecars in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,37 +35,18 @@ from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.library_controller import LibraryController
 from photo_tagger.gui.library_links import LibraryLinks
 from photo_tagger.gui.people_view import PeopleView
-from photo_tagger.gui.runner import TaskRunner
-from photo_tagger.gui.settings import Settings
+from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
 from photo_tagger.gui.status import JobStatus, ProblemsButton
-from photo_tagger.gui.sync_link import StartSync, SyncIndicator, background_sync
+from photo_tagger.gui.sync_link import SyncIndicator
 from photo_tagger.gui.tag_editor import TagEditor
 from photo_tagger.gui.viewer import PhotoViewer
 from photo_tagger.gui.welcome import WelcomePage
 
 if TYPE_CHECKING:
     from photo_tagger.gui.session import Session
-    from photo_tagger.vision.pipeline import Models
 
 WELCOME, PHOTOS, VIEWER, PEOPLE = range(4)
-
-
-@dataclass
-class Services:
-    """What the window is built from; the app passes the real ones, tests their own."""
-
-    settings: Settings
-    models: Callable[[Path], Models]  # the models in a folder, loaded on first call (off the UI)
-    # a library's models folder: its installed model release, else the shipped models
-    models_dir: Callable[[Path], Path]
-    jobs_runner: TaskRunner  # scans and other long work, one at a time
-    images_runner: TaskRunner  # thumbnails, photos, face crops, catalogue reads, sidecar writes
-    samples_dir: Path | None = None
-    watch_debounce_ms: int = 1500
-    scan_workers: int | None = None
-    syncer: StartSync = background_sync  # syncs a library with its server in the background
-    sidecar_delay_ms: int = 1500  # after an edit, before its sidecars are written
 
 
 class MainWindow(QMainWindow):
