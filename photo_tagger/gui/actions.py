@@ -106,38 +106,33 @@ class Actions:
         stack.redoTextChanged.connect(lambda t: self.redo.setText(f"&Redo {t}"))
 
     def build_menus(self, window: MainWindow) -> None:
+        """The menu bar; None is a separator."""
+        menus: dict[str, list[QAction | None]] = {
+            "&File": [
+                *(self.add_folder, self.add_photos, self.add_samples, None),
+                *(self.sync_now, self.refine, self.write_sidecars, None),
+                *(self.settings, None, self.quit),
+            ],
+            "&Edit": [
+                *(self.undo, self.redo, None),
+                *(self.select_all, self.add_tag, self.find, None),
+                self.tag_extras,
+            ],
+            "&View": [
+                *(self.photos, self.people, None, self.zoom_in, self.zoom_out, None),
+                window.filters_dock.toggleViewAction(),
+                window.tags_dock.toggleViewAction(),
+            ],
+            "&Help": [self.model_updates, None, self.about],
+        }
         bar = window.menuBar()
-        m = bar.addMenu("&File")
-        for a in (self.add_folder, self.add_photos, self.add_samples):
-            m.addAction(a)
-        m.addSeparator()
-        for a in (self.sync_now, self.refine, self.write_sidecars):
-            m.addAction(a)
-        m.addSeparator()
-        m.addAction(self.settings)
-        m.addSeparator()
-        m.addAction(self.quit)
-        m = bar.addMenu("&Edit")
-        m.addAction(self.undo)
-        m.addAction(self.redo)
-        m.addSeparator()
-        for a in (self.select_all, self.add_tag, self.find):
-            m.addAction(a)
-        m.addSeparator()
-        m.addAction(self.tag_extras)
-        m = bar.addMenu("&View")
-        m.addAction(self.photos)
-        m.addAction(self.people)
-        m.addSeparator()
-        m.addAction(self.zoom_in)
-        m.addAction(self.zoom_out)
-        m.addSeparator()
-        m.addAction(window.filters_dock.toggleViewAction())
-        m.addAction(window.tags_dock.toggleViewAction())
-        m = bar.addMenu("&Help")
-        m.addAction(self.model_updates)
-        m.addSeparator()
-        m.addAction(self.about)
+        for title, actions in menus.items():
+            menu = bar.addMenu(title)
+            for action in actions:
+                if action is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(action)
 
     def build_toolbar(self, window: MainWindow) -> tuple[SizeSlider, QLineEdit]:
         """The toolbar: pages, Add Folder, then the thumbnail size and the search field (which
