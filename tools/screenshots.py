@@ -35,9 +35,10 @@ from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
 from photo_tagger.gui.facts import CLOUD, TAG
 from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
+from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.settings_dialog import CLOUD_TAB, SYNC_TAB, SettingsDialog
-from photo_tagger.gui.window import MainWindow, Services
+from photo_tagger.gui.window import MainWindow
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 
@@ -133,7 +134,7 @@ def cloud_shots(window: MainWindow, app: QApplication, out: Path, work: Path) ->
         wait(app, lambda: window.sync_label.text() == "Synced")
         states: list[str] = []
         window.sync.statusChanged.connect(lambda status: states.append(status and status.state))
-        window.refine_action.trigger()
+        window.commands.refine.trigger()
         wait(app, lambda: not window.jobs.busy)
         wait(app, lambda: "waiting" in states and states[-1] == "synced")  # the cloud's tags too
         session.finish_reading_facts()

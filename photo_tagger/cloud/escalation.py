@@ -48,6 +48,7 @@ from photo_tagger.errors import EscalationOfflineError, ImageError
 from photo_tagger.files.discovery import content_id
 from photo_tagger.imaging import decode_photo
 from photo_tagger.store.library import Library
+from photo_tagger.store.rules import cloud_model_of
 
 LOCAL, CLOUD = "local", "cloud"
 JPEG_QUALITY = 90
@@ -59,11 +60,6 @@ JPEG_QUALITY = 90
 def best_local_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
     """The best score among the photo's local auto tags (0.0 with none: the model saw nothing)."""
     return max((float(a["score"]) for a in auto.values() if a.get("source") == LOCAL), default=0.0)
-
-
-def cloud_model_of(auto: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """The cloud model that refined these auto tags, or None."""
-    return next((str(a["model"]) for a in auto.values() if a.get("source") == CLOUD), None)
 
 
 def refined_in_cloud(document: Any, photo_id: str) -> str | None:

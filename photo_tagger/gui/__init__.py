@@ -3,6 +3,12 @@
 It calls the layers below it (store, importer, imaging); nothing calls it. Start it with
 `photo-tagger gui` or `photo_tagger.gui.app.main()`. Qt is imported by these modules only.
 
+The window (window.py) lays out its parts and wires them: its commands and menus (actions.py),
+the open library (library_controller.py, which opens and closes it as a `Session`, session.py,
+through which every edit goes, as the undo commands of edits.py), what the grid shows
+(grid_content.py, by the rules of facts.py), the settings (settings.py, applied by
+preferences.py), and the links beyond the library's folder (library_links.py).
+
 Threads: the library (document and index) belongs to the UI thread. Work that takes long (scans,
 decoding, reading the catalogue) runs off it through one `TaskRunner` (runner.py), and a scan's
 writes come back to the UI thread in slices of a few milliseconds (`UiThreadCaller`). Tests swap in

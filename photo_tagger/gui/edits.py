@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 
 if TYPE_CHECKING:
     from photo_tagger.store.document import LibraryDocument
@@ -25,7 +25,7 @@ class SetTag(QUndoCommand):
 
     def __init__(
         self,
-        session: LibrarySession,
+        session: Session,
         photo_ids: Iterable[str],
         tag: str,
         present: bool,
@@ -50,7 +50,7 @@ class RenameTag(QUndoCommand):
     """A tag and every tag under it take another name on every photo that has them (naming an
     event: "Events/2024/2024-06-12 Lisbon" becomes "Events/2024/Ana's wedding"). One undo step."""
 
-    def __init__(self, session: LibrarySession, old: str, new: str):
+    def __init__(self, session: Session, old: str, new: str):
         super().__init__(f"Rename tag “{old}” to “{new}”")
         self._session = session
         renamed: dict[str, list[str]] = {}  # tag -> photos that have it
@@ -78,7 +78,7 @@ class RenameTag(QUndoCommand):
 class NamePerson(QUndoCommand):
     def __init__(
         self,
-        session: LibrarySession,
+        session: Session,
         person_id: str,
         name: str | None,
     ):
@@ -90,19 +90,17 @@ class NamePerson(QUndoCommand):
         self._before = person["name"] if person else None
 
     def redo(self) -> None:
-        self._session.doc.set_person_name(self._pid, self._name)
-        self._session.people_changed(person_ids=[self._pid])
+        self._session.set_person_name(self._pid, self._name)
 
     def undo(self) -> None:
-        self._session.doc.set_person_name(self._pid, self._before)
-        self._session.people_changed(person_ids=[self._pid])
+        self._session.set_person_name(self._pid, self._before)
 
 
 class NewPerson(QUndoCommand):
     """A new person with a name (a face that is someone not known yet). Undo leaves the person
     without a name or faces, which no view shows; redo brings back the same person."""
 
-    def __init__(self, session: LibrarySession, name: str):
+    def __init__(self, session: Session, name: str):
         super().__init__(f"New person “{name}”")
         self._session = session
         self._name = name
@@ -110,19 +108,17 @@ class NewPerson(QUndoCommand):
 
     def redo(self) -> None:
         if self.person_id is None:
-            self.person_id = self._session.doc.new_person(self._name)
+            self.person_id = self._session.new_person(self._name)
         else:
-            self._session.doc.set_person_name(self.person_id, self._name)
-        self._session.people_changed(person_ids=[self.person_id])
+            self._session.set_person_name(self.person_id, self._name)
 
     def undo(self) -> None:
         assert self.person_id is not None
-        self._session.doc.set_person_name(self.person_id, None)
-        self._session.people_changed(person_ids=[self.person_id])
+        self._session.set_person_name(self.person_id, None)
 
 
 class HidePerson(QUndoCommand):
-    def __init__(self, session: LibrarySession, person_id: str, hidden: bool):
+    def __init__(self, session: Session, person_id: str, hidden: bool):
         super().__init__(f"{'Hide' if hidden else 'Show'} {session.person_label(person_id)}")
         self._session = session
         self._pid = session.resolve(person_id)
@@ -131,18 +127,16 @@ class HidePerson(QUndoCommand):
         self._before = bool(person and person.get("hidden"))
 
     def redo(self) -> None:
-        self._session.doc.set_person_hidden(self._pid, self._hidden)
-        self._session.people_changed(person_ids=[self._pid])
+        self._session.set_person_hidden(self._pid, self._hidden)
 
     def undo(self) -> None:
-        self._session.doc.set_person_hidden(self._pid, self._before)
-        self._session.people_changed(person_ids=[self._pid])
+        self._session.set_person_hidden(self._pid, self._before)
 
 
 class MergePeople(QUndoCommand):
     """Each of `sources` becomes `target` (their faces, their photos)."""
 
-    def __init__(self, session: LibrarySession, sources: Iterable[str], target: str):
+    def __init__(self, session: Session, sources: Iterable[str], target: str):
         self._target = session.resolve(target)
         resolved = dict.fromkeys(map(session.resolve, sources))
         self._sources = [s for s in resolved if s != self._target]
@@ -150,18 +144,10 @@ class MergePeople(QUndoCommand):
         self._session = session
 
     def redo(self) -> None:
-        doc = self._session.doc
-        with doc.batch():
-            for src in self._sources:
-                doc.merge_people(src, self._target)
-        self._session.people_changed(person_ids=[*self._sources, self._target])
+        self._session.merge_people(self._sources, self._target)
 
     def undo(self) -> None:
-        doc = self._session.doc
-        with doc.batch():
-            for src in self._sources:
-                doc.unmerge_person(src)
-        self._session.people_changed(person_ids=[*self._sources, self._target])
+        self._session.unmerge_people(self._sources, self._target)
 
 
 @dataclass(frozen=True)
@@ -176,10 +162,9 @@ class FaceState:
     def read(cls, doc: LibraryDocument, photo_id: str, face: int) -> FaceState:
         return cls(doc.face_person(photo_id, face), frozenset(doc.rejected(photo_id, face)))
 
-    def restore(self, doc: LibraryDocument, photo_id: str, face: int) -> None:
+    def restore(self, session: Session, photo_id: str, face: int) -> None:
         """Put the face back in this state (one transaction), whatever it is now."""
-        person, confirmed = self.person if self.person is not None else (None, False)
-        doc.set_face_state(photo_id, face, person, confirmed, set(self.rejected))
+        session.set_face_state(photo_id, face, self.person, self.rejected)
 
 
 class ConfirmFace(QUndoCommand):
@@ -187,7 +172,7 @@ class ConfirmFace(QUndoCommand):
 
     def __init__(
         self,
-        session: LibrarySession,
+        session: Session,
         photo_id: str,
         face: int,
         person_id: str | None,
@@ -205,31 +190,26 @@ class ConfirmFace(QUndoCommand):
         if person is None:
             assert self._new_person is not None and self._new_person.person_id is not None
             person = self._new_person.person_id
-        self._session.doc.confirm_person(self._photo, self._face, person)
-        self._session.people_changed([self._photo])
+        self._session.confirm_face(self._photo, self._face, person)
 
     def undo(self) -> None:
-        self._before.restore(self._session.doc, self._photo, self._face)
-        self._session.people_changed([self._photo])
+        self._before.restore(self._session, self._photo, self._face)
 
 
 class RejectFace(QUndoCommand):
     """The face is not this person: drop the suggestion and never make it again."""
 
-    def __init__(self, session: LibrarySession, photo_id: str, face: int, person_id: str):
+    def __init__(self, session: Session, photo_id: str, face: int, person_id: str):
         super().__init__(f"Not {session.person_label(person_id)}")
         self._session = session
         self._photo, self._face, self._person = photo_id, face, person_id
         self._before = FaceState.read(session.doc, photo_id, face)
 
     def redo(self) -> None:
-        self._session.doc.reject_person(self._photo, self._face, self._person)
-        self._session.people_changed([self._photo])
-        self._session.regroupRequested.emit()
+        self._session.reject_face(self._photo, self._face, self._person)
 
     def undo(self) -> None:
-        self._before.restore(self._session.doc, self._photo, self._face)
-        self._session.people_changed([self._photo])
+        self._before.restore(self._session, self._photo, self._face)
 
 
 class Steps(QUndoCommand):
@@ -249,7 +229,7 @@ class Steps(QUndoCommand):
             step.undo()
 
 
-def name_face(session: LibrarySession, photo_id: str, face: int, name: str) -> QUndoCommand:
+def name_face(session: Session, photo_id: str, face: int, name: str) -> QUndoCommand:
     """The user typed a name for a face: one undoable step.
 
     A name someone already has: the face is that person. Otherwise, when the face's person has no

@@ -11,12 +11,10 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from photo_tagger.gui.catalog import CID, PATH, Row
-
-if TYPE_CHECKING:
-    pass
+from photo_tagger.store import rules
 
 # The models' modules (and numpy) are imported when the first photo's facts are read, not when
 # the window starts: the grid paints before the library is even open.
@@ -68,39 +66,39 @@ class PhotoFacts:
         return not self.user_tagged and self.best_model_score < cutoff
 
 
-def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], float]) -> PhotoFacts:
+def best_model_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
+    """The best score a model gave a tag that is neither a People tag nor from the photo itself
+    (0.0 with none)."""
     from photo_tagger.vision.pipeline import PEOPLE_TAG
 
+    best = 0.0
+    for tag, a in auto.items():
+        if not (a["source"] == "photo" or tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")):
+            best = max(best, float(a["score"]))
+    return best
+
+
+def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], float]) -> PhotoFacts:
+    """The photo's facts: its tags by the document's rule (store/rules.py), each with where it
+    came from, its people, and the best score a model gave it."""
     auto = doc.auto_tags(photo_id)
     user = doc.user_tags(photo_id)
     tags: dict[str, TagFact] = {}
-    best = 0.0
-    for tag, a in auto.items():
-        score = float(a["score"])
-        from_photo = a["source"] == "photo"  # its place, date, event: no threshold (rules.py)
-        if not (from_photo or tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")):
-            best = max(best, score)
-        if from_photo or score >= threshold(tag):
-            tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
-    for tag, present in user.items():
-        if present:
+    for tag, score in rules.effective_tags(auto, user, threshold).items():
+        a = auto.get(tag)
+        if user.get(tag) or a is None:
             tags[tag] = TagFact(1.0, "you")
         else:
-            tags.pop(tag, None)
+            tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
     _, faces = doc.faces(photo_id)
     people = set()
     for i in range(len(faces)):
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             people.add(fp[0])
-    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud_model(auto))
-
-
-def cloud_model(auto: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """The cloud model that refined a photo, from its auto tags: the rule of
-    photo_tagger.cloud.escalation.refined_in_cloud, without importing the escalation client (and
-    HTTP) into the first read of a library's facts."""
-    return next((str(a["model"]) for a in auto.values() if a.get("source") == "cloud"), None)
+    cloud = rules.cloud_model_of(auto)
+    best = best_model_score(auto)
+    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud)
 
 
 def tag_nodes(tags: Iterable[str]) -> set[str]:

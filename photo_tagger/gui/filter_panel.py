@@ -22,7 +22,7 @@ from photo_tagger.gui.facts import (
     UNTAGGED,
     Filter,
 )
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 # Every node stores its key (a string) and the panel maps keys to filters: asking an item for a
@@ -67,7 +67,7 @@ class FilterPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self.model = QStandardItemModel(self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
@@ -92,7 +92,7 @@ class FilterPanel(QWidget):
         self._items: dict[str, QStandardItem] = {}  # node key -> its item in the tree
         self._last_rebuild = 0.0
 
-    def set_session(self, session: LibrarySession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         if self._session is not None:
             for sig in (
                 self._session.factsChanged,
@@ -235,7 +235,7 @@ class FilterPanel(QWidget):
     def _on_collapsed(self, index: QModelIndex) -> None:
         self._expanded.discard(str(index.data(KEY_ROLE)))
 
-    def _nodes(self, session: LibrarySession) -> list[Node]:
+    def _nodes(self, session: Session) -> list[Node]:
         rows = session.catalog.rows
         facts = session.facts
         tags, context = self._tag_nodes(session)
@@ -250,7 +250,7 @@ class FilterPanel(QWidget):
             *context,
         ]
 
-    def _cloud_nodes(self, session: LibrarySession) -> list[Node]:
+    def _cloud_nodes(self, session: Session) -> list[Node]:
         """Shown once the cloud model has refined a photo (and while it is picked)."""
         n = session.facts.refined
         if not n and self._current_key != CLOUD:
@@ -258,7 +258,7 @@ class FilterPanel(QWidget):
         tip = "Photos whose tags a bigger model in the cloud refined (Settings › Cloud model)"
         return [Node("", CLOUD, f"Refined in the cloud  ({n})", Filter(CLOUD), tip)]
 
-    def _duplicate_nodes(self, session: LibrarySession) -> list[Node]:
+    def _duplicate_nodes(self, session: Session) -> list[Node]:
         """Shown once a scan found near-duplicates: their groups, the one to keep first."""
         duplicates = session.facts.duplicates
         if not duplicates and self._current_key != DUPLICATES:
@@ -272,7 +272,7 @@ class FilterPanel(QWidget):
         text = f"Near-duplicates  ({groups} group{'s' if groups != 1 else ''})"
         return [Node("", DUPLICATES, text, Filter(DUPLICATES), tip)]
 
-    def _tag_nodes(self, session: LibrarySession) -> tuple[list[Node], list[Node]]:
+    def _tag_nodes(self, session: Session) -> tuple[list[Node], list[Node]]:
         """The models' and the user's tags under "Tags"; what photos carry (places, dates,
         events...) as sections of their own, the latest dates first."""
         out = [Node("", "tags", "Tags", None)]
@@ -306,7 +306,7 @@ class FilterPanel(QWidget):
                 context.append(node)
         return out, context
 
-    def _people_nodes(self, session: LibrarySession) -> list[Node]:
+    def _people_nodes(self, session: Session) -> list[Node]:
         out = [Node("", "people", "People", None)]
         counts: Counter[str] = Counter()
         for pid, n in session.facts.person_counts.items():

@@ -37,7 +37,7 @@ from photo_tagger.gui.catalog import CID, PATH, THUMB, Row
 from photo_tagger.gui.images import ImageLoader, read_scaled
 
 if TYPE_CHECKING:
-    from photo_tagger.gui.session import LibrarySession
+    from photo_tagger.gui.session import Session
 
 CONTENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -55,7 +55,7 @@ class PhotoGridModel(QAbstractListModel):
         super().__init__()
         self._loader = loader
         self._thumbs_root = Path(thumbs_root)
-        self._session: LibrarySession | None = None  # until the library is open: no tags yet
+        self._session: Session | None = None  # until the library is open: no tags yet
         self._rows: list[Row] = []
         self._position: dict[str, int] | None = None
         self.badges: dict[str, str] = {}  # photo -> a word drawn on its thumbnail ("Best")
@@ -68,7 +68,7 @@ class PhotoGridModel(QAbstractListModel):
     def rows(self) -> list[Row]:
         return self._rows
 
-    def attach(self, session: LibrarySession) -> None:
+    def attach(self, session: Session) -> None:
         """The library is open: tooltips can show each photo's tags."""
         self._session = session
 
@@ -213,14 +213,9 @@ class PhotoDelegate(QStyledItemDelegate):
         selected = bool(state & QStyle.StateFlag.State_Selected)
         cell = QRectF(rect).adjusted(1, 1, -1, -1)
         if selected:
-            highlight = QColor(palette.color(QPalette.ColorRole.Highlight))
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(highlight)
-            painter.drawRoundedRect(cell, 6, 6)
+            _fill_cell(painter, cell, palette.color(QPalette.ColorRole.Highlight))
         elif state & QStyle.StateFlag.State_MouseOver:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.Midlight))
-            painter.drawRoundedRect(cell, 6, 6)
+            _fill_cell(painter, cell, palette.color(QPalette.ColorRole.Midlight))
         side = self.cell - 2 * PADDING
         box = QRectF(rect.x() + (rect.width() - side) / 2, rect.y() + PADDING, side, side)
         # The model is asked directly: index.data() hands back None for a thumbnail not
@@ -231,37 +226,12 @@ class PhotoDelegate(QStyledItemDelegate):
         if not isinstance(model, PhotoGridModel) or row >= model.rowCount():
             painter.restore()
             return
-        img = model.thumbnail(model.rows[row])
-        if isinstance(img, QImage) and not img.isNull():
-            size = img.deviceIndependentSize()
-            k = min(box.width() / size.width(), box.height() / size.height(), 1.0)
-            w, h = size.width() * k, size.height() * k
-            target = QRectF(box.center().x() - w / 2, box.bottom() - h, w, h)
-            painter.drawImage(target, img)
-            badge = model.badges.get(model.rows[row][CID])
-            if badge:
-                _draw_badge(painter, target, badge, palette)
-        else:
-            placeholder = QColor(palette.color(QPalette.ColorRole.Mid))
-            placeholder.setAlpha(70)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(placeholder)
-            painter.drawRoundedRect(box.adjusted(side * 0.08, side * 0.2, -side * 0.08, 0), 4, 4)
+        _draw_thumbnail(painter, box, model, model.rows[row], palette)
         text_rect = QRect(
             rect.x() + PADDING, int(box.bottom()) + 2, rect.width() - 2 * PADDING, CAPTION_HEIGHT
         )
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        painter.setPen(palette.color(role))
-        font = painter.font()
-        font.setPointSizeF(font.pointSizeF() * 0.85)
-        painter.setFont(font)
-        name = os.path.basename(model.rows[row][PATH])
-        elided = painter.fontMetrics().elidedText(
-            name, Qt.TextElideMode.ElideMiddle, text_rect.width()
-        )
-        painter.drawText(
-            text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, elided
-        )
+        _draw_caption(painter, text_rect, os.path.basename(model.rows[row][PATH]), palette, role)
         if state & QStyle.StateFlag.State_HasFocus:
             pen = QPen(palette.color(QPalette.ColorRole.Highlight))
             pen.setWidthF(1.5)
@@ -269,6 +239,48 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(cell, 6, 6)
         painter.restore()
+
+
+def _fill_cell(painter: QPainter, cell: QRectF, color: QColor) -> None:
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(color)
+    painter.drawRoundedRect(cell, 6, 6)
+
+
+def _draw_thumbnail(
+    painter: QPainter, box: QRectF, model: PhotoGridModel, row: Row, palette: QPalette
+) -> None:
+    """The photo's thumbnail fitted into `box` (bottom-aligned) with its badge, or a
+    placeholder until it is decoded."""
+    img = model.thumbnail(row)
+    if isinstance(img, QImage) and not img.isNull():
+        size = img.deviceIndependentSize()
+        k = min(box.width() / size.width(), box.height() / size.height(), 1.0)
+        w, h = size.width() * k, size.height() * k
+        target = QRectF(box.center().x() - w / 2, box.bottom() - h, w, h)
+        painter.drawImage(target, img)
+        badge = model.badges.get(row[CID])
+        if badge:
+            _draw_badge(painter, target, badge, palette)
+    else:
+        side = box.width()
+        placeholder = QColor(palette.color(QPalette.ColorRole.Mid))
+        placeholder.setAlpha(70)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(placeholder)
+        painter.drawRoundedRect(box.adjusted(side * 0.08, side * 0.2, -side * 0.08, 0), 4, 4)
+
+
+def _draw_caption(
+    painter: QPainter, rect: QRect, name: str, palette: QPalette, role: QPalette.ColorRole
+) -> None:
+    """The file name under the thumbnail, smaller, elided in the middle."""
+    painter.setPen(palette.color(role))
+    font = painter.font()
+    font.setPointSizeF(font.pointSizeF() * 0.85)
+    painter.setFont(font)
+    elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, rect.width())
+    painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, elided)
 
 
 class PhotoGrid(QListView):

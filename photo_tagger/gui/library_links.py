@@ -18,14 +18,14 @@ from photo_tagger.gui.cloud_jobs import ModelUpdateJob, RefineJob, RefineResult
 from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.scan_job import FolderModels, RetagJob
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 from photo_tagger.gui.sidecars import ExportSidecarsJob, SidecarKeeper, SidecarOptions, problems
 from photo_tagger.gui.status import ProblemsButton
 from photo_tagger.gui.sync_link import SyncLink
 
 if TYPE_CHECKING:
     from photo_tagger.cloud.model_updates import UpdateResult
-    from photo_tagger.gui.window import Services
+    from photo_tagger.gui.services import Services
     from photo_tagger.metadata import ExportReport
 
 MESSAGE_MS = 10_000
@@ -45,13 +45,13 @@ class LibraryLinks(QObject):
         self._settings = services.settings
         self._jobs = jobs
         self._problems = problems
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self._caller: UiThreadCaller | None = None
         self.sync = SyncLink(services.syncer)
         self.sidecars = SidecarKeeper(services.images_runner, services.sidecar_delay_ms)
         self.sidecars.written.connect(self._on_sidecars_written)
 
-    def attach(self, session: LibrarySession, caller: UiThreadCaller) -> None:
+    def attach(self, session: Session, caller: UiThreadCaller) -> None:
         """The library the window opened: sync it if it has a server, keep its sidecars."""
         self._session, self._caller = session, caller
         session.edited.connect(self.sync.notify_edit)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.paths import outermost
 from photo_tagger.gui.runner import UiThreadCaller
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan import Importer, ScanReport
@@ -26,7 +26,7 @@ WINDOW_COMMIT_SECONDS = 0.25
 
 
 def window_importer(
-    session: LibrarySession, models: Models, workers: int | None, caller: UiThreadCaller
+    session: Session, models: Models, workers: int | None, caller: UiThreadCaller
 ) -> Importer:
     """Scans as the window runs them: library work handed to the UI thread in small batches,
     analysis at a lower priority, library-wide work in a child process."""
@@ -96,7 +96,7 @@ class ScanJob:
 
     def __init__(
         self,
-        session: LibrarySession,
+        session: Session,
         paths: Iterable[str],
         models: Callable[[], Models],
         caller: UiThreadCaller,
@@ -160,7 +160,7 @@ class GroupPeopleJob:
 
     title = "Grouping faces"
 
-    def __init__(self, session: LibrarySession, threshold: float, caller: UiThreadCaller) -> None:
+    def __init__(self, session: Session, threshold: float, caller: UiThreadCaller) -> None:
         self._session = session
         self._threshold = threshold
         self._caller = caller
@@ -186,7 +186,7 @@ class RetagJob:
 
     def __init__(
         self,
-        session: LibrarySession,
+        session: Session,
         models: FolderModels,
         caller: UiThreadCaller,
         workers: int | None = None,

@@ -9,7 +9,6 @@ photos (a sync brought other devices' edits, a re-tagging) is read in by `reload
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -20,15 +19,8 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from photo_tagger.app.thresholds import tag_threshold
-from photo_tagger.gui.catalog import (
-    CID,
-    INDEX_FILE,
-    Catalog,
-    Row,
-    merge_rows,
-    read_catalog,
-    read_rows_for,
-)
+from photo_tagger.gui.catalog import CID, INDEX_FILE, Catalog, Row
+from photo_tagger.gui.catalog_feed import CatalogFeed, keep_out_of_collector
 from photo_tagger.gui.facts import FactsIndex, PhotoFacts, read_facts
 from photo_tagger.gui.runner import TaskRunner
 
@@ -42,18 +34,9 @@ SLICE_SECONDS = 0.008  # how long one slice of reading facts may hold the UI thr
 # Between slices the UI thread is left free for this long: more while a scan runs, whose
 # workers need the interpreter too (facts are for filters and search; the grid needs none).
 IDLE_PACE_MS, BUSY_PACE_MS = 4, 200
-CATALOG_DEBOUNCE_MS = 250
 
 
-def keep_out_of_collector() -> None:
-    """The catalogue and the facts are long-lived and free of reference cycles: move everything
-    allocated so far out of the cycle collector's sight. Otherwise each full collection walks
-    them all again, holding the UI thread (~150 ms for a 100,000-photo library). Objects that
-    die later are still freed by reference counting."""
-    gc.freeze()
-
-
-class LibrarySession(QObject):
+class Session(QObject):
     catalogChanged = Signal()  # the photos on disk changed: the grid re-reads `catalog`
     factsChanged = Signal(list)  # the facts of these photos changed ([]: of many)
     peopleChanged = Signal()  # names, merges, hiding, or which face is whom
@@ -95,22 +78,8 @@ class LibrarySession(QObject):
         self._slicer.setInterval(IDLE_PACE_MS)
         self._slicer.timeout.connect(self._read_slice)
         self._last_facts_signal = 0.0
-        # the catalogue follows a scan photo by photo (`_stored`); anything else (paths gone,
-        # another program) re-reads it whole
-        self._catalog_timer = QTimer(self)
-        self._catalog_timer.setSingleShot(True)
-        self._catalog_timer.setInterval(CATALOG_DEBOUNCE_MS)
-        self._catalog_timer.timeout.connect(self._update_catalog)
-        self._catalog_busy = False
-        self._stored: set[str] = set()
-        self._reread_all = False
-        if first_rows is None:
-            self.catalog: Catalog = read_catalog(self.index_file)
-            keep_out_of_collector()
-        else:
-            self.catalog = Catalog(list(first_rows))
-            self._reread_all = True
-            QTimer.singleShot(0, self._update_catalog)
+        self._feed = CatalogFeed(self.index_file, runner, first_rows)
+        self._feed.changed.connect(self._on_catalog_changed)
         self._slicer.start()
         self.read_duplicates()
 
@@ -122,10 +91,14 @@ class LibrarySession(QObject):
     def index_file(self) -> Path:
         return self.library.path / INDEX_FILE
 
+    @property
+    def catalog(self) -> Catalog:
+        return self._feed.catalog
+
     def close(self) -> None:
         self._closed = True
         self._slicer.stop()
-        self._catalog_timer.stop()
+        self._feed.close()
         self.undo.clear()
 
     # --- the catalogue -----------------------------------------------------------------------
@@ -133,64 +106,21 @@ class LibrarySession(QObject):
     def schedule_catalog_refresh(self, photo_ids: Iterable[str] | None = None) -> None:
         """Bring the catalogue up to date soon: for these photos only, or (None) all of it.
         Many changes in a row cost one update."""
-        if photo_ids is None:
-            self._reread_all = True
-        else:
-            self._stored.update(photo_ids)
-        if not self.catalog.rows:  # the first photos of a new library: show them at once
-            self._update_catalog()
-        elif not self._catalog_timer.isActive():
-            self._catalog_timer.start()
+        self._feed.schedule(photo_ids)
 
     def refresh_catalog(self) -> None:
         """Re-read the whole catalogue now (off the UI thread); `catalogChanged` if it differs."""
-        self._reread_all = True
-        self._update_catalog()
+        self._feed.refresh()
 
     def flush_catalog(self) -> None:
         """Bring the catalogue up to date now with what is waiting (a scan has finished)."""
-        self._catalog_timer.stop()
-        self._update_catalog()
+        self._feed.flush()
 
-    def _update_catalog(self) -> None:
-        if self._closed or not (self._reread_all or self._stored):
-            return
-        if self._catalog_busy:  # one update at a time: the next starts from its result
-            return
-        self._catalog_busy = True
-        index_file, base = self.index_file, self.catalog.rows
-        if self._reread_all:
-            self._reread_all, self._stored = False, set()
-            self._runner.run(
-                lambda: read_catalog(index_file).rows, self._catalog_read, self._catalog_failed
-            )
-        else:
-            ids, self._stored = self._stored, set()
-            self._runner.run(
-                lambda: merge_rows(base, ids, read_rows_for(index_file, ids)),
-                self._catalog_read,
-                self._catalog_failed,
-            )
-
-    def _catalog_read(self, rows: list[Row] | None) -> None:
-        self._catalog_busy = False
-        if self._closed:
-            return
-        if rows is None:  # the photos' rows could not be merged alone
-            self._reread_all = True
-        elif rows != self.catalog.rows:
-            self.catalog = Catalog(rows)
-            keep_out_of_collector()
-            self._cursor = 0  # read the facts of photos new to the catalogue
-            if not self._slicer.isActive():
-                self._slicer.start()
-            self.catalogChanged.emit()
-        if self._reread_all or self._stored:
-            self._update_catalog()
-
-    def _catalog_failed(self, error: BaseException) -> None:
-        self._catalog_busy = False
-        raise error
+    def _on_catalog_changed(self) -> None:
+        self._cursor = 0  # read the facts of photos new to the catalogue
+        if not self._slicer.isActive():
+            self._slicer.start()
+        self.catalogChanged.emit()
 
     # --- near-duplicates ---------------------------------------------------------------------
 
@@ -314,7 +244,7 @@ class LibrarySession(QObject):
         while not self.facts_complete:
             self._read_slice()
 
-    # --- edits -------------------------------------------------------------------------------
+    # --- edits (each one transaction; the undo commands in edits.py call these) -------------
 
     def write_user_tag(self, tag: str, states: dict[str, bool | None]) -> None:
         """Set what the user says about `tag` on each photo: True added, False removed, None
@@ -328,6 +258,56 @@ class LibrarySession(QObject):
                     doc.set_user_tag(pid, tag, present)
         self.reread_facts(states)
         self.edited.emit(list(states), [])
+
+    def new_person(self, name: str) -> str:
+        """A new person with this name; returns their id."""
+        person_id = self.doc.new_person(name)
+        self.people_changed(person_ids=[person_id])
+        return person_id
+
+    def set_person_name(self, person_id: str, name: str | None) -> None:
+        self.doc.set_person_name(person_id, name)
+        self.people_changed(person_ids=[person_id])
+
+    def set_person_hidden(self, person_id: str, hidden: bool) -> None:
+        self.doc.set_person_hidden(person_id, hidden)
+        self.people_changed(person_ids=[person_id])
+
+    def merge_people(self, sources: list[str], target: str) -> None:
+        """Each of `sources` becomes `target`."""
+        with self.doc.batch():
+            for source in sources:
+                self.doc.merge_people(source, target)
+        self.people_changed(person_ids=[*sources, target])
+
+    def unmerge_people(self, sources: list[str], target: str) -> None:
+        """`sources`, merged into `target`, are themselves again."""
+        with self.doc.batch():
+            for source in sources:
+                self.doc.unmerge_person(source)
+        self.people_changed(person_ids=[*sources, target])
+
+    def confirm_face(self, photo_id: str, face: int, person_id: str) -> None:
+        self.doc.confirm_person(photo_id, face, person_id)
+        self.people_changed([photo_id])
+
+    def reject_face(self, photo_id: str, face: int, person_id: str) -> None:
+        """The face is not this person; its faces are grouped again in the background."""
+        self.doc.reject_person(photo_id, face, person_id)
+        self.people_changed([photo_id])
+        self.regroupRequested.emit()
+
+    def set_face_state(
+        self,
+        photo_id: str,
+        face: int,
+        person: tuple[str, bool] | None,
+        rejected: frozenset[str],
+    ) -> None:
+        """Put a face back as it was: its person (and whether confirmed), whom it is not."""
+        person_id, confirmed = person if person is not None else (None, False)
+        self.doc.set_face_state(photo_id, face, person_id, confirmed, set(rejected))
+        self.people_changed([photo_id])
 
     # --- a scan's batches --------------------------------------------------------------------
 

@@ -63,8 +63,26 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         tabs = QTabWidget()
+        tabs.addTab(self._library_page(values), "Library")
+        tabs.addTab(self._tags_page(values), "Tags")
+        tabs.addTab(self._sync_page(values), "Sync")
+        tabs.addTab(self._cloud_page(values), "Cloud model")
+        tabs.addTab(self._sidecars_page(values), "Sidecars")
+        self.tabs = tabs
 
-        # --- library -------------------------------------------------------------------------
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+        self.resize(620, 480)
+
+    # --- library -------------------------------------------------------------------------------
+
+    def _library_page(self, values: SettingsValues) -> QWidget:
         self.library = QLineEdit(str(values.library))
         browse = QPushButton("Choose…")
         browse.clicked.connect(self._choose_library)
@@ -94,9 +112,11 @@ class SettingsDialog(QDialog):
         )
         form.addWidget(self.watched, 1)
         form.addWidget(stop)
-        tabs.addTab(page, "Library")
+        return page
 
-        # --- tags ----------------------------------------------------------------------------
+    # --- tags ----------------------------------------------------------------------------------
+
+    def _tags_page(self, values: SettingsValues) -> QWidget:
         self.threshold_scale = QDoubleSpinBox()
         self.threshold_scale.setRange(0.25, 2.0)
         self.threshold_scale.setSingleStep(0.05)
@@ -116,22 +136,7 @@ class SettingsDialog(QDialog):
         tags_form = QFormLayout(page)
         tags_form.addRow("Tag threshold ×", self.threshold_scale)
         tags_form.addRow("Low confidence under", self.low_confidence)
-        tabs.addTab(page, "Tags")
-
-        tabs.addTab(self._sync_page(values), "Sync")
-        tabs.addTab(self._cloud_page(values), "Cloud model")
-        tabs.addTab(self._sidecars_page(values), "Sidecars")
-        self.tabs = tabs
-
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(tabs)
-        layout.addWidget(buttons)
-        self.resize(620, 480)
+        return page
 
     # --- sync ----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from photo_tagger.app.export import files_record
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.runner import TaskRunner
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 from photo_tagger.gui.settings import Settings
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ class ExportSidecarsJob:
         return isinstance(other, ExportSidecarsJob)
 
 
-def photos_of_people(session: LibrarySession, person_ids: Iterable[str]) -> set[str]:
+def photos_of_people(session: Session, person_ids: Iterable[str]) -> set[str]:
     """The photos with a face of any of these people (merged ones included, either way)."""
     wanted = set(person_ids)
     wanted |= {session.resolve(p) for p in wanted}
@@ -132,7 +132,7 @@ class SidecarKeeper(QObject):
     def __init__(self, runner: TaskRunner, delay_ms: int = 1500) -> None:
         super().__init__()
         self._runner = runner
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self._options: SidecarOptions | None = None
         self._photos: set[str] = set()
         self._people: set[str] = set()
@@ -147,7 +147,7 @@ class SidecarKeeper(QObject):
     def pending(self) -> bool:
         return bool(self._photos or self._people or self._busy)
 
-    def follow(self, session: LibrarySession | None, options: SidecarOptions) -> None:
+    def follow(self, session: Session | None, options: SidecarOptions) -> None:
         """Keep the sidecars of `session`'s photos (None: none) if the options say so."""
         if self._session is not None and self._session is not session:
             self._session.edited.disconnect(self._on_edited)

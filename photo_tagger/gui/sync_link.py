@@ -1,9 +1,10 @@
 """The open library's sync with its server, as the window sees it: started when the library has a
 server, told about each edit, stopped with the library; its status in the status bar.
 
-`BackgroundSync` (photo_tagger.store.sync) does the syncing on its own thread with its own copy of
-the library and reports there; `SyncLink` brings each status to the UI thread (a queued signal),
-where the window reads in what a sync brought (`received`): the library stays the UI thread's.
+`BackgroundSync` (photo_tagger.store.background_sync) does the syncing on its own thread with its
+own copy of the library and reports there; `SyncLink` brings each status to the UI thread (a
+queued signal), where the window reads in what a sync brought (`received`): the library stays the
+UI thread's.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from photo_tagger.gui.edits import SetTag
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
+from photo_tagger.gui.tag_names import tag_name
 
 TAG, SOURCE, CONFIDENCE, COUNT = range(4)
 
@@ -68,7 +69,7 @@ class _TagList(QTreeWidget):
 class TagEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self._ids: list[str] = []
         self.header = QLabel("No photo selected")
         self.header.setWordWrap(True)
@@ -123,7 +124,7 @@ class TagEditor(QWidget):
         layout.addLayout(buttons)
         self._update_buttons()
 
-    def set_session(self, session: LibrarySession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         if self._session is not None:
             self._session.factsChanged.disconnect(self._on_facts_changed)
         self._session = session
@@ -193,14 +194,14 @@ class TagEditor(QWidget):
         self._completions.setStringList(self._completion_words(session))
         self._update_buttons()
 
-    def _completion_words(self, session: LibrarySession) -> list[str]:
+    def _completion_words(self, session: Session) -> list[str]:
         return sorted(set(session.facts.all_tags()) | set(session.vocabulary.names))
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(bool(self.tags.selectedItems()) and bool(self._ids))
 
     def add_from_input(self) -> None:
-        tag = "/".join(part.strip() for part in self.input.text().split("/") if part.strip())
+        tag = tag_name(self.input.text())
         if not tag or self._session is None or not self._ids:
             return
         self.add_tag(tag)
@@ -231,7 +232,7 @@ class TagEditor(QWidget):
             session.undo.endMacro()
 
 
-def _cloud_note(session: LibrarySession, ids: list[str]) -> str:
+def _cloud_note(session: Session, ids: list[str]) -> str:
     """Which of the photos a cloud model refined, and which model."""
     models = [m for m in (session.facts_of(pid).cloud_model for pid in ids) if m]
     if not models:

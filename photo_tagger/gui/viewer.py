@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from photo_tagger.gui.edits import ConfirmFace, RejectFace, name_face
 from photo_tagger.gui.images import Pixels, read_photo
 from photo_tagger.gui.runner import TaskRunner
-from photo_tagger.gui.session import LibrarySession
+from photo_tagger.gui.session import Session
 
 CONFIRMED, SUGGESTED, UNKNOWN = "confirmed", "suggested", "unknown"
 BOX_COLOURS = {CONFIRMED: "#2ecc71", SUGGESTED: "#f1c40f", UNKNOWN: "#ecf0f1"}
@@ -215,7 +215,7 @@ class PhotoViewer(QWidget):
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._runner = runner
-        self._session: LibrarySession | None = None
+        self._session: Session | None = None
         self.photo_id: str | None = None
         self._generation = 0
         self._image: QImage | None = None
@@ -250,7 +250,7 @@ class PhotoViewer(QWidget):
         layout.addWidget(self.hint)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def set_session(self, session: LibrarySession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         if self._session is not None:
             self._session.peopleChanged.disconnect(self.refresh_faces)
         self._session = session

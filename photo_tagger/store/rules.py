@@ -52,6 +52,11 @@ def effective_tags(
     return tags
 
 
+def cloud_model_of(auto: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The cloud model that refined a photo's auto tags (source "cloud"), or None."""
+    return next((str(a["model"]) for a in auto.values() if a.get("source") == "cloud"), None)
+
+
 def resolve_person(person: str, merged_into: Callable[[str], str | None]) -> str:
     """The person `person` ends up as after following merges.
 

@@ -42,7 +42,7 @@ def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(
     session = window.session
     assert session is not None
 
-    window.refine_action.trigger()  # off: a word in the status bar, and not a single request
+    window.commands.refine.trigger()  # off: a word in the status bar, and not a single request
     assert "off for this library" in window.statusBar().currentMessage()
     assert not window.jobs.busy and server.paths == []
 
@@ -60,7 +60,7 @@ def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(
     window.apply_settings(dialog.values())
     assert server.paths == []  # turning it on sends nothing by itself
 
-    window.refine_action.trigger()  # the job runs inline here
+    window.commands.refine.trigger()  # the job runs inline here
     assert "2 photos refined, 2 waiting" in window.statusBar().currentMessage()
     assert sum(p.endswith("/infer") for p in server.paths) == 2
     refined = [r[0] for r in session.catalog.rows if session.facts_of(r[0]).cloud_model]
@@ -135,7 +135,7 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
 
     done: list[tuple[str, str]] = []
     window.jobs.finished.connect(lambda title, summary: done.append((title, summary)))
-    window.model_updates_action.trigger()  # the update, then the re-tagging, inline here
+    window.commands.model_updates.trigger()  # the update, then the re-tagging, inline here
     folder = window.services.models_dir(session.path)
     assert folder == scanned_library.absolute() / "models" / "releases" / "2"
     assert [summary.split(" (")[0] for _, summary in done] == [
@@ -153,7 +153,7 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
     qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window))
     assert tag_rows(window)["Animals/Cat"] == ("model", tag_rows(window)["Animals/Cat"][1], "")
 
-    window.model_updates_action.trigger()  # again: nothing newer
+    window.commands.model_updates.trigger()  # again: nothing newer
     assert "up to date (release 2)" in window.statusBar().currentMessage()
 
 

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from photo_tagger.app.scan import Importer
+from photo_tagger.gui.actions import EXTRA_COPY_TAG
 from photo_tagger.gui.facts import DUPLICATES, TAG
-from photo_tagger.gui.window import EXTRA_COPY_TAG
 from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import Models
 from tests.context.conftest import LISBON, NEW_YORK, SAMPLES, exif_block, jpeg_with_exif
@@ -82,7 +82,7 @@ def test_filter_by_place_date_and_event_and_name_the_event(
     click_node(window, qtbot, f"{TAG}:Events/2024/Ana's birthday")
     assert grid_names(window) == ["lisbon1.jpg", "lisbon2.jpg", "lisbon3.jpg"]
     assert f"{TAG}:{event}" not in panel._items
-    window.undo_action.trigger()
+    window.commands.undo.trigger()
     panel.rebuild()
     assert f"{TAG}:Events/2024/Ana's birthday" not in panel._items
     assert panel._items[f"{TAG}:{event}"].text() == "2024-06-12 Lisbon  (3)"
@@ -119,9 +119,9 @@ def test_near_duplicate_groups_best_first_and_the_extras_tagged(
     assert sorted(shown[1:]) == ["a-small-copy.jpg", "b-recompressed.jpg"]
     assert "the best of its group" in model.data(model.index(0), Qt.ItemDataRole.ToolTipRole)
 
-    window.tag_extras_action.trigger()
+    window.commands.tag_extras.trigger()
     click_node(window, qtbot, f"{TAG}:{EXTRA_COPY_TAG}")
     assert grid_names(window) == ["a-small-copy.jpg", "b-recompressed.jpg"]
-    window.undo_action.trigger()
+    window.commands.undo.trigger()
     panel.rebuild()
     assert f"{TAG}:{EXTRA_COPY_TAG}" not in panel._items

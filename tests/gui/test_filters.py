@@ -61,7 +61,7 @@ def test_the_tag_tree_follows_edits(
     window.tag_editor.add_tag("Trips/Lisbon")
     click_node(window, qtbot, f"{TAG}:Trips/Lisbon")
     assert grid_names(window) == ["coffee.jpg"]
-    window.undo_action.trigger()
+    window.commands.undo.trigger()
     window.filters.rebuild()
     assert window.filters._find(f"{TAG}:Trips/Lisbon") is None
     assert grid_names(window) == ["chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg"]

@@ -73,15 +73,28 @@ def test_filters_match_tags_with_what_is_under_them_people_and_words() -> None:
     assert index.tag_counts["Animals/Cat"] == 1
 
 
-def test_the_window_and_the_escalation_client_agree_on_what_the_cloud_refined() -> None:
-    from photo_tagger.cloud.escalation import cloud_model_of
-    from photo_tagger.gui.facts import cloud_model
+def test_the_window_and_the_escalation_client_agree_on_what_the_cloud_refined(
+    tmp_path: Path,
+) -> None:
+    from photo_tagger.cloud.escalation import refined_in_cloud
+    from photo_tagger.gui.facts import read_facts
+    from photo_tagger.store.library import Library
 
-    local = {"score": 0.4, "source": "local", "model": "tagger@1"}
-    cloud = {"score": 0.9, "source": "cloud", "model": "big@2"}
-    for auto in ({}, {"Animals/Cat": local}, {"Animals/Cat": local, "Animals/Dog": cloud}):
-        assert cloud_model(auto) == cloud_model_of(auto)
-    assert cloud_model({"Animals/Dog": cloud}) == "big@2"
+    library = Library.open(tmp_path / "library")
+    try:
+        doc = library.document
+        local, both, cloud = "a" * 64, "b" * 64, "c" * 64
+        doc.set_auto_tags(local, {"Animals/Cat": 0.4}, "local", "tagger@1")
+        doc.set_auto_tags(both, {"Animals/Cat": 0.4}, "local", "tagger@1")
+        doc.set_auto_tags(both, {"Animals/Dog": 0.9}, "cloud", "big@2")
+        doc.set_auto_tags(cloud, {"Animals/Dog": 0.9}, "cloud", "big@2")
+        for pid in (local, both, cloud, "d" * 64):
+            facts = read_facts(library, pid, lambda tag: 0.5)
+            assert facts.cloud_model == refined_in_cloud(doc, pid)
+        assert read_facts(library, cloud, lambda tag: 0.5).cloud_model == "big@2"
+        assert read_facts(library, cloud, lambda tag: 0.5).tags["Animals/Dog"].source == "cloud"
+    finally:
+        library.close()
 
 
 def test_grid_rows_change_without_losing_the_selection(qtbot: QtBot, tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def test_confirm_and_reject_a_suggestion_and_undo_exactly(
     assert popup.confirm_button is not None
     popup.confirm_button.click()
     assert doc.face_person(pid, 0) == (suggested, True)
-    window.undo_action.trigger()
+    window.commands.undo.trigger()
     assert FaceState.read(doc, pid, 0) == before  # a suggestion again, not a confirmation
 
     popup = click_face(window, qtbot, 0)
@@ -102,9 +102,9 @@ def test_confirm_and_reject_a_suggestion_and_undo_exactly(
     assert suggested in doc.rejected(pid, 0)
     after = doc.face_person(pid, 0)
     assert after is None or session.resolve(after[0]) != session.resolve(suggested)
-    window.undo_action.trigger()
+    window.commands.undo.trigger()
     assert FaceState.read(doc, pid, 0) == before
-    window.redo_action.trigger()
+    window.commands.redo.trigger()
     assert suggested in doc.rejected(pid, 0)
 
 
@@ -146,6 +146,6 @@ def test_people_view_names_merges_and_hides(
     view.show_hidden.setChecked(True)
     assert [r.hidden for r in view.model.rows] == [True]
 
-    window.undo_action.trigger()  # show again
-    window.undo_action.trigger()  # unmerge
+    window.commands.undo.trigger()  # show again
+    window.commands.undo.trigger()  # unmerge
     qtbot.waitUntil(lambda: sorted(labels()) == ["Barack", f"Unnamed {unnamed[:4]}"])

@@ -44,7 +44,7 @@ def test_sidecars_follow_edits_and_an_unwritable_one_is_reported(
     assert sidecar_says(folder / "chelsea.jpg")[0] >= {"Pets/Chelsea"}
     assert "Animals/Cat" not in sidecar_says(folder / "chelsea.jpg")[0]  # the model's: not asked
 
-    window.undo_action.trigger()
+    window.commands.undo.trigger()
     qtbot.waitUntil(lambda: "Pets/Chelsea" not in sidecar_says(folder / "chelsea.jpg")[0])
 
     # naming a person rewrites the sidecars of the photos with their face
@@ -68,7 +68,7 @@ def test_sidecars_follow_edits_and_an_unwritable_one_is_reported(
         replace(window.current_settings(), xmp_keep=False, xmp_model_tags=True, xmp_naming="xmp")
     )
     window.problems.setVisible(False)
-    window.write_sidecars_action.trigger()
+    window.commands.write_sidecars.trigger()
     qtbot.waitUntil(lambda: not window.jobs.busy)
     message = window.statusBar().currentMessage()
     assert message.startswith("Writing XMP sidecars: 3 sidecars written"), message

@@ -95,7 +95,7 @@ def test_edits_sync_wait_offline_and_go_when_the_server_is_back(
     server.start()  # the same address
     sync_once(laptop)
     window.grid.select_ids([cat])
-    window.sync_now_action.trigger()  # no waiting for the backoff
+    window.commands.sync_now.trigger()  # no waiting for the backoff
     qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=10_000)
     qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window), timeout=10_000)
     assert tag_rows(window)["Pets/Chelsea"][0] == "you"

@@ -72,7 +72,7 @@ def test_remove_a_model_tag_is_undone_to_what_the_model_says(
     assert session.doc.user_tags(cat) == {"Animals/Cat": False}
     assert "Animals/Cat" not in tag_rows(window)
 
-    window.undo_action.trigger()
+    window.commands.undo.trigger()
     assert session.doc.user_tags(cat) == {}  # forgotten, not "added by you"
     assert tag_rows(window)["Animals/Cat"][0] == "model"
 

@@ -1,0 +1,120 @@
+"""What the grid shows: a library's photos (its model), those the node picked in the filter
+panel keeps, narrowed by the search text.
+
+Before the library is open the model holds the first rows of its index alone (a preview); once
+it is open, the session's catalogue. The filter is applied again when the catalogue changes, and
+(a moment later, many changes costing one pass) when the facts it depends on change: a filter on
+"all" without search text needs no facts. The rules themselves are in facts.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QLabel, QLineEdit
+
+from photo_tagger.gui.catalog import INDEX_FILE, THUMBS_DIR, Row
+from photo_tagger.gui.facts import ALL, DUPLICATES, Filter, apply_filter
+from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
+from photo_tagger.gui.images import ImageLoader
+from photo_tagger.gui.session import Session
+
+REFILTER_MS = 200
+PREVIEW_ROWS = 2000  # rows shown before the library is open: more than any screen holds
+
+
+class GridContent(QObject):
+    def __init__(
+        self, grid: PhotoGrid, loader: ImageLoader, search: QLineEdit, no_match: QLabel
+    ) -> None:
+        super().__init__()
+        self._grid = grid
+        self._loader = loader
+        self._search = search
+        self._no_match = no_match
+        self._session: Session | None = None
+        self.model: PhotoGridModel | None = None
+        self.filter = Filter()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFILTER_MS)
+        self._timer.timeout.connect(self.apply)
+        search.textChanged.connect(lambda _: self._timer.start())
+
+    def _show_model(self, thumbs_dir: Path, rows: list[Row] | None = None) -> PhotoGridModel:
+        self.model = PhotoGridModel(self._loader, thumbs_dir, self._grid.cell)
+        if rows is not None:
+            self.model.set_rows(rows)
+        self._grid.setModel(self.model)
+        self._grid.set_cell(self._grid.cell)
+        return self.model
+
+    def preview(self, library: Path) -> bool:
+        """Show the start of the library's index before the library is open; whether there
+        are photos to show."""
+        from photo_tagger.gui.catalog import read_first_rows
+
+        index_file = library / INDEX_FILE
+        rows = read_first_rows(index_file, PREVIEW_ROWS) if index_file.exists() else []
+        self._show_model(library / THUMBS_DIR, rows)
+        return bool(rows)
+
+    def attach(self, session: Session, keep_preview: bool) -> None:
+        """Show `session`'s photos (in place of the preview, or keeping it until the catalogue
+        comes), filtered by its facts."""
+        model = self.model
+        if model is None or not keep_preview:
+            model = self._show_model(session.thumbs_root)
+        model.attach(session)
+        self._session = session
+        session.catalogChanged.connect(self.apply)
+        session.factsChanged.connect(self._on_facts_changed)
+        session.peopleChanged.connect(self._on_people_changed)
+
+    def clear(self) -> None:
+        """Show nothing (the library closes, or another one opens)."""
+        self._session = None
+        self._timer.stop()
+        if self.model is not None:
+            self._grid.setModel(None)  # type: ignore[arg-type]
+            self.model = None
+            self._loader.clear()
+
+    def set_filter(self, flt: Filter) -> None:
+        self.filter = flt
+        self.apply()
+
+    def apply(self) -> None:
+        session, model, grid = self._session, self.model, self._grid
+        if session is None or model is None:
+            return
+        flt = self.filter.with_text(self._search.text())
+        selected = grid.selected_ids()
+        rows = apply_filter(
+            session.catalog.rows,
+            flt,
+            session.facts,
+            session.resolve,
+            session.names(),
+            session.low_confidence,
+        )
+        best = set(session.facts.duplicates.values()) if flt.kind == DUPLICATES else set()
+        if model.badges.keys() != set(best):
+            model.badges = dict.fromkeys(best, "Best")
+            grid.viewport().update()
+        model.set_rows(rows)
+        if selected and not grid.selected_ids():  # the view was reset: select them again
+            grid.select_ids(selected)
+        self._no_match.setVisible(not rows and len(session.catalog) > 0)
+
+    def _needs_facts(self) -> bool:
+        return self.filter.kind != ALL or bool(self._search.text().strip())
+
+    def _on_facts_changed(self, photo_ids: list[str]) -> None:
+        if self._needs_facts():
+            self._timer.start()
+
+    def _on_people_changed(self) -> None:
+        if self._needs_facts():
+            self._timer.start()

@@ -1,0 +1,257 @@
+"""The library open in the window: opening and closing it, and the work done on it in the
+background (adding photos, watching folders, grouping faces again).
+
+`LibraryController` owns the open library's `Session`, the way back to the UI thread for its
+background work (`UiThreadCaller`) and the folder watcher. The window asks it to open a library,
+wires its views to the session it hands back, and lets go of them when `closing` says so.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from photo_tagger.app.thresholds import load_vocabulary
+from photo_tagger.errors import PhotoTaggerError
+from photo_tagger.gui import settings as opts
+from photo_tagger.gui.actions import EXTRA_COPY_TAG
+from photo_tagger.gui.catalog import Row
+from photo_tagger.gui.jobs import JobQueue
+from photo_tagger.gui.library_links import LibraryLinks
+from photo_tagger.gui.paths import is_inside
+from photo_tagger.gui.runner import UiThreadCaller
+from photo_tagger.gui.session import Session
+from photo_tagger.gui.status import ProblemsButton
+from photo_tagger.vision.model import Manifest
+
+if TYPE_CHECKING:
+    from photo_tagger.app.scan import ScanReport
+    from photo_tagger.gui.services import Services
+    from photo_tagger.gui.watcher import FolderWatcher
+
+
+class LibraryController(QObject):
+    message = Signal(str, int)  # a word for the status bar, for so many ms
+    failed = Signal(str, str)  # a library could not be opened: (title, why)
+    closing = Signal()  # the session is about to close: the views let go of it
+
+    def __init__(
+        self, services: Services, jobs: JobQueue, links: LibraryLinks, problems: ProblemsButton
+    ) -> None:
+        super().__init__()
+        self._services = services
+        self._settings = services.settings
+        self._jobs = jobs
+        self._links = links
+        self._problems = problems
+        self.session: Session | None = None
+        self.caller: UiThreadCaller | None = None
+        self.watcher: FolderWatcher | None = None
+        jobs.started.connect(lambda _: self.session and self.session.set_busy(True))
+        jobs.idle.connect(lambda: self.session and self.session.set_busy(False))
+
+    # --- opening and closing -------------------------------------------------------------------
+
+    def load(self, path: Path, first_rows: list[Row] | None = None) -> Session | None:
+        """Open (or create) the library in `path` and its session, leaving the one open as it
+        is; None (and `failed`) when it cannot be opened. `first_rows`: the catalogue's start,
+        already shown."""
+        from photo_tagger.store.library import Library
+
+        try:
+            library = Library.open(path)
+        except PhotoTaggerError as exc:
+            self.failed.emit("Cannot open the library", str(exc))
+            return None
+        try:
+            return Session(
+                library,
+                load_vocabulary(self._services.models_dir(library.path)),
+                self._services.images_runner,
+                self._settings.get(opts.THRESHOLD_SCALE),
+                self._settings.get(opts.LOW_CONFIDENCE),
+                first_rows=first_rows,
+            )
+        except PhotoTaggerError as exc:
+            library.close()
+            self.failed.emit("Cannot open the library", str(exc))
+            return None
+
+    def start(self, session: Session) -> None:
+        """`session` (from `load`) is the open library from now on: remembered as the one to open
+        next time, linked to its server and sidecars, its watched folders watched."""
+        from photo_tagger.gui.watcher import FolderWatcher
+
+        path = session.path
+        self._settings.set(opts.LIBRARY, str(path))
+        for message in session.library.load_report.messages():
+            self.message.emit(message, 15000)
+        self.session = session
+        self.caller = UiThreadCaller()
+        self._links.attach(session, self.caller)
+        self.watcher = FolderWatcher(
+            ignore=[str(path)], debounce_ms=self._services.watch_debounce_ms
+        )
+        self.watcher.changed.connect(self._on_folders_changed)
+        for folder in self._settings.watched_folders(path):
+            self.watcher.watch(folder)
+
+    def check_watched(self) -> None:
+        """Pick up what changed in the watched folders while the window was closed."""
+        if self.session is not None:
+            watched = self._settings.watched_folders(self.session.path)
+            present = [f for f in watched if os.path.isdir(f)]
+            if present:
+                self.scan(present, "Checking watched folders")
+
+    def close(self) -> None:
+        """Close the open library, if one is: its background work stops, `closing` lets the
+        views go, then the session and the library close."""
+        session = self.session
+        if session is None:
+            return
+        self._jobs.cancel()
+        if self.caller is not None:
+            self.caller.close()
+        if self.watcher is not None:
+            self.watcher.stop()
+        self._links.detach()
+        self.closing.emit()
+        session.close()
+        session.library.close()
+        self.session = self.caller = self.watcher = None
+
+    # --- watched folders -----------------------------------------------------------------------
+
+    def watch(self, folders: list[str]) -> None:
+        """Watch these folders from now on, besides those watched already (a folder inside a
+        watched one is watched already; one around watched ones takes their place)."""
+        if self.session is None or self.watcher is None:
+            return
+        watched = self._settings.watched_folders(self.session.path)
+        for folder in folders:
+            if any(is_inside(folder, w) for w in watched):
+                continue
+            watched = [w for w in watched if not is_inside(w, folder)] + [folder]
+            self.watcher.watch(folder)
+        self._settings.set_watched_folders(self.session.path, watched)
+
+    def set_watched(self, folders: list[str]) -> None:
+        """The watched folders are these (the settings say so): the others are let go."""
+        if self.session is None:
+            return
+        old = self._settings.watched_folders(self.session.path)
+        self._settings.set_watched_folders(self.session.path, folders)
+        for folder in set(old) - set(folders):
+            if self.watcher is not None:
+                self.watcher.unwatch(folder)
+
+    def _on_folders_changed(self, folders: list[str]) -> None:
+        self.scan(folders, "Updating watched folders")
+
+    # --- background work -----------------------------------------------------------------------
+
+    def add_paths(self, paths: list[str], watch: bool = True) -> bool:
+        """Scan dropped or chosen folders and photos; folders are watched from now on. False
+        when there is nothing to add (no library open, no such files)."""
+        if self.session is None:
+            return False
+        paths = [os.path.abspath(p) for p in paths if os.path.exists(p)]
+        if not paths:
+            return False
+        folders = [p for p in paths if os.path.isdir(p)]
+        if watch and folders:
+            self.watch(folders)
+        self.scan(paths, "Adding photos")
+        return True
+
+    def scan(self, paths: list[str], title: str) -> None:
+        from photo_tagger.gui.scan_job import ScanJob
+
+        if self.session is None or self.caller is None:
+            return
+        self._jobs.add(
+            ScanJob(
+                self.session,
+                paths,
+                self._links.models(),
+                self.caller,
+                title=title,
+                workers=self._services.scan_workers,
+                on_finished=self._on_scan_finished,
+            )
+        )
+
+    def _on_scan_finished(self, report: ScanReport) -> None:
+        if report.skipped:
+            self._problems.show_problems(
+                "Photos skipped", [f"{s.path}: {s.reason}" for s in report.skipped]
+            )
+        if report.analysed:
+            self._links.refine_if_on()
+        if report.duplicates is not None and self.session is not None:
+            self.session.read_duplicates()
+
+    def regroup(self) -> None:
+        """Group the faces into people again (faces lost their person)."""
+        from photo_tagger.gui.scan_job import GroupPeopleJob
+
+        if self.session is not None and self.caller is not None:
+            models = Manifest(self._services.models_dir(self.session.path))
+            threshold = models.same_person_distance
+            self._jobs.add(GroupPeopleJob(self.session, threshold, self.caller))
+
+    # --- edits --------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        if self.session is not None:
+            self.session.undo.undo()
+
+    def redo(self) -> None:
+        if self.session is not None:
+            self.session.undo.redo()
+
+    def read_in(self, first: list[str]) -> None:
+        """Other copies of the library saved edits in its files (a sync): read them in, these
+        photos' facts first."""
+        if self.session is not None:
+            self.session.reload_document()
+            self.session.reread_facts(first)
+
+    # --- edits across the library --------------------------------------------------------------
+
+    def rename_tag(self, tag: str, new: str) -> None:
+        """Give a tag (and the tags under it) the name `new` on every photo that has it (one undo
+        step): how an event gets its name."""
+        from photo_tagger.gui.edits import RenameTag
+
+        session = self.session
+        if session is None:
+            return
+        session.finish_reading_facts()  # every photo that has the tag, not only those read yet
+        command = RenameTag(session, tag, new)
+        if command.photos:
+            session.undo.push(command)
+            self.message.emit(f"“{tag}” is now “{new}” on {command.photos} photos", 5000)
+
+    def tag_duplicate_extras(self) -> None:
+        """Tag the near-duplicates that are not the best of their group (one undo step), so that
+        the user can look at them and delete them in their file manager."""
+        from photo_tagger.gui.edits import SetTag
+
+        session = self.session
+        if session is None:
+            return
+        extras = session.duplicate_extras()
+        if not extras:
+            self.message.emit("No near-duplicates in this library.", 5000)
+            return
+        session.undo.push(SetTag(session, extras, EXTRA_COPY_TAG, True))
+        self.message.emit(
+            f"{len(extras)} extra copies tagged “{EXTRA_COPY_TAG}”: pick the tag in the "
+            "filters to see them.",
+            10000,
+        )
