@@ -9,7 +9,8 @@ once per session by the same Importer the window uses; each test gets its own co
 where the template scanned them: a test that writes next to photos brings its own).
 
 A library with a sync server syncs for real (BackgroundSync, 127.0.0.1), quickly after an edit and
-slowly when offline, so that only "Sync Now" brings a sync back soon.
+slowly when offline, so that only "Sync Now" brings a sync back soon. The server (`server`,
+`storage`) is the suite's own, from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -31,13 +32,10 @@ from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.sync_link import Syncer
 from photo_tagger.gui.window import MainWindow, Services
-from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
 from photo_tagger.store.sync import BackgroundSync, SyncStatus
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
-from tests.gui.servers import LiveServer
-from tests.server.harness import sqlite_storage
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "photos"
 SCANNED = ("chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg")
@@ -73,20 +71,6 @@ def scanned_library(tmp_path: Path, scanned_template: Path) -> Path:
     dest = tmp_path / "library"
     shutil.copytree(scanned_template, dest)
     return dest
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    """A sync server's database, for the tests where the window talks to a server."""
-    s = sqlite_storage(tmp_path / "server")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path, storage: Storage) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path / "server", storage) as srv:
-        yield srv
 
 
 def quick_sync(path: Path, on_status: Callable[[SyncStatus], None]) -> Syncer:

@@ -23,16 +23,15 @@ from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 from tests.gui.conftest import MakeWindow, copy_photos, grid_names, row_of
-from tests.gui.servers import LiveServer
 from tests.gui.test_filters import click_node
 from tests.gui.test_tags import tag_rows
-from tests.server.harness import add_library
+from tests.harness import ThreadServer, add_library
 
 
 def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(
     make_window: MakeWindow,
     scanned_library: Path,
-    server: LiveServer,
+    server: ThreadServer,
     storage: Storage,
     tmp_path: Path,
     qtbot: QtBot,
@@ -107,7 +106,7 @@ def bumped_models(tmp_path: Path) -> Path:
 def test_a_model_update_is_installed_and_the_photos_re_tagged(
     make_window: MakeWindow,
     scanned_library: Path,
-    server: LiveServer,
+    server: ThreadServer,
     storage: Storage,
     tmp_path: Path,
     qtbot: QtBot,

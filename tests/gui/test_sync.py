@@ -16,9 +16,8 @@ from photo_tagger.store import sync
 from photo_tagger.store.library import Library
 from photo_tagger.store.sync import SyncClient, SyncStatus
 from tests.gui.conftest import MakeWindow, row_of
-from tests.gui.servers import LiveServer
 from tests.gui.test_tags import tag_rows
-from tests.server.harness import add_library
+from tests.harness import ThreadServer, add_library
 
 
 class Statuses:
@@ -55,7 +54,7 @@ def sync_once(library: Library) -> None:
 def test_edits_sync_wait_offline_and_go_when_the_server_is_back(
     make_window: MakeWindow,
     scanned_library: Path,
-    server: LiveServer,
+    server: ThreadServer,
     storage: Storage,
     tmp_path: Path,
     qtbot: QtBot,
