@@ -36,11 +36,13 @@ from photo_tagger.store.library import Library
 from photo_tagger.store.sync import BackgroundSync, SyncStatus
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
+from tests.harness import HANG
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "photos"
 SCANNED = ("chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg")
 
 MakeWindow = Callable[..., MainWindow]
+WAIT_MS = int(HANG * 1000)  # how long a test waits on the window: it only bounds a hang
 
 
 @pytest.fixture(scope="session")
@@ -116,7 +118,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, models: Models) -> Iterator[MakeWi
         qtbot.addWidget(window)
         assert window.open_library(library or tmp_path / f"library{len(windows)}")
         window.show()
-        qtbot.waitExposed(window)
+        qtbot.waitExposed(window, timeout=WAIT_MS)
         activate(qtbot, window)
         windows.append(window)
         return window
@@ -125,7 +127,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, models: Models) -> Iterator[MakeWi
     for window in windows:
         window.close()
     for pool in pools:
-        pool.waitForDone(10_000)
+        pool.waitForDone(WAIT_MS)
 
 
 def activate(qtbot: QtBot, window: MainWindow) -> None:
@@ -133,7 +135,7 @@ def activate(qtbot: QtBot, window: MainWindow) -> None:
     handle = window.windowHandle()
     assert handle is not None
     handle.requestActivate()
-    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
 
 
 def grid_names(window: MainWindow) -> list[str]:

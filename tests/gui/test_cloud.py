@@ -22,7 +22,7 @@ from photo_tagger.store import sync
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
-from tests.gui.conftest import MakeWindow, copy_photos, grid_names, row_of
+from tests.gui.conftest import WAIT_MS, MakeWindow, copy_photos, grid_names, row_of
 from tests.gui.test_filters import click_node
 from tests.gui.test_tags import tag_rows
 from tests.harness import ThreadServer, add_library
@@ -127,7 +127,8 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
     )
     session = window.session
     assert session is not None
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced")  # it has a server: it syncs
+    # it has a server: it syncs
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=WAIT_MS)
     cat = row_of(window, "chelsea.jpg")
     window.grid.select_ids([cat])
     window.tag_editor.add_tag("Pets/Chelsea")
@@ -149,7 +150,7 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
     }
     assert models == {"mobilenet-v2-imagenet@2+vocabulary@1"}
     assert session.doc.user_tags(cat) == {"Pets/Chelsea": True}  # the user's tag stays
-    qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window))
+    qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window), timeout=WAIT_MS)
     assert tag_rows(window)["Animals/Cat"] == ("model", tag_rows(window)["Animals/Cat"][1], "")
 
     window.model_updates_action.trigger()  # again: nothing newer
