@@ -1,5 +1,6 @@
-"""Fixtures every part of the suite shares: a sync server's database and the real server on
-127.0.0.1 (see tests/harness.py), PostgreSQL once per session, and a port of the test's own."""
+"""What every part of the suite shares: a sync server's database and the real server on
+127.0.0.1 (see tests/harness.py), PostgreSQL once per session, a port of the test's own; and
+property tests that are never timed."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from photo_tagger.server.storage import Storage
 from tests.harness import HeldPort, Postgres, ThreadServer, postgres_server, sqlite_storage
+
+# Hypothesis fails an example that takes over 200 ms by default: on a crowded machine that is a
+# verdict on the machine, not on the code.
+settings.register_profile("photo-tagger", deadline=None)
+settings.load_profile("photo-tagger")
 
 
 @pytest.fixture
