@@ -37,7 +37,7 @@ from photo_tagger.imaging import decode  # noqa: E402
 from photo_tagger.store.library import Library  # noqa: E402
 from photo_tagger.vision.model import default_models_dir  # noqa: E402
 from photo_tagger.vision.pipeline import PEOPLE_TAG, Analyzer, Models  # noqa: E402
-from tests.server.harness import ProcessServer, add_library, sqlite_storage  # noqa: E402
+from tests.harness import ProcessServer, add_library, sqlite_storage  # noqa: E402
 
 SAMPLES = ROOT / "tests" / "data" / "photos"
 THRESHOLDS = (0.5, 0.7, 0.9)

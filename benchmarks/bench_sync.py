@@ -38,7 +38,7 @@ from photo_tagger.store import sync  # noqa: E402
 from photo_tagger.store.document import LibraryDocument  # noqa: E402
 from photo_tagger.store.library import Library  # noqa: E402
 from photo_tagger.store.wire import decode_reply, encode_request  # noqa: E402
-from tests.server.harness import ProcessServer, add_library, start_postgres  # noqa: E402
+from tests.harness import ProcessServer, add_library, start_postgres  # noqa: E402
 
 GROUPS = ["Animals", "Food", "Places", "Things", "Nature", "People", "Events", "Vehicles"]
 NAMES = ["Cat", "Dog", "Coffee", "Beach", "Car", "Tree", "Sky", "Portrait", "Bicycle", "Mountain"]

@@ -1,5 +1,5 @@
 """Escalation end to end: real scans of the sample photos, the real server's app on 127.0.0.1
-(recording every request it receives), `photo-tagger escalate` and the Escalator."""
+(noting every request it receives), `photo-tagger escalate` and the Escalator."""
 
 from __future__ import annotations
 
@@ -7,15 +7,11 @@ import base64
 import io
 import json
 import shutil
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from PIL import Image
 
 from photo_tagger.cli.main import main
@@ -23,68 +19,13 @@ from photo_tagger.cloud import escalation
 from photo_tagger.cloud.escalation import Escalator
 from photo_tagger.cloud.escalation_queue import EscalationQueue
 from photo_tagger.errors import EscalationRefusedError
-from photo_tagger.server.run import ServerSettings
+from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
-from tests.server.harness import ProcessServer, add_library, free_port, sqlite_storage
+from tests.harness import HeldPort, ProcessServer, ThreadServer, add_library
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 GPS_PHOTO = "rocket.jpg"  # unsure locally (best tag ~0.5), so it is sent
 THRESHOLD = 0.7  # ~0.2 from the nearest sample photo on either side, whatever the CPU
-
-
-# --- a server that records what it receives ---------------------------------------------------
-
-
-class RecordingServer:
-    """`photo-tagger serve`'s own app (sync, model registry, cloud model), on uvicorn in a thread,
-    recording (method, path, body) of every request that reaches it."""
-
-    def __init__(self, data: Path, port: int = 0) -> None:
-        self.storage = sqlite_storage(data)
-        self.seen: list[tuple[str, str, bytes]] = []
-        self.app = ServerSettings(data=str(data)).app(self.storage)
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(
-            self._record, log_level="warning", lifespan="off", interface="asgi3"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]})
-
-    async def _record(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        chunks: list[bytes] = []
-
-        async def receive_and_keep() -> Any:
-            message = await receive()
-            if message["type"] == "http.request":
-                chunks.append(message.get("body", b""))
-            return message
-
-        try:
-            await self.app(scope, receive_and_keep, send)
-        finally:
-            self.seen.append((scope["method"], scope["path"], b"".join(chunks)))
-
-    def inferences(self) -> list[dict[str, Any]]:
-        return [json.loads(b) for m, p, b in self.seen if p.endswith("/infer")]
-
-    def __enter__(self) -> RecordingServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            assert time.monotonic() < deadline and self.thread.is_alive(), "server did not start"
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-        self.sock.close()
-        self.storage.close()
 
 
 # --- photos, libraries, servers ---------------------------------------------------------------
@@ -130,19 +71,15 @@ def library_dir(scanned: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server_data(tmp_path: Path) -> tuple[Path, str]:
-    """A server folder with one library; (folder, token)."""
-    data = tmp_path / "server"
-    storage = sqlite_storage(data)
+def server_data(storage: Storage) -> tuple[Path, str]:
+    """The folder of the server (the `server` fixture) with one library; (folder, token)."""
     _, token = add_library(storage, "photos")
-    storage.close()
-    return data, token
+    return Path(storage.location).parent, token
 
 
-@pytest.fixture
-def server(server_data: tuple[Path, str]) -> Iterator[RecordingServer]:
-    with RecordingServer(server_data[0]) as srv:
-        yield srv
+def inferences(server: ThreadServer) -> list[dict[str, Any]]:
+    """The bodies of the inference requests the server received."""
+    return [json.loads(r.body) for r in server.requests if r.path.endswith("/infer")]
 
 
 def best_local(library_dir: Path) -> dict[str, float]:
@@ -175,7 +112,7 @@ def escalate(library_dir: Path, *args: str) -> int:
 
 
 def test_off_means_not_a_single_request(
-    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+    library_dir: Path, server: ThreadServer, server_data: tuple[Path, str]
 ) -> None:
     with Library.open(library_dir) as library:  # never turned on
         assert escalation.EscalationSettings.of(library.log).enabled is False
@@ -190,12 +127,12 @@ def test_off_means_not_a_single_request(
     assert report.enabled is False and report.refined == []
     assert escalate(library_dir, "--status") == 0
     assert escalate(library_dir) == 2
-    assert server.seen == []
+    assert server.requests == []
 
 
 def test_unsure_photos_are_sent_and_confident_ones_are_not(
     library_dir: Path,
-    server: RecordingServer,
+    server: ThreadServer,
     server_data: tuple[Path, str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -209,7 +146,7 @@ def test_unsure_photos_are_sent_and_confident_ones_are_not(
     assert code == 0, out
     refined = cloud_refined(library_dir)
     assert set(refined) == unsure
-    assert len(server.inferences()) == len(unsure)
+    assert len(inferences(server)) == len(unsure)
     assert f"{len(unsure)} photos refined in the cloud" in out
     assert f"refined: {library_dir.parent}" not in out  # paths printed are the photos'
     # what the library says about them
@@ -228,13 +165,13 @@ def test_unsure_photos_are_sent_and_confident_ones_are_not(
         assert auto["Vehicles/Rocket"]["source"] == "cloud"
         assert auto["Vehicles/Rocket"]["model"].startswith("efficientnet-lite0-imagenet")
     # the next run sends nothing more: every unsure photo is done for this model
-    before = len(server.seen)
+    before = len(server.requests)
     assert escalate(library_dir) == 0
-    assert [p for _, p, _ in server.seen[before:] if p.endswith("/infer")] == []
+    assert [p for p in server.paths[before:] if p.endswith("/infer")] == []
 
 
 def test_what_leaves_is_small_pixels_without_exif_gps_or_xmp(
-    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+    library_dir: Path, server: ThreadServer, server_data: tuple[Path, str]
 ) -> None:
     with Library.open(library_dir) as library:
         escalation.enable(
@@ -247,7 +184,7 @@ def test_what_leaves_is_small_pixels_without_exif_gps_or_xmp(
         report = Escalator(library).run()
         gps_file = next(r.path for r in report.refined if r.path.endswith(GPS_PHOTO))
     assert report.refined and not report.failed
-    sent = [base64.b64decode(i["inputs"][0]["data"][0]) for i in server.inferences() if i["inputs"]]
+    sent = [base64.b64decode(i["inputs"][0]["data"][0]) for i in inferences(server) if i["inputs"]]
     assert len(sent) == len(report.refined)
     original = Path(gps_file).read_bytes()
     assert b"PrivateCam" in original and b"GPSLatitude" in original
@@ -263,10 +200,13 @@ def test_what_leaves_is_small_pixels_without_exif_gps_or_xmp(
 
 
 def test_endpoint_down_then_up_queued_then_delivered_once(
-    library_dir: Path, server_data: tuple[Path, str], capsys: pytest.CaptureFixture[str]
+    library_dir: Path,
+    storage: Storage,
+    server_data: tuple[Path, str],
+    held_port: HeldPort,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = held_port.url
     args = ("--endpoint", url, "--token", server_data[1], "--threshold", "0.7")
     assert escalate(library_dir, *args) == 2  # nobody listens yet
     assert "stay queued" in capsys.readouterr().err
@@ -274,19 +214,19 @@ def test_endpoint_down_then_up_queued_then_delivered_once(
         queued = queue.counts()["waiting"]
     assert queued >= 1 and cloud_refined(library_dir) == {}
     # a restart of the app: the queue is on disk
-    with RecordingServer(server_data[0], port=port) as server:
+    with ThreadServer(storage, server_data[0], port=held_port) as server:
         assert escalate(library_dir) == 0
         assert escalate(library_dir) == 0  # again: nothing is sent twice
-        assert len(server.inferences()) == queued
+        assert len(inferences(server)) == queued
     assert len(cloud_refined(library_dir)) == queued
     with EscalationQueue.open(library_dir) as queue:
         assert queue.counts() == {"waiting": 0, "failed": 0, "delivered": queued}
 
 
 def test_failover_to_the_second_endpoint_when_the_first_is_dead(
-    library_dir: Path, server_data: tuple[Path, str]
+    library_dir: Path, server_data: tuple[Path, str], held_port: HeldPort
 ) -> None:
-    dead = f"http://127.0.0.1:{free_port()}"
+    dead = held_port.url  # nothing listens there
     # the real `photo-tagger serve`, in its own process
     with ProcessServer(server_data[0]) as alive, Library.open(library_dir) as library:
         escalation.enable(
@@ -300,7 +240,7 @@ def test_failover_to_the_second_endpoint_when_the_first_is_dead(
 
 
 def test_cloud_tags_never_override_the_users(
-    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+    library_dir: Path, server: ThreadServer, server_data: tuple[Path, str]
 ) -> None:
     with Library.open(library_dir) as library:
         doc = library.document
@@ -324,7 +264,7 @@ def test_cloud_tags_never_override_the_users(
 
 
 def test_daily_budget_sends_the_least_sure_first(
-    library_dir: Path, server: RecordingServer, server_data: tuple[Path, str]
+    library_dir: Path, server: ThreadServer, server_data: tuple[Path, str]
 ) -> None:
     scores = best_local(library_dir)
     unsure = sorted((b, n) for n, b in scores.items() if b < 0.95)
@@ -340,11 +280,11 @@ def test_daily_budget_sends_the_least_sure_first(
     assert [Path(r.path).name for r in first.refined] == [unsure[0][1]]
     assert first.budget_left == 0 and again.refined == [] and again.waiting == len(unsure) - 1
     assert [Path(r.path).name for r in next_day.refined] == [unsure[1][1]]
-    assert len(server.inferences()) == 2
+    assert len(inferences(server)) == 2
 
 
 def test_a_wrong_token_is_refused_and_the_photos_stay_queued(
-    library_dir: Path, server: RecordingServer
+    library_dir: Path, server: ThreadServer
 ) -> None:
     with Library.open(library_dir) as library:
         escalation.enable(
@@ -354,4 +294,4 @@ def test_a_wrong_token_is_refused_and_the_photos_stay_queued(
             Escalator(library).run()
     with EscalationQueue.open(library_dir) as queue:
         assert queue.counts()["waiting"] >= 1
-    assert server.inferences() == []
+    assert inferences(server) == []

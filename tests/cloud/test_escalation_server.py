@@ -16,8 +16,7 @@ from PIL import Image, ImageOps
 from photo_tagger.server import inference
 from photo_tagger.vision.model import Manifest, OnnxModel, default_models_dir
 from photo_tagger.vision.tagger import Tagger
-from tests.cloud.test_escalation import RecordingServer
-from tests.server.harness import add_library, sqlite_storage
+from tests.harness import ThreadServer, add_library, sqlite_storage
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = ROOT / "tests" / "data" / "photos"
@@ -30,9 +29,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     data = tmp_path_factory.mktemp("server")
     storage = sqlite_storage(data)
     _, token = add_library(storage, "photos")
-    storage.close()
-    with RecordingServer(data) as srv:
+    with ThreadServer(storage, data) as srv:
         yield srv.url, {"Authorization": f"Bearer {token}"}
+    storage.close()
 
 
 def request_for(*files: bytes, **changes: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 
 from photo_tagger.cli.main import main
 from photo_tagger.vision.model import default_models_dir
-from tests.server.harness import ProcessServer
+from tests.harness import ProcessServer
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 

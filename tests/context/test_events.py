@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -111,18 +110,18 @@ def test_labels_name_the_day_and_the_most_common_place() -> None:
     assert group_events(overnight, remote)[0].label == "2024-06-12 – 2024-06-13 Beja"
 
 
-def test_a_hundred_thousand_photos_group_well_under_a_second() -> None:
+def test_a_hundred_thousand_photos_group_in_any_order() -> None:
     shots = []
     for i in range(100_000):
         day, within = divmod(i, 50)  # 50 photos a day, a minute apart, 2,000 days
         taken = datetime(2015, 1, 1, 10, 0) + timedelta(days=day, minutes=within)
         shots.append((f"photo{i:06d}", taken, LISBON if i % 3 == 0 else None))
-    start = time.perf_counter()
     events = group_events(shots)
-    elapsed = time.perf_counter() - start
     assert len(events) == 2_000
     assert all(len(e.photo_ids) == 50 for e in events)
-    assert elapsed < 1.0
+    assert events[1].photo_ids == tuple(f"photo{i:06d}" for i in range(50, 100))
+    assert group_events(reversed(shots)) == events  # the order they come in is no matter
+    # (its speed at this size: benchmarks/bench_context.py)
 
 
 def test_events_from_real_files(tmp_path: Path, gazetteer: Gazetteer) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def test_a_tie_goes_to_the_earlier_photo_and_order_does_not_matter() -> None:
     assert inherit_positions(list(reversed(shots)))["lost"].source_id == "before"
 
 
-def test_a_hundred_thousand_photos_take_well_under_a_second() -> None:
+def test_a_hundred_thousand_photos_in_any_order() -> None:
     # four cameras in turn, 30 s apart; each camera's every third photo has GPS
     shots = [
         (
@@ -77,12 +76,11 @@ def test_a_hundred_thousand_photos_take_well_under_a_second() -> None:
         )
         for i in range(100_000)
     ]
-    start = time.perf_counter()
     inherited = inherit_positions(shots)
-    elapsed = time.perf_counter() - start
     assert len(inherited) == sum(position is None for *_, position in shots) == 66_664
     assert {borrowed.seconds_apart for borrowed in inherited.values()} == {120.0}
-    assert elapsed < 1.0
+    assert inherit_positions(reversed(shots)) == inherited  # the order they come in is no matter
+    # (its speed at this size: benchmarks/bench_context.py)
 
 
 def test_real_files_from_one_camera_share_a_place(tmp_path: Path, gazetteer: Gazetteer) -> None:

@@ -4,7 +4,6 @@ choice on small tables written for the test."""
 from __future__ import annotations
 
 import socket
-import time
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,7 @@ def test_batches_keep_order_and_skip_missing_or_invalid_positions(gazetteer: Gaz
     assert gazetteer.places([]) == []
 
 
-def test_ten_thousand_positions_take_well_under_a_second(gazetteer: Gazetteer) -> None:
+def test_ten_thousand_positions_at_once_are_each_placed_as_alone(gazetteer: Gazetteer) -> None:
     rng = np.random.default_rng(7)
     near_cities = [
         (lat + dy, lon + dx)
@@ -70,12 +69,12 @@ def test_ten_thousand_positions_take_well_under_a_second(gazetteer: Gazetteer) -
     ]
     anywhere = [(float(lat), float(lon)) for lat, lon in rng.uniform(-1, 1, (1000, 2)) * (70, 180)]
     coords = near_cities + anywhere
-    start = time.perf_counter()
     places = gazetteer.places(coords)
-    elapsed = time.perf_counter() - start
     assert len(places) == 10_000
     assert sum(p is not None for p in places[:9000]) > 8000  # land and coast around three cities
-    assert elapsed < 1.0
+    # the batch gives each position the place it gets on its own (a sample: one in ten)
+    assert places[::10] == [gazetteer.place(*c) for c in coords[::10]]
+    # (its speed at this size: benchmarks/bench_context.py)
 
 
 def test_the_gazetteer_never_touches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:

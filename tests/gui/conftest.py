@@ -9,7 +9,8 @@ once per session by the same Importer the window uses; each test gets its own co
 where the template scanned them: a test that writes next to photos brings its own).
 
 A library with a sync server syncs for real (BackgroundSync, 127.0.0.1), quickly after an edit and
-slowly when offline, so that only "Sync Now" brings a sync back soon.
+slowly when offline, so that only "Sync Now" brings a sync back soon. The server (`server`,
+`storage`) is the suite's own, from tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -31,18 +32,17 @@ from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.sync_link import Syncer
 from photo_tagger.gui.window import MainWindow, Services
-from photo_tagger.server.storage import Storage
 from photo_tagger.store.background_sync import BackgroundSync, SyncStatus
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
-from tests.gui.servers import LiveServer
-from tests.server.harness import sqlite_storage
+from tests.harness import HANG
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "photos"
 SCANNED = ("chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg")
 
 MakeWindow = Callable[..., MainWindow]
+WAIT_MS = int(HANG * 1000)  # how long a test waits on the window: it only bounds a hang
 
 
 @pytest.fixture(scope="session")
@@ -73,20 +73,6 @@ def scanned_library(tmp_path: Path, scanned_template: Path) -> Path:
     dest = tmp_path / "library"
     shutil.copytree(scanned_template, dest)
     return dest
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    """A sync server's database, for the tests where the window talks to a server."""
-    s = sqlite_storage(tmp_path / "server")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path, storage: Storage) -> Iterator[LiveServer]:
-    with LiveServer(tmp_path / "server", storage) as srv:
-        yield srv
 
 
 def quick_sync(path: Path, on_status: Callable[[SyncStatus], None]) -> Syncer:
@@ -132,7 +118,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, models: Models) -> Iterator[MakeWi
         qtbot.addWidget(window)
         assert window.open_library(library or tmp_path / f"library{len(windows)}")
         window.show()
-        qtbot.waitExposed(window)
+        qtbot.waitExposed(window, timeout=WAIT_MS)
         activate(qtbot, window)
         windows.append(window)
         return window
@@ -141,7 +127,7 @@ def make_window(qtbot: QtBot, tmp_path: Path, models: Models) -> Iterator[MakeWi
     for window in windows:
         window.close()
     for pool in pools:
-        pool.waitForDone(10_000)
+        pool.waitForDone(WAIT_MS)
 
 
 def activate(qtbot: QtBot, window: MainWindow) -> None:
@@ -149,7 +135,7 @@ def activate(qtbot: QtBot, window: MainWindow) -> None:
     handle = window.windowHandle()
     assert handle is not None
     handle.requestActivate()
-    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(window.isActiveWindow, timeout=WAIT_MS)
 
 
 def grid_names(window: MainWindow) -> list[str]:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from photo_tagger.gui.window import PHOTOS, WELCOME
-from tests.gui.conftest import SAMPLES, MakeWindow, copy_photos, grid_names, row_of
+from tests.gui.conftest import SAMPLES, WAIT_MS, MakeWindow, copy_photos, grid_names, row_of
 
 
 def drop(window, paths: list[Path]) -> bool:  # type: ignore[no-untyped-def]
@@ -38,7 +38,7 @@ def test_dropping_a_folder_shows_its_photos_tagged(
     assert window.stack.currentIndex() == WELCOME
 
     assert drop(window, [folder])
-    qtbot.waitUntil(lambda: len(grid_names(window)) == 3 and not window.jobs.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: len(grid_names(window)) == 3 and not window.jobs.busy, timeout=WAIT_MS)
     assert grid_names(window) == ["chelsea.jpg", "coffee.jpg", "obama.jpg"]
     assert window.stack.currentIndex() == PHOTOS
     session = window.session
@@ -54,7 +54,7 @@ def test_dropping_a_folder_shows_its_photos_tagged(
             isinstance(model.data(model.index(r), Qt.ItemDataRole.DecorationRole), QImage)
             for r in range(3)
         ),
-        timeout=10_000,
+        timeout=WAIT_MS,
     )
     assert window.settings.watched_folders(session.path) == [str(folder)]
 
@@ -84,18 +84,18 @@ def test_watched_folder_picks_up_new_changed_and_deleted_photos(
 
     (folder / "trip").mkdir()
     shutil.copy(SAMPLES / "obama.jpg", folder / "trip" / "obama.jpg")  # a new photo, new folder
-    qtbot.waitUntil(lambda: "obama.jpg" in grid_names(window), timeout=15_000)
+    qtbot.waitUntil(lambda: "obama.jpg" in grid_names(window), timeout=WAIT_MS)
 
     session = window.session
     assert session is not None
     before = row_of(window, "coffee.jpg")
     with open(folder / "coffee.jpg", "r+b") as fh:  # rewritten in place: a new photo
         fh.write((SAMPLES / "motorcycle.jpg").read_bytes())
-    qtbot.waitUntil(lambda: row_of(window, "coffee.jpg") != before, timeout=15_000)
+    qtbot.waitUntil(lambda: row_of(window, "coffee.jpg") != before, timeout=WAIT_MS)
     assert "Vehicles/Motorcycle" in session.facts_of(row_of(window, "coffee.jpg")).tags
 
     os.remove(folder / "chelsea.jpg")
-    qtbot.waitUntil(lambda: "chelsea.jpg" not in grid_names(window), timeout=15_000)
+    qtbot.waitUntil(lambda: "chelsea.jpg" not in grid_names(window), timeout=WAIT_MS)
     assert grid_names(window) == ["coffee.jpg", "obama.jpg"]
 
 
@@ -134,7 +134,8 @@ def test_at_start_the_grid_paints_before_the_library_opens(
     assert window.session is None  # not open yet: the grid comes from the index alone
     assert grid_names(window) == ["chelsea.jpg", "coffee.jpg", "obama.jpg", "obama2.jpg"]
     assert window.stack.currentIndex() == PHOTOS
-    qtbot.waitUntil(lambda: window.session is not None)  # opened once the grid has painted
+    # opened once the grid has painted
+    qtbot.waitUntil(lambda: window.session is not None, timeout=WAIT_MS)
     window.grid.select_ids([row_of(window, "chelsea.jpg")])
     assert "Animals/Cat" in [
         window.tag_editor.tags.topLevelItem(i).text(0)

@@ -22,17 +22,16 @@ from photo_tagger.store import sync
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
-from tests.gui.conftest import MakeWindow, copy_photos, grid_names, row_of
-from tests.gui.servers import LiveServer
+from tests.gui.conftest import WAIT_MS, MakeWindow, copy_photos, grid_names, row_of
 from tests.gui.test_filters import click_node
 from tests.gui.test_tags import tag_rows
-from tests.server.harness import add_library
+from tests.harness import ThreadServer, add_library
 
 
 def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(
     make_window: MakeWindow,
     scanned_library: Path,
-    server: LiveServer,
+    server: ThreadServer,
     storage: Storage,
     tmp_path: Path,
     qtbot: QtBot,
@@ -107,7 +106,7 @@ def bumped_models(tmp_path: Path) -> Path:
 def test_a_model_update_is_installed_and_the_photos_re_tagged(
     make_window: MakeWindow,
     scanned_library: Path,
-    server: LiveServer,
+    server: ThreadServer,
     storage: Storage,
     tmp_path: Path,
     qtbot: QtBot,
@@ -128,7 +127,8 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
     )
     session = window.session
     assert session is not None
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced")  # it has a server: it syncs
+    # it has a server: it syncs
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=WAIT_MS)
     cat = row_of(window, "chelsea.jpg")
     window.grid.select_ids([cat])
     window.tag_editor.add_tag("Pets/Chelsea")
@@ -150,7 +150,7 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
     }
     assert models == {"mobilenet-v2-imagenet@2+vocabulary@1"}
     assert session.doc.user_tags(cat) == {"Pets/Chelsea": True}  # the user's tag stays
-    qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window))
+    qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window), timeout=WAIT_MS)
     assert tag_rows(window)["Animals/Cat"] == ("model", tag_rows(window)["Animals/Cat"][1], "")
 
     window.commands.model_updates.trigger()  # again: nothing newer

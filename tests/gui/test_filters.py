@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from photo_tagger.gui.facts import PERSON, TAG, UNTAGGED
-from tests.gui.conftest import MakeWindow, grid_names, row_of
+from tests.gui.conftest import WAIT_MS, MakeWindow, grid_names, row_of
 
 
 def click_node(window, qtbot: QtBot, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +50,7 @@ def test_filter_by_tag_by_person_and_untagged(
 
     click_node(window, qtbot, "all")
     qtbot.keyClicks(window.search, "coff")
-    qtbot.waitUntil(lambda: grid_names(window) == ["coffee.jpg"])
+    qtbot.waitUntil(lambda: grid_names(window) == ["coffee.jpg"], timeout=WAIT_MS)
 
 
 def test_the_tag_tree_follows_edits(

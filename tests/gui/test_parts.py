@@ -4,12 +4,11 @@ folders, the settings file, the way back to the UI thread, the image cache."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel
 from pytestqt.qtbot import QtBot
 from watchdog.events import DirDeletedEvent, FileCreatedEvent, FileMovedEvent, FileOpenedEvent
 
@@ -31,6 +30,8 @@ from photo_tagger.gui.runner import InlineRunner, LibraryClosedError, UiThreadCa
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.status import format_eta
 from photo_tagger.gui.watcher import EVENTS, folders_to_rescan
+from tests.gui.conftest import WAIT_MS
+from tests.harness import HANG, wait_until
 
 
 def facts(tags: dict[str, float], people: tuple[str, ...] = (), user: bool = False) -> PhotoFacts:
@@ -172,8 +173,8 @@ def test_a_background_thread_runs_library_calls_on_the_ui_thread(qtbot: QtBot) -
     seen: list[object] = []
     thread = threading.Thread(target=lambda: seen.append(caller(threading.get_ident)))
     thread.start()
-    qtbot.waitUntil(lambda: bool(seen))  # the UI thread's event loop runs the call
-    thread.join(5)
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)  # the UI thread runs the call
+    thread.join(HANG)
     assert seen == [ui]
 
     ran: list[bool] = []
@@ -186,12 +187,12 @@ def test_a_background_thread_runs_library_calls_on_the_ui_thread(qtbot: QtBot) -
 
     thread = threading.Thread(target=waiting_call)
     thread.start()
-    deadline = time.monotonic() + 5
-    while not caller._waiting and time.monotonic() < deadline:  # posted, not yet run
-        time.sleep(0.001)
+    # posted, not yet run: the UI thread's events are not processed while this waits
+    wait_until(lambda: bool(caller._waiting), "the call to be posted")
     caller.close()  # the window let go of the library: the waiting call must not hang
-    thread.join(5)
-    qtbot.wait(10)
+    thread.join(HANG)
+    assert not thread.is_alive()
+    QCoreApplication.processEvents()  # the posted call comes to the UI thread: it must not run
     assert seen == [ui, "closed"] and ran == []
     with pytest.raises(LibraryClosedError):
         caller(lambda: None)

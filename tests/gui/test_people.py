@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from photo_tagger.gui.edits import FaceState
 from photo_tagger.gui.viewer import CONFIRMED, SUGGESTED, FacePopup
 from photo_tagger.gui.window import VIEWER, MainWindow
-from tests.gui.conftest import MakeWindow, activate, row_of
+from tests.gui.conftest import WAIT_MS, MakeWindow, activate, row_of
 
 
 def open_photo(window: MainWindow, qtbot: QtBot, name: str) -> str:
@@ -131,21 +131,24 @@ def test_people_view_names_merges_and_hides(
 
     index = view.model.index(0)
     assert view.model.setData(index, "Barack")  # what the F2 editor does
-    qtbot.waitUntil(lambda: labels()[-1] == "Barack")  # named ones come after unnamed ones
+    # named ones come after unnamed ones
+    qtbot.waitUntil(lambda: labels()[-1] == "Barack", timeout=WAIT_MS)
     named = view.model.rows[-1].id
     unnamed = view.model.rows[0].id
     view.merge([unnamed, named], named)
-    qtbot.waitUntil(lambda: labels() == ["Barack"])
+    qtbot.waitUntil(lambda: labels() == ["Barack"], timeout=WAIT_MS)
     assert view.model.rows[0].photos == 2
 
     view.list.selectionModel().select(
         view.model.index(0), view.list.selectionModel().SelectionFlag.Select
     )
     view.toggle_hidden()
-    qtbot.waitUntil(lambda: labels() == [])
+    qtbot.waitUntil(lambda: labels() == [], timeout=WAIT_MS)
     view.show_hidden.setChecked(True)
     assert [r.hidden for r in view.model.rows] == [True]
 
     window.commands.undo.trigger()  # show again
     window.commands.undo.trigger()  # unmerge
-    qtbot.waitUntil(lambda: sorted(labels()) == ["Barack", f"Unnamed {unnamed[:4]}"])
+    qtbot.waitUntil(
+        lambda: sorted(labels()) == ["Barack", f"Unnamed {unnamed[:4]}"], timeout=WAIT_MS
+    )

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from photo_tagger.gui.edits import NamePerson
 from photo_tagger.metadata import read_photo_metadata
-from tests.gui.conftest import MakeWindow, copy_photos, grid_names, row_of
+from tests.gui.conftest import WAIT_MS, MakeWindow, copy_photos, grid_names, row_of
 
 
 def sidecar_says(photo: Path) -> tuple[set[str], set[str]]:
@@ -27,7 +27,7 @@ def test_sidecars_follow_edits_and_an_unwritable_one_is_reported(
     (folder / "broken.jpg").write_bytes(b"\xff\xd8 not a photo")
     window = make_window(threads=True)  # sidecars written off the UI thread, as in the app
     window.add_paths([str(folder)])
-    qtbot.waitUntil(lambda: len(grid_names(window)) == 3 and not window.jobs.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: len(grid_names(window)) == 3 and not window.jobs.busy, timeout=WAIT_MS)
     assert window.problems.isVisible() and window.problems.title == "Photos skipped"
     assert window.problems.details().startswith(f"{folder / 'broken.jpg'}: ")
     window.problems.setVisible(False)
@@ -40,25 +40,27 @@ def test_sidecars_follow_edits_and_an_unwritable_one_is_reported(
     window.grid.select_ids([cat])
     window.tag_editor.add_tag("Pets/Chelsea")
     assert not cat_xmp.exists()  # a moment after the edit, not during it
-    qtbot.waitUntil(cat_xmp.exists)
+    qtbot.waitUntil(cat_xmp.exists, timeout=WAIT_MS)
     assert sidecar_says(folder / "chelsea.jpg")[0] >= {"Pets/Chelsea"}
     assert "Animals/Cat" not in sidecar_says(folder / "chelsea.jpg")[0]  # the model's: not asked
 
     window.commands.undo.trigger()
-    qtbot.waitUntil(lambda: "Pets/Chelsea" not in sidecar_says(folder / "chelsea.jpg")[0])
+    qtbot.waitUntil(
+        lambda: "Pets/Chelsea" not in sidecar_says(folder / "chelsea.jpg")[0], timeout=WAIT_MS
+    )
 
     # naming a person rewrites the sidecars of the photos with their face
     face = session.doc.face_person(obama, 0)
     assert face is not None
     session.undo.push(NamePerson(session, face[0], "Barack"))
-    qtbot.waitUntil(lambda: (folder / "obama.jpg.xmp").exists())
+    qtbot.waitUntil(lambda: (folder / "obama.jpg.xmp").exists(), timeout=WAIT_MS)
     assert sidecar_says(folder / "obama.jpg")[1] == {"Barack"}
 
     # a sidecar that is not XMP is never overwritten: the edit stays in the library, and says so
     (folder / "coffee.jpg.xmp").write_text("not xmp at all")
     window.grid.select_ids([coffee])
     window.tag_editor.add_tag("Drinks")
-    qtbot.waitUntil(window.problems.isVisible)
+    qtbot.waitUntil(window.problems.isVisible, timeout=WAIT_MS)
     assert window.problems.lines[0].startswith(str(folder / "coffee.jpg"))
     assert (folder / "coffee.jpg.xmp").read_text() == "not xmp at all"
     assert session.doc.user_tags(coffee) == {"Drinks": True}
@@ -69,7 +71,7 @@ def test_sidecars_follow_edits_and_an_unwritable_one_is_reported(
     )
     window.problems.setVisible(False)
     window.commands.write_sidecars.trigger()
-    qtbot.waitUntil(lambda: not window.jobs.busy)
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=WAIT_MS)
     message = window.statusBar().currentMessage()
     assert message.startswith("Writing XMP sidecars: 3 sidecars written"), message
     assert not window.problems.isVisible()

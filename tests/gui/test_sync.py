@@ -16,10 +16,9 @@ from photo_tagger.store import sync
 from photo_tagger.store.background_sync import SyncStatus
 from photo_tagger.store.library import Library
 from photo_tagger.store.sync import SyncClient
-from tests.gui.conftest import MakeWindow, row_of
-from tests.gui.servers import LiveServer
+from tests.gui.conftest import WAIT_MS, MakeWindow, row_of
 from tests.gui.test_tags import tag_rows
-from tests.server.harness import add_library
+from tests.harness import ThreadServer, add_library
 
 
 class Statuses:
@@ -56,7 +55,7 @@ def sync_once(library: Library) -> None:
 def test_edits_sync_wait_offline_and_go_when_the_server_is_back(
     make_window: MakeWindow,
     scanned_library: Path,
-    server: LiveServer,
+    server: ThreadServer,
     storage: Storage,
     tmp_path: Path,
     qtbot: QtBot,
@@ -73,21 +72,21 @@ def test_edits_sync_wait_offline_and_go_when_the_server_is_back(
     dialog.sync_token.setText(token)
     assert dialog.problem() is None
     window.apply_settings(dialog.values())
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=10_000)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=WAIT_MS)
     assert window.sync_label.isVisible()
 
     coffee, cat = row_of(window, "coffee.jpg"), row_of(window, "chelsea.jpg")
     window.grid.select_ids([coffee])
     mark = statuses.mark()
     window.tag_editor.add_tag("Trips/Lisbon")
-    qtbot.waitUntil(lambda: statuses.since(mark, "synced"), timeout=10_000)
+    qtbot.waitUntil(lambda: statuses.since(mark, "synced"), timeout=WAIT_MS)
     laptop = other_device(tmp_path / "laptop", server.url, token)
     sync_once(laptop)
     assert laptop.document.user_tags(coffee) == {"Trips/Lisbon": True}  # it reached the server
 
     server.stop()
     window.tag_editor.add_tag("Trips/Porto")
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Offline, 1 edit waiting", timeout=10_000)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Offline, 1 edit waiting", timeout=WAIT_MS)
     assert "Cannot reach the sync server" in window.sync_label.toolTip()
 
     # meanwhile the laptop names the cat; it syncs once the server is back
@@ -96,8 +95,8 @@ def test_edits_sync_wait_offline_and_go_when_the_server_is_back(
     sync_once(laptop)
     window.grid.select_ids([cat])
     window.commands.sync_now.trigger()  # no waiting for the backoff
-    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=10_000)
-    qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window), timeout=10_000)
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window), timeout=WAIT_MS)
     assert tag_rows(window)["Pets/Chelsea"][0] == "you"
     sync_once(laptop)
     assert laptop.document.user_tags(coffee) == {"Trips/Lisbon": True, "Trips/Porto": True}

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import requests
 
-from photo_tagger.server.app import Limits
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.wire import decode_reply, encode_request
-from tests.server.harness import ThreadServer, add_library
+from tests.harness import ThreadServer, add_library
 from tests.store.conftest import PHOTO
 
 EMPTY_STATE = b"\x00"
@@ -79,7 +78,7 @@ def test_tokens_are_stored_hashed(storage: Storage, tmp_path: Path) -> None:
 
 def test_bodies_over_the_limit_get_413_and_change_nothing(storage: Storage) -> None:
     library_id, token = add_library(storage, "Family")
-    with ThreadServer(storage, Limits(max_body=4096)) as server:
+    with ThreadServer(storage, max_body=4096) as server:
         big = encode_request(EMPTY_STATE, [edit("x" * 5000)])
         assert post(server.url, big, token).status_code == 413
 

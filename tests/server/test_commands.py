@@ -11,7 +11,7 @@ import pytest
 from photo_tagger.cli.main import main
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
-from tests.server.harness import ThreadServer, free_port
+from tests.harness import HeldPort, ThreadServer
 from tests.store.conftest import PHOTO
 
 
@@ -49,7 +49,11 @@ def test_libraries_and_tokens_from_the_command_line(
 
 
 def test_sync_remembers_the_server_and_says_why_it_fails(
-    tmp_path: Path, storage: Storage, server: ThreadServer, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    storage: Storage,
+    server: ThreadServer,
+    held_port: HeldPort,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     data = str(Path(storage.location).parent)
     _, out, _ = run(capsys, "server", "add-library", "--data", data, "Family")
@@ -67,8 +71,9 @@ def test_sync_remembers_the_server_and_says_why_it_fails(
     assert code == 0
 
     other = str(tmp_path / "other")
-    dead = f"http://127.0.0.1:{free_port()}"
-    code, _, err = run(capsys, "sync", "--library", other, "--server", dead, "--token", token)
+    code, _, err = run(
+        capsys, "sync", "--library", other, "--server", held_port.url, "--token", token
+    )
     assert code == 2 and "Cannot reach the sync server" in err
     code, out, _ = run(capsys, "sync", "--library", other, "--server", server.url)  # same token
     assert code == 0 and "changes from other devices merged" in out

@@ -15,7 +15,7 @@ from photo_tagger.store import sync
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.library import Library
 from photo_tagger.store.wire import decode_reply
-from tests.server.harness import Postgres, ProcessServer, add_library
+from tests.harness import Postgres, ProcessServer, add_library
 from tests.server.test_auth import EMPTY_STATE
 from tests.store.test_sync import everything
 

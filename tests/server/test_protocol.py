@@ -26,7 +26,7 @@ from photo_tagger.store.wire import (
     encode_request,
     write_varuint,
 )
-from tests.server.harness import ProcessServer, ThreadServer, add_library
+from tests.harness import ProcessServer, ThreadServer, add_library
 from tests.server.test_auth import EMPTY_STATE, post
 from tests.store.conftest import OTHER, PHOTO
 
@@ -186,15 +186,14 @@ def test_a_request_cut_off_by_a_dead_server_leaves_no_trace(storage: Storage) ->
     library_id, token = add_library(storage, "Family")
     data = Path(storage.location).parent
     storage.close()
-    proc = ProcessServer(data).start()
-    try:
+    with ProcessServer(data) as proc:
         doc = LibraryDocument()
         doc.set_user_tag(PHOTO, "Family", True)
         assert post(proc.url, encode_request(EMPTY_STATE, [doc.encode_state_as_update()]), token).ok
         before = stored(storage, library_id)
         doc.set_user_tag(PHOTO, "Places/Beach", True)
         body = encode_request(EMPTY_STATE, [doc.encode_state_as_update()])
-        with socket.create_connection(("127.0.0.1", proc.port)) as conn:
+        with socket.create_connection(("127.0.0.1", proc.port.number)) as conn:
             conn.sendall(
                 f"POST /v1/sync HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
                 f"Content-Length: {len(body)}\r\n\r\n".encode()
@@ -207,8 +206,6 @@ def test_a_request_cut_off_by_a_dead_server_leaves_no_trace(storage: Storage) ->
         merged = LibraryDocument()
         merged.apply_update(full_read(proc.url, token))
         assert merged.user_tags(PHOTO) == {"Family": True, "Places/Beach": True}
-    finally:
-        proc.kill()
 
 
 def test_compaction_keeps_updates_still_waiting_for_what_they_build_on(storage: Storage) -> None:

@@ -23,7 +23,7 @@ from photo_tagger.store import sync
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
-from tests.server.harness import ProcessServer, add_library
+from tests.harness import HeldPort, ProcessServer, add_library, sqlite_storage
 from tests.server.test_auth import post
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
@@ -105,13 +105,14 @@ def test_three_laptops_edited_apart_converge(
     models: Models,
     threshold: Callable[[str], float],
     laptops: tuple[dict[str, Library], dict[str, dict[str, Path]]],
+    held_port: HeldPort,
 ) -> None:
     libraries, photos = laptops
     a, b, c = (libraries[n] for n in LAPTOPS)
     _, token = add_library(storage, "Family")
     data = Path(storage.location).parent
     storage.close()
-    server = ProcessServer(data)
+    server = ProcessServer(data, port=held_port)  # refuses connections between the runs below
     session = RecordingSession()
 
     def sync_all(*names: str) -> None:
@@ -217,14 +218,12 @@ def test_syncs_cut_by_a_killed_server_lose_and_duplicate_nothing(
             assert lib.document.user_tags(photo) == expected
             assert sync.pending_edits(lib.log) == 0
     finally:
-        server.kill()
+        server.close()
         for lib in libraries.values():
             lib.close()
 
 
 def reopen(data: Path) -> Storage:
-    from tests.server.harness import sqlite_storage
-
     return sqlite_storage(data)
 
 

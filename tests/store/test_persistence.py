@@ -16,6 +16,7 @@ from photo_tagger.errors import LibraryError, LibraryVersionError
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.library import DOCUMENT_FILE, INDEX_FILE, Library
 from photo_tagger.store.persistence import DocumentLog
+from tests.harness import HANG
 from tests.store.conftest import OTHER, PHOTO, face
 
 REPO = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ def test_every_edit_reported_done_survives_kill_9(tmp_path: Path) -> None:
             pytest.fail(f"the child stopped early: {child.stderr.read() if child.stderr else ''}")
     finally:
         os.kill(child.pid, signal.SIGKILL)
-        rest, _ = child.communicate(timeout=30)
+        rest, _ = child.communicate(timeout=HANG)
     assert child.returncode == -signal.SIGKILL
     reported += [int(line.split()[1]) for line in rest.splitlines()]
     with Library.open(path) as lib:

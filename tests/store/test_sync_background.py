@@ -6,37 +6,29 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import requests
 
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
 from photo_tagger.store.background_sync import BackgroundSync, SyncStatus, backoff_delays
 from photo_tagger.store.library import Library
-from tests.server.harness import ThreadServer, add_library, free_port, sqlite_storage
+from tests.harness import HANG, HeldPort, ThreadServer, add_library
 from tests.store.conftest import PHOTO
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    s = sqlite_storage(tmp_path / "server")
-    yield s
-    s.close()
 
 
 class Statuses:
     """Every status a BackgroundSync reported, with a way to wait for one."""
 
     def __init__(self) -> None:
-        self.seen: list[tuple[float, SyncStatus]] = []
+        self.seen: list[SyncStatus] = []
         self._cond = threading.Condition()
 
     def __call__(self, status: SyncStatus) -> None:
         with self._cond:
-            self.seen.append((time.monotonic(), status))
+            self.seen.append(status)
             self._cond.notify_all()
 
     def mark(self) -> int:
@@ -44,29 +36,39 @@ class Statuses:
             return len(self.seen)
 
     def wait_for(
-        self, check: Callable[[SyncStatus], bool], since: int = 0, timeout: float = 10.0
+        self, check: Callable[[SyncStatus], bool], since: int = 0, count: int = 1
     ) -> SyncStatus:
-        """The first status from the `since`-th on that passes `check`, waiting for it."""
-        deadline = time.monotonic() + timeout
+        """The `count`-th status from the `since`-th on that passes `check`, waiting for it."""
+        deadline = time.monotonic() + HANG
         with self._cond:
-            start = since
             while True:
-                for _, status in self.seen[start:]:
-                    if check(status):
-                        return status
-                start = len(self.seen)
+                passing = [s for s in self.seen[since:] if check(s)]
+                if len(passing) >= count:
+                    return passing[count - 1]
                 left = deadline - time.monotonic()
-                assert left > 0, f"no such status; saw {[s for _, s in self.seen]}"
+                assert left > 0, f"no such status; saw {self.seen}"
                 self._cond.wait(left)
 
-    def states(self) -> list[str]:
-        return [s.state for _, s in self.seen]
+
+class NotingRandom(random.Random):
+    """A seeded random.Random that notes the range of every number drawn with uniform()."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.ranges: list[tuple[float, float]] = []
+
+    def uniform(self, a: float, b: float) -> float:
+        self.ranges.append((a, b))
+        return super().uniform(a, b)
 
 
-def background(path: Path, statuses: Statuses, **options: float) -> BackgroundSync:
+def background(
+    path: Path, statuses: Statuses, rng: random.Random | None = None, **options: float
+) -> BackgroundSync:
     settings: dict[str, float] = {"interval": 30.0, "edit_delay": 0.05}
     settings.update(options)
-    return BackgroundSync(path, statuses, rng=random.Random(7), **settings)  # type: ignore[arg-type]
+    rng = rng or random.Random(7)
+    return BackgroundSync(path, statuses, rng=rng, **settings)  # type: ignore[arg-type]
 
 
 def test_edits_go_up_soon_and_other_libraries_hear_of_them(
@@ -105,27 +107,25 @@ def test_edits_go_up_soon_and_other_libraries_hear_of_them(
         assert not a_sync._thread or not a_sync._thread.is_alive()
 
 
-def test_backs_off_with_jitter_while_offline_and_recovers(tmp_path: Path, storage: Storage) -> None:
+def test_backs_off_with_jitter_while_offline_and_recovers(
+    tmp_path: Path, storage: Storage, held_port: HeldPort
+) -> None:
     _, token = add_library(storage, "Family")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with Library.open(tmp_path / "a") as a:
-        sync.remember(a.log, url, token)
+        sync.remember(a.log, held_port.url, token)  # nothing listens there yet
         a.document.set_user_tag(PHOTO, "Family", True)
-    statuses = Statuses()
-    worker = background(tmp_path / "a", statuses, backoff_initial=0.05, backoff_max=0.4)
+    statuses, rng = Statuses(), NotingRandom(7)
+    worker = background(tmp_path / "a", statuses, rng, backoff_initial=0.05, backoff_max=0.4)
     worker.start()
     try:
         offline = statuses.wait_for(lambda s: s.state == "offline")
         assert offline.pending == 1 and offline.text() == "Offline, 1 edit waiting"
         assert "Cannot reach" in offline.message
-        while worker.attempts < 6:
-            time.sleep(0.05)
-        times = [t for t, s in statuses.seen if s.state == "offline"]
-        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-        assert gaps[3] > gaps[0]  # backing off
-        assert max(gaps) < 1.0  # ... up to backoff_max (plus the failed request's time)
-        with ThreadServer(storage, port=port):  # the network is back
+        statuses.wait_for(lambda s: s.state == "offline", count=6)  # six tries failed
+        # after each failed try the next delay is drawn (jittered within [d/2, d]): d doubles
+        # from backoff_initial up to backoff_max, and stays there
+        assert rng.ranges[:5] == [(d / 2, d) for d in (0.05, 0.1, 0.2, 0.4, 0.4)]
+        with ThreadServer(storage, port=held_port):  # the network is back
             statuses.wait_for(lambda s: s.state == "synced", since=statuses.mark())
     finally:
         worker.stop()
@@ -155,12 +155,14 @@ def test_backoff_doubles_up_to_its_maximum_with_jitter() -> None:
     assert len({round(d, 6) for d in drawn[3:]}) == 5  # jittered, not lockstep
 
 
-def test_stop_ends_the_thread_promptly(tmp_path: Path) -> None:
+def test_stop_wakes_the_thread_from_its_wait(tmp_path: Path) -> None:
     statuses = Statuses()
-    worker = BackgroundSync(tmp_path / "a", statuses, session_factory=requests.Session)
+    worker = BackgroundSync(
+        tmp_path / "a", statuses, session_factory=requests.Session, backoff_max=100 * HANG
+    )
     Library.open(tmp_path / "a").close()
     worker.start()
     statuses.wait_for(lambda s: s.state == "refused")  # no server set for this library
-    started = time.monotonic()
-    worker.stop()
-    assert time.monotonic() - started < 2.0
+    # it would look again only after backoff_max, far longer than stop() waits for it
+    worker.stop(timeout=HANG)
+    assert worker._thread is not None and not worker._thread.is_alive()

@@ -4,7 +4,6 @@ lost replies, and come down to the other libraries; failures say what happened."
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,22 +18,9 @@ from photo_tagger.errors import (
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
 from photo_tagger.store.library import Library
-from tests.server.harness import ThreadServer, add_library, free_port, sqlite_storage
+from tests.harness import HeldPort, ThreadServer, add_library, sqlite_storage
 from tests.store.conftest import OTHER, PHOTO
 from tests.store.test_sync import everything
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Iterator[Storage]:
-    s = sqlite_storage(tmp_path / "server")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def server(storage: Storage) -> Iterator[ThreadServer]:
-    with ThreadServer(storage) as srv:
-        yield srv
 
 
 class LosingSession(requests.Session):
@@ -85,10 +71,11 @@ def test_two_libraries_converge_through_the_server(
         assert quiet.sent_bytes < 100 and quiet.received_bytes < 200
 
 
-def test_offline_edits_are_durable_counted_and_go_up_once(tmp_path: Path, storage: Storage) -> None:
+def test_offline_edits_are_durable_counted_and_go_up_once(
+    tmp_path: Path, storage: Storage, held_port: HeldPort
+) -> None:
     library_id, token = add_library(storage, "Family")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = held_port.url
     with Library.open(tmp_path / "a") as a:
         for i in range(3):
             a.document.set_user_tag(PHOTO, f"Tag {i}", True)
@@ -97,12 +84,12 @@ def test_offline_edits_are_durable_counted_and_go_up_once(tmp_path: Path, storag
         assert sync.pending_edits(a.log) == 3
     with Library.open(tmp_path / "a") as a:  # a restart: still waiting
         assert sync.pending_edits(a.log) == 3
-        with ThreadServer(storage, port=port):
+        with ThreadServer(storage, port=held_port):
             assert client(a, url, token).sync_once().pending == 0
             rows = stored_rows(storage, library_id)
             client(a, url, token).sync_once()
             assert stored_rows(storage, library_id) == rows  # nothing sent twice
-    with Library.open(tmp_path / "fresh") as fresh, ThreadServer(storage, port=port):
+    with Library.open(tmp_path / "fresh") as fresh, ThreadServer(storage, port=held_port):
         client(fresh, url, token).sync_once()
         assert set(fresh.document.user_tags(PHOTO)) == {"Tag 0", "Tag 1", "Tag 2"}
 
@@ -153,12 +140,11 @@ def test_edits_kept_through_compaction_until_the_server_has_them(
 
 
 def test_a_server_restored_from_a_backup_gets_back_what_it_lost(
-    tmp_path: Path, storage: Storage
+    tmp_path: Path, storage: Storage, held_port: HeldPort
 ) -> None:
     library_id, token = add_library(storage, "Family")
     database = Path(storage.location)
-    port = free_port()
-    with ThreadServer(storage, port=port) as srv, Library.open(tmp_path / "a") as a:
+    with ThreadServer(storage, port=held_port) as srv, Library.open(tmp_path / "a") as a:
         a.document.set_user_tag(PHOTO, "Family", True)
         client(a, srv.url, token).sync_once()
         storage.close()
@@ -172,7 +158,7 @@ def test_a_server_restored_from_a_backup_gets_back_what_it_lost(
     restored = sqlite_storage(database.parent)
     try:
         assert len(stored_rows(restored, library_id)) == 1
-        with ThreadServer(restored, port=port) as srv, Library.open(tmp_path / "a") as a:
+        with ThreadServer(restored, port=held_port) as srv, Library.open(tmp_path / "a") as a:
             result = client(a, srv.url, token).sync_once()
             assert result.round_trips == 2  # its state vector showed what it lacked
             with Library.open(tmp_path / "b") as b:

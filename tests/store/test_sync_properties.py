@@ -17,7 +17,7 @@ from photo_tagger.errors import SyncOfflineError
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
 from photo_tagger.store.library import Library
-from tests.server.harness import ThreadServer, add_library, free_port, sqlite_storage
+from tests.harness import HeldPort, ThreadServer, add_library, sqlite_storage
 from tests.store.test_sync import everything
 from tests.store.test_sync_client import LosingSession
 
@@ -51,11 +51,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Storage, 
 )
 @given(ops=st.lists(operation, max_size=25))
 def test_libraries_converge_whatever_the_interleaving(
-    served: tuple[Storage, str], ops: list[tuple]
+    served: tuple[Storage, str], held_port: HeldPort, ops: list[tuple]
 ) -> None:
     storage, url = served
     _, token = add_library(storage, f"library {len(storage.listing())}")
-    dead = f"http://127.0.0.1:{free_port()}"
+    dead = held_port.url  # nothing listens there
     with tempfile.TemporaryDirectory() as folder:
         paths = [Path(folder) / f"r{i}" for i in range(REPLICAS)]
         libs = [Library.open(p) for p in paths]

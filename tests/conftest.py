@@ -1,0 +1,48 @@
+"""What every part of the suite shares: a sync server's database and the real server on
+127.0.0.1 (see tests/harness.py), PostgreSQL once per session, a port of the test's own; and
+property tests that are never timed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from photo_tagger.server.storage import Storage
+from tests.harness import HeldPort, Postgres, ThreadServer, postgres_server, sqlite_storage
+
+# Hypothesis fails an example that takes over 200 ms by default: on a crowded machine that is a
+# verdict on the machine, not on the code.
+settings.register_profile("photo-tagger", deadline=None)
+settings.load_profile("photo-tagger")
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Iterator[Storage]:
+    """The sync server's database, in the test's own `server` folder."""
+    s = sqlite_storage(tmp_path / "server")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path, storage: Storage) -> Iterator[ThreadServer]:
+    """The server on that database (and on the model release in its folder, if published)."""
+    with ThreadServer(storage, tmp_path / "server") as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    with postgres_server() as pg:
+        yield pg
+
+
+@pytest.fixture
+def held_port() -> Iterator[HeldPort]:
+    """A loopback port held for the whole test: connections to it are refused, except while a
+    server of the test's own (given `port=held_port`) listens on it."""
+    with HeldPort() as port:
+        yield port
