@@ -24,7 +24,8 @@ from photo_tagger.errors import LibraryError
 from photo_tagger.store import rules
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.index import LocalIndex
-from photo_tagger.store.persistence import DocumentLog, LoadReport
+from photo_tagger.store.log_file import LoadReport
+from photo_tagger.store.persistence import DocumentLog
 
 CONTEXT_MODEL = "context@1"  # the "photo" source's model: the rules of photo_tagger.context
 DOCUMENT_FILE = "document.sqlite3"
