@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from photo_tagger.gui.catalog import CID, PATH, Row
+from photo_tagger.store.catalog import CID, PATH, Row
 
 if TYPE_CHECKING:
     pass

@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 from photo_tagger.app.thresholds import load_vocabulary
 from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui import settings as opts
-from photo_tagger.gui.catalog import INDEX_FILE, THUMBS_DIR
 from photo_tagger.gui.facts import ALL, DUPLICATES, PERSON, Filter, apply_filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
@@ -58,6 +57,7 @@ from photo_tagger.gui.sync_link import StartSync, SyncIndicator, background_sync
 from photo_tagger.gui.tag_editor import TagEditor
 from photo_tagger.gui.viewer import PhotoViewer
 from photo_tagger.gui.welcome import WelcomePage
+from photo_tagger.store.paths import INDEX_FILE, THUMBS_DIR
 from photo_tagger.vision.model import Manifest
 
 if TYPE_CHECKING:
@@ -329,7 +329,7 @@ class MainWindow(QMainWindow):
         return self._open(path)
 
     def _preview(self, path: Path) -> None:
-        from photo_tagger.gui.catalog import read_first_rows
+        from photo_tagger.store.catalog import read_first_rows
 
         self.close_library()
         index_file = path / INDEX_FILE
