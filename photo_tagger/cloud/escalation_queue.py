@@ -18,7 +18,6 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from photo_tagger.errors import LibraryError
 from photo_tagger.store import sqlite
@@ -49,9 +48,6 @@ def _v1(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX delivered_when ON delivered (delivered)")
 
 
-MIGRATIONS: list[sqlite.Migration] = [_v1]
-
-
 @dataclass(frozen=True)
 class Waiting:
     photo_id: str
@@ -60,41 +56,21 @@ class Waiting:
     last_error: str | None
 
 
-class EscalationQueue:
+class EscalationQueue(sqlite.Database):
     """Open with `EscalationQueue.open(library_path)`; one per thread."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn
-        self.path = path
+    WHAT = "escalation queue"
+    SYNCHRONOUS = "FULL"
+    MIGRATIONS = (_v1,)
 
     @classmethod
     def open(cls, library_path: Path) -> EscalationQueue:
         path = Path(library_path) / QUEUE_FILE
-        conn = sqlite.connect(path, synchronous="FULL")
-        try:
-            sqlite.migrate(conn, MIGRATIONS, "escalation queue", path)
-        except BaseException:
-            conn.close()
-            raise
-        return cls(conn, path)
-
-    def close(self) -> None:
-        self._conn.close()
-
-    def __enter__(self) -> EscalationQueue:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        return cls(cls.connect(path), path)
 
     def _write(self, sql: str, rows: Iterable[tuple[object, ...]]) -> int:
         try:
-            with sqlite.transaction(self._conn):
+            with self.batch():
                 before = self._conn.total_changes
                 self._conn.executemany(sql, rows)
                 return self._conn.total_changes - before
@@ -137,7 +113,7 @@ class EscalationQueue:
     def delivered(self, photo_id: str, model: str, sent_bytes: int, now: float) -> None:
         """The model's answer for the photo is stored: it is done, and never sent again."""
         try:
-            with sqlite.transaction(self._conn):
+            with self.batch():
                 self._conn.execute(
                     "INSERT OR IGNORE INTO delivered (photo_id, model, delivered, bytes) "
                     "VALUES (?, ?, ?, ?)",

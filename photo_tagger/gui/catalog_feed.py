@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from photo_tagger.gui.catalog import Catalog, Row, merge_rows, read_catalog, read_rows_for
 from photo_tagger.gui.runner import TaskRunner
+from photo_tagger.store.catalog import Catalog, Row, merge_rows, read_catalog, read_rows_for
 
 CATALOG_DEBOUNCE_MS = 250
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from photo_tagger.gui.catalog import CID, PATH, Row
 from photo_tagger.store import rules
+from photo_tagger.store.catalog import CID, PATH, Row
 
 # The models' modules (and numpy) are imported when the first photo's facts are read, not when
 # the window starts: the grid paints before the library is even open.

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photo_tagger.gui.catalog import CID, PATH, THUMB, Row
 from photo_tagger.gui.images import ImageLoader, read_scaled
+from photo_tagger.store.catalog import CID, PATH, THUMB, Row
 
 if TYPE_CHECKING:
     from photo_tagger.gui.session import Session

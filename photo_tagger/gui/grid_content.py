@@ -14,11 +14,12 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit
 
-from photo_tagger.gui.catalog import INDEX_FILE, THUMBS_DIR, Row
 from photo_tagger.gui.facts import ALL, DUPLICATES, Filter, apply_filter
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.images import ImageLoader
 from photo_tagger.gui.session import Session
+from photo_tagger.store.catalog import Row
+from photo_tagger.store.paths import INDEX_FILE, THUMBS_DIR
 
 REFILTER_MS = 200
 PREVIEW_ROWS = 2000  # rows shown before the library is open: more than any screen holds
@@ -53,7 +54,7 @@ class GridContent(QObject):
     def preview(self, library: Path) -> bool:
         """Show the start of the library's index before the library is open; whether there
         are photos to show."""
-        from photo_tagger.gui.catalog import read_first_rows
+        from photo_tagger.store.catalog import read_first_rows
 
         index_file = library / INDEX_FILE
         rows = read_first_rows(index_file, PREVIEW_ROWS) if index_file.exists() else []

@@ -18,13 +18,13 @@ from photo_tagger.app.thresholds import load_vocabulary
 from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.actions import EXTRA_COPY_TAG
-from photo_tagger.gui.catalog import Row
 from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.library_links import LibraryLinks
 from photo_tagger.gui.paths import is_inside
 from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import Session
 from photo_tagger.gui.status import ProblemsButton
+from photo_tagger.store.catalog import Row
 from photo_tagger.vision.model import Manifest
 
 if TYPE_CHECKING:

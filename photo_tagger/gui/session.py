@@ -19,10 +19,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from photo_tagger.app.thresholds import tag_threshold
-from photo_tagger.gui.catalog import CID, INDEX_FILE, Catalog, Row
 from photo_tagger.gui.catalog_feed import CatalogFeed, keep_out_of_collector
 from photo_tagger.gui.facts import FactsIndex, PhotoFacts, read_facts
 from photo_tagger.gui.runner import TaskRunner
+from photo_tagger.store.catalog import CID, Catalog, Row
+from photo_tagger.store.paths import INDEX_FILE
 
 if TYPE_CHECKING:
     from photo_tagger.store.library import Library

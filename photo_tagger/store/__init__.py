@@ -1,10 +1,19 @@
-"""The store: the shared CRDT document, its durable local log, and the local index.
+"""The store: the shared CRDT document, its durable local log, the local index, and sync.
 
-- `library.Library`: a library folder, opened as a whole (document + index + thumbnails).
-- `document.LibraryDocument`: typed reads and writes of the shared document.
-- `persistence.DocumentLog`: the document's snapshot + update log in SQLite.
-- `index.LocalIndex`: this computer's facts (paths, thumbnails, embeddings) in SQLite.
+- `library.Library`: a library folder, opened as a whole (document + index + thumbnails);
+  `paths`: where a library lives by default and the names of the files in its folder.
+- `document.LibraryDocument`: typed reads and writes of the shared document (photos, tags,
+  faces), built on `face_people.FacePeople` (who each face is, the people) and
+  `doc_layout.DocumentLayout` (the CRDT's roots, transactions, lookups kept in step).
+- `persistence.DocumentLog`: the document kept durable as a snapshot + update log, on
+  `log_file.LogFile` (document.sqlite3's rows and this computer's settings for the library).
+- `index.LocalIndex`: this computer's facts (paths, thumbnails, embeddings) in SQLite;
+  `catalog`: the catalogue (every photo on disk, newest first) read from it on its own connection.
+- `sqlite.Database`: what every SQLite file of a library is built on: connection, schema
+  migrations, nested write batches.
 - `rules`: the document's merge rules as plain functions.
+- `sync`: the sync client; `wire`: the sync protocol's framing and state vectors, as bytes.
 
-The only package that imports pycrdt; everything it hands out is plain Python.
+The only package of the application that imports pycrdt (the sync server merges with it too);
+everything it hands out is plain Python.
 """

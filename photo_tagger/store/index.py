@@ -15,8 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,9 +88,6 @@ def _v2(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[sqlite.Migration] = [_v1, _v2]
-
-
 @dataclass(frozen=True)
 class Capture:
     """A photo's row of `captures`: `taken` is ISO 8601 as the camera's clock said (with its
@@ -108,49 +104,18 @@ class Capture:
     context: str | None
 
 
-class LocalIndex:
+class LocalIndex(sqlite.Database):
     """Build with `LocalIndex.open(path)`. Each write commits on its own unless inside `batch()`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn
-        self.path = path
-        self._depth = 0
+    WHAT = "local index"
+    SYNCHRONOUS = "NORMAL"
+    MIGRATIONS = (_v1, _v2)
 
     @classmethod
     def open_reader(cls, path: Path) -> LocalIndex:
         """The index read-only, on a connection of the calling thread's own (a background task
         reads while the library's thread writes: WAL lets both go on)."""
         return cls(sqlite.connect_readonly(path, "library index"), path)
-
-    @classmethod
-    def open(cls, path: Path) -> LocalIndex:
-        conn = sqlite.connect(path, synchronous="NORMAL")
-        try:
-            sqlite.migrate(conn, MIGRATIONS, "local index", path)
-        except BaseException:
-            conn.close()
-            raise
-        return cls(conn, path)
-
-    def close(self) -> None:
-        self._conn.close()
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Every write inside commits together (or not at all, if the block raises)."""
-        if self._depth > 0:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            with sqlite.transaction(self._conn):
-                yield
-        finally:
-            self._depth = 0
 
     # --- files -------------------------------------------------------------------------------
 

@@ -24,12 +24,11 @@ from photo_tagger.errors import LibraryError
 from photo_tagger.store import rules
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.index import LocalIndex
-from photo_tagger.store.persistence import DocumentLog, LoadReport
+from photo_tagger.store.log_file import LoadReport
+from photo_tagger.store.paths import DOCUMENT_FILE, INDEX_FILE, THUMBS_DIR
+from photo_tagger.store.persistence import DocumentLog
 
 CONTEXT_MODEL = "context@1"  # the "photo" source's model: the rules of photo_tagger.context
-DOCUMENT_FILE = "document.sqlite3"
-INDEX_FILE = "index.sqlite3"
-THUMBS_DIR = "thumbs"
 
 
 class Library:

@@ -1,4 +1,4 @@
-"""Where a library lives when the user does not say."""
+"""Where a library lives when the user does not say, and what its folder holds."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from pathlib import Path
 import platformdirs
 
 LIBRARY_ENV = "PHOTO_TAGGER_LIBRARY"
+
+# In a library folder (library.py): the shared document's log, the local index, the thumbnails.
+DOCUMENT_FILE = "document.sqlite3"
+INDEX_FILE = "index.sqlite3"
+THUMBS_DIR = "thumbs"
 
 
 def default_library_dir(environ: Mapping[str, str] = os.environ) -> Path:

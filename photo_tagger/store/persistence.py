@@ -10,14 +10,8 @@ one SQLite transaction: a crash leaves either the old rows or the new snapshot, 
 runs when the updates since the snapshot outgrow `compact_rows` or half the snapshot's size (so
 opening replays at most ~1.5x the document), and on close when the tail is worth folding in.
 
-Rows are numbered by an AUTOINCREMENT id that never goes back, so a sync client can remember the
-last row it sent and ask `local_updates_since(row)` for what it has not. Each row says where it
-came from: `local` (an edit made on this computer, by any process) or `remote` (merged from the
-sync server by `apply_remote`); only local rows need to go up. Once a sync server is set,
-compaction keeps the local rows after `SYNCED_UPTO` (the last row the server acknowledged) beside
-the snapshot, so that the edits still waiting are sent as the small updates they are, and counted,
-never lost in a snapshot. The `settings` table holds this computer's settings for the library (the
-sync server and token, what it acknowledged): they are not part of the shared document.
+The rows, their numbering and origin (what a sync client sends), and this computer's settings
+for the library live in log_file.py; this module keeps the document in step with them.
 
 Several processes may share a library (the window and the command line): each appends its own
 rows under its own client id, `refresh()` applies the rows the others wrote, and compaction first
@@ -33,82 +27,22 @@ import logging
 import sqlite3
 import time
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pycrdt import Doc, Subscription, TransactionEvent
 
 from photo_tagger.errors import LibraryError
-from photo_tagger.store import sqlite
+from photo_tagger.store.log_file import LOCAL, REMOTE, SYNCED_UPTO, CorruptRow, LogFile
 from photo_tagger.store.wire import has_waiting_parts
+
+__all__ = ["EMPTY_UPDATE", "SYNCED_UPTO", "DocumentLog"]
 
 log = logging.getLogger(__name__)
 
 EMPTY_UPDATE = b"\x00\x00"
 
 
-def _v1(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        """CREATE TABLE doc_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL CHECK (kind IN ('snapshot', 'update')),
-            data BLOB NOT NULL,
-            crc INTEGER NOT NULL,
-            created REAL NOT NULL
-        )"""
-    )
-    conn.execute(
-        """CREATE TABLE doc_quarantine (
-            id INTEGER PRIMARY KEY,
-            kind TEXT NOT NULL,
-            data BLOB,
-            reason TEXT NOT NULL,
-            moved REAL NOT NULL
-        )"""
-    )
-
-
-def _v2(conn: sqlite3.Connection) -> None:
-    """Sync: where each row came from (rows written before sync existed were edits made here),
-    and this computer's settings for the library."""
-    conn.execute("ALTER TABLE doc_log ADD COLUMN origin TEXT NOT NULL DEFAULT 'local'")
-    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value NOT NULL)")
-
-
-MIGRATIONS: list[sqlite.Migration] = [_v1, _v2]
-
-# settings key: the last row id the sync server acknowledged; local rows after it are kept
-SYNCED_UPTO = "sync.synced_upto"
-LOCAL, REMOTE = "local", "remote"
-Setting = str | int | float | bytes
-
-
-@dataclass(frozen=True)
-class CorruptRow:
-    id: int
-    kind: str
-    reason: str
-
-
-@dataclass
-class LoadReport:
-    """What opening the log found: how much was replayed, and what could not be read."""
-
-    snapshot_id: int | None = None
-    updates: int = 0
-    corrupt: list[CorruptRow] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def messages(self) -> list[str]:
-        return [
-            f"Part of the library's history could not be read ({c.kind} #{c.id}: {c.reason}); "
-            "the rest is loaded. A sync restores what other devices have."
-            for c in self.corrupt
-        ]
-
-
-class DocumentLog:
+class DocumentLog(LogFile):
     """A pycrdt Doc kept durable in SQLite. Build with `DocumentLog.open(path)`."""
 
     def __init__(
@@ -119,10 +53,8 @@ class DocumentLog:
         compact_rows: int,
         compact_min_bytes: int,
     ) -> None:
-        self._conn = conn
-        self.path = path
+        super().__init__(conn, path)
         self.doc = doc
-        self.report = LoadReport()
         self.compact_rows = compact_rows
         self.compact_min_bytes = compact_min_bytes
         self._seen_upto = 0  # every row <= this has been applied to `doc`
@@ -144,9 +76,8 @@ class DocumentLog:
         compact_rows: int = 10_000,
         compact_min_bytes: int = 4 << 20,
     ) -> DocumentLog:
-        conn = sqlite.connect(path, synchronous="FULL")
+        conn = cls.connect(path)
         try:
-            sqlite.migrate(conn, MIGRATIONS, "document log", path)
             doc = doc if doc is not None else Doc()
             self = cls(conn, path, doc, compact_rows, compact_min_bytes)
             self._load()
@@ -170,10 +101,7 @@ class DocumentLog:
 
     def _load(self) -> None:
         started = time.perf_counter()
-        snap = self._conn.execute(
-            "SELECT id, kind, data, crc FROM doc_log WHERE kind = 'snapshot' "
-            "ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        snap = self.latest_snapshot()
         if snap is not None:
             self.report.snapshot_id = snap[0]
             self._apply_row(*snap)
@@ -186,9 +114,7 @@ class DocumentLog:
 
     def _catch_up(self) -> int:
         """Apply every row after the ones already applied (other processes' rows); returns count."""
-        rows = self._conn.execute(
-            "SELECT id, kind, data, crc FROM doc_log WHERE id > ? ORDER BY id", (self._seen_upto,)
-        ).fetchall()
+        rows = self.rows_after(self._seen_upto)
         self._muted = True
         try:
             with self.doc.transaction():
@@ -242,19 +168,13 @@ class DocumentLog:
         hole would lose them on the next open."""
         self._unsaved.append((update, origin))
         try:
-            with sqlite.transaction(self._conn):
-                self._conn.executemany(
-                    "INSERT INTO doc_log (kind, data, crc, created, origin) "
-                    "VALUES ('update', ?, ?, ?, ?)",
-                    [(u, zlib.crc32(u), time.time(), o) for u, o in self._unsaved],
-                )
+            last = self.append_updates(self._unsaved)
         except sqlite3.Error as exc:
             raise LibraryError(
                 f"Could not save a change to {self.path}: {exc}. The change is not saved yet: "
                 "free some disk space or check the folder's permissions; it is saved with the "
                 "next change that can be written."
             ) from exc
-        last = int(self._conn.execute("SELECT last_insert_rowid()").fetchone()[0])
         first = last - len(self._unsaved) + 1  # one write transaction: consecutive ids
         if first == self._seen_upto + 1:
             self._seen_upto = last
@@ -286,46 +206,10 @@ class DocumentLog:
         self.maybe_compact()
         return self._changed
 
-    def updates_since(self, row_id: int) -> list[tuple[int, bytes]]:
-        """(row id, update) for every row after `row_id`, in order. After a compaction the first
-        row may be a snapshot: it holds everything up to it, which is still a valid update."""
-        return [
-            (r[0], r[1])
-            for r in self._conn.execute(
-                "SELECT id, data FROM doc_log WHERE id > ? ORDER BY id", (row_id,)
-            )
-        ]
-
-    def local_updates_since(self, row_id: int) -> list[tuple[int, bytes]]:
-        """(row id, update) for every edit made on this computer after `row_id`, in order:
-        what a sync server that acknowledged up to `row_id` has not had from here. Unreadable
-        rows are left out (the document skipped them too)."""
-        bad = {c.id for c in self.report.corrupt}
-        return [
-            (r[0], r[1])
-            for r in self._conn.execute(
-                "SELECT id, data, crc FROM doc_log "
-                "WHERE id > ? AND kind = 'update' AND origin = 'local' ORDER BY id",
-                (row_id,),
-            )
-            if r[0] not in bad and zlib.crc32(r[1]) == r[2]
-        ]
-
-    def count_local_updates_since(self, row_id: int) -> int:
-        row = self._conn.execute(
-            "SELECT COUNT(*) FROM doc_log WHERE id > ? AND kind = 'update' AND origin = 'local'",
-            (row_id,),
-        ).fetchone()
-        return int(row[0])
-
     @property
     def applied_upto(self) -> int:
         """Every row up to this id is in `doc` (rows after it may be too)."""
         return self._seen_upto
-
-    def last_row_id(self) -> int:
-        row = self._conn.execute("SELECT MAX(id) FROM doc_log").fetchone()
-        return int(row[0] or 0)
 
     # --- compaction --------------------------------------------------------------------------
 
@@ -351,34 +235,10 @@ class DocumentLog:
     def compact(self) -> None:
         """Replace every row with one snapshot of the merged state, atomically."""
         try:
-            with sqlite.transaction(self._conn, immediate=True):
+            with self.batch(immediate=True):
                 self._catch_up()  # rows other processes wrote must be in the snapshot
                 state = self.doc.get_update()
-                cur = self._conn.execute(
-                    "INSERT INTO doc_log (kind, data, crc, created) VALUES ('snapshot', ?, ?, ?)",
-                    (state, zlib.crc32(state), time.time()),
-                )
-                snapshot_id = cur.lastrowid
-                assert snapshot_id is not None
-                now = time.time()
-                for c in self.report.corrupt:
-                    self._conn.execute(
-                        "INSERT OR IGNORE INTO doc_quarantine (id, kind, data, reason, moved) "
-                        "SELECT id, kind, data, ?, ? FROM doc_log WHERE id = ?",
-                        (c.reason, now, c.id),
-                    )
-                synced = self.setting(SYNCED_UPTO)
-                if synced is None:
-                    self._conn.execute("DELETE FROM doc_log WHERE id < ?", (snapshot_id,))
-                else:  # edits the sync server has not acknowledged stay, to be sent as they are
-                    self._conn.execute(
-                        "DELETE FROM doc_log WHERE id < ? AND NOT (kind = 'update' AND "
-                        "origin = 'local' AND id > ?)",
-                        (snapshot_id, int(synced)),
-                    )
-                    self._conn.executemany(
-                        "DELETE FROM doc_log WHERE id = ?", [(c.id,) for c in self.report.corrupt]
-                    )
+                snapshot_id = self.replace_with_snapshot(state)
         except sqlite3.Error as exc:
             raise LibraryError(f"Could not compact {self.path}: {exc}.") from exc
         self._seen_upto = snapshot_id
@@ -386,36 +246,10 @@ class DocumentLog:
         self._snapshot_bytes = len(state)
         self._tail_rows = self._tail_bytes = 0
 
-    # --- this computer's settings for the library ---------------------------------------------
-
-    def setting(self, key: str) -> Setting | None:
-        row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return row[0] if row is not None else None
-
-    def set_settings(self, values: Mapping[str, Setting | None]) -> None:
-        """Write several settings in one transaction; None removes a setting."""
-        try:
-            with sqlite.transaction(self._conn):
-                for key, value in values.items():
-                    if value is None:
-                        self._conn.execute("DELETE FROM settings WHERE key = ?", (key,))
-                    else:
-                        self._conn.execute(
-                            "INSERT INTO settings (key, value) VALUES (?, ?) "
-                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                            (key, value),
-                        )
-        except sqlite3.Error as exc:
-            raise LibraryError(f"Could not save settings in {self.path}: {exc}.") from exc
-
     def stats(self) -> dict[str, int]:
         """Rows and bytes in the log, for benchmarks and diagnostics."""
-        rows, size = self._conn.execute(
-            "SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0) FROM doc_log"
-        ).fetchone()
         return {
-            "rows": int(rows),
-            "bytes": int(size),
+            **self.row_stats(),
             "snapshot_bytes": self._snapshot_bytes,
             "tail_rows": self._tail_rows,
             "tail_bytes": self._tail_bytes,

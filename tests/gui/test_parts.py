@@ -13,7 +13,6 @@ from pytestqt.qtbot import QtBot
 from watchdog.events import DirDeletedEvent, FileCreatedEvent, FileMovedEvent, FileOpenedEvent
 
 from photo_tagger.gui import settings as opts
-from photo_tagger.gui.catalog import Row
 from photo_tagger.gui.facts import (
     LOW,
     TAG,
@@ -30,6 +29,7 @@ from photo_tagger.gui.runner import InlineRunner, LibraryClosedError, UiThreadCa
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.status import format_eta
 from photo_tagger.gui.watcher import EVENTS, folders_to_rescan
+from photo_tagger.store.catalog import Row
 from tests.gui.conftest import WAIT_MS
 from tests.harness import HANG, wait_until
 
@@ -208,36 +208,3 @@ def test_image_cache_keeps_the_recent_images_within_its_budget() -> None:
     assert loader.cached("a") is None and loader.cached("d") is not None
     assert loader.image("x", lambda: None) is None
     assert loader.image("x", pytest.fail) is None  # a failed image is not asked for again
-
-
-def test_the_catalogue_knows_the_library_files_by_the_stores_names() -> None:
-    from photo_tagger.gui import catalog
-    from photo_tagger.store import library
-
-    assert catalog.INDEX_FILE == library.INDEX_FILE
-    assert catalog.THUMBS_DIR == library.THUMBS_DIR
-
-
-def test_a_scans_photos_join_the_catalogue_in_order_without_reading_it_all() -> None:
-    from photo_tagger.gui.catalog import merge_rows
-
-    rows: list[Row] = [
-        ("a", "/p/a.jpg", 30, "t"),
-        ("b", "/p/b.jpg", 20, "t"),
-        ("c", "/p/c.jpg", 10, "t"),
-    ]
-    fetched: list[Row] = [
-        ("n", "/p/n.jpg", 25, "t"),  # a new photo, between a and b
-        ("b", "/p/b.jpg", 20, "t"),  # b, now with a newer copy elsewhere: that one stands for it
-        ("b", "/q/b.jpg", 35, "t"),
-    ]
-    merged = merge_rows(rows, ["n", "b"], fetched)
-    assert merged is not None
-    assert [(r[0], r[1]) for r in merged] == [
-        ("b", "/q/b.jpg"),
-        ("a", "/p/a.jpg"),
-        ("n", "/p/n.jpg"),
-        ("c", "/p/c.jpg"),
-    ]
-    # a file rewritten into another photo: that one may live on under another path
-    assert merge_rows(rows, ["x"], [("x", "/p/c.jpg", 40, "t")]) is None
