@@ -52,6 +52,7 @@ _FLIP_TO_ORIENTATION = {0: 1, 1: 2, 2: 4, 3: 3, 4: 5, 5: 8, 6: 6, 7: 7}
 _UNDO_ORIENTATION = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 8, 7: 7, 8: 6}
 _EXIF_ORIENTATION = 0x0112
 _ASPECT_TOLERANCE = 0.05
+_TAIL = 64  # bytes of a preview's end looked for in the file
 
 _TOO_LARGE = (
     rawpy.LibRawTooBigError,
@@ -84,7 +85,7 @@ def decode_raw(
                 )
             orientation = _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
             width, height = sizes.width, sizes.height
-            rgb = _from_preview(raw, width, height, orientation, target_side, max_pixels)
+            rgb = _from_preview(raw, data, (width, height), orientation, target_side, max_pixels)
             if rgb is None:
                 developed = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
                 rgb = shrink(_three_channels(developed), target_side)  # LibRaw turned it
@@ -103,13 +104,15 @@ def decode_raw(
 
 def _from_preview(
     raw: rawpy.RawPy,
-    width: int,
-    height: int,
+    data: bytes,
+    size: tuple[int, int],
     orientation: int,
     target_side: int,
     max_pixels: int,
 ) -> np.ndarray | None:
-    """The embedded preview, upright, when it is large enough and shaped like the sensor."""
+    """The embedded preview, upright, when it is whole, large enough and shaped like the sensor
+    (`size`, the RAW's width and height as stored)."""
+    width, height = size
     try:
         thumb = raw.extract_thumb()
     except rawpy.LibRawError:  # none, or one LibRaw cannot extract: develop the sensor data
@@ -118,6 +121,9 @@ def _from_preview(
         thumb.format == rawpy.ThumbFormat.JPEG
         and isinstance(thumb.data, bytes)
         and thumb.data.startswith(JPEG_SIGNATURE)  # what LibRaw calls a JPEG really is one
+        # and the file holds all of it: LibRaw fills what a file cut short lacks with whatever
+        # its memory held before (often a JPEG's end), which no check of the JPEG itself can see
+        and thumb.data[-_TAIL:] in data
     ):
         try:
             with Image.open(io.BytesIO(thumb.data)) as header:
