@@ -4,9 +4,9 @@ Entropy decoding is the floor of the whole pipeline (MODELS.md: a 12 MP JPEG cos
 1/8 scale), so JPEGs are decoded by libjpeg at the coarsest DCT scale that still gives
 `target_side` pixels on the long side, and nothing decodes a photo twice.
 
-    decode_jpeg(data, target_side, max_pixels) -> DecodedImage          # libjpeg, reduced scale
-    decode_with_pillow(data, fmt, target_side, max_pixels)              # PNG, WebP, TIFF
-    decode_heif(data, target_side, max_pixels)                          # HEIC, AVIF (libheif)
+    decode_jpeg(data, target_side, max_pixels) -> DecodedImage   # libjpeg, at reduced scale
+    decode_with_pillow(data, fmt, target_side, max_pixels)       # PNG, WebP, TIFF
+    decode_heif(data, target_side, max_pixels)                   # HEIC, AVIF (libheif)
 
 Which of them reads a file is decided by the format registry, photo_tagger.imaging.formats.
 """

@@ -1,9 +1,9 @@
 """Every photo format we read, registered in one place: its names, its first bytes, its decoder.
 
-    format_of_path("IMG_0001.CR2") -> RawFormat       # by the name (None for no photo format)
-    sniff(data) -> JpegFormat, ...                    # by the first bytes (None if unknown)
-    decode(data, target_side, max_pixels)             # by the first bytes
-    decode_photo(data, path, target_side, max_pixels) # a RAW by its name, the rest by their bytes
+    format_of_path("IMG_0001.CR2") -> RawFormat         # by the name (None: not a photo's)
+    sniff(data) -> JpegFormat, PngFormat, ...           # by the first bytes (None: unknown)
+    decode(data, target_side, max_pixels)               # as its first bytes say
+    decode_photo(data, path, target_side, max_pixels)   # a RAW by its name, the rest by bytes
 
 A format is a subclass of ImageFormat added with @register, in the order below: its name (the
 `format` of what it decodes), the suffixes a scan reads as it (lower case, each one format's),
