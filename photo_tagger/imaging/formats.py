@@ -128,7 +128,16 @@ class HeifFormat(ImageFormat):
     suffixes = (".heic", ".heif", ".avif")
     # .hif is what Canon and Fujifilm name a HEIF written next to a RAW
     twin_suffixes = (".heic", ".heif", ".hif")
-    brands = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1", b"avif")
+    brands: ClassVar[tuple[bytes, ...]] = (
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
+    )
 
     @staticmethod
     def sniff(head: bytes) -> bool:
@@ -195,6 +204,7 @@ def format_of_path(path: str | os.PathLike[str]) -> type[ImageFormat] | None:
 
 
 def is_raw(path: str | os.PathLike[str]) -> bool:
+    """True for a file named as a camera RAW."""
     fmt = format_of_path(path)
     return fmt is not None and fmt.raw
 
