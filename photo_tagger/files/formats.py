@@ -1,8 +1,10 @@
-"""Which files are photos, by name: the formats a scan reads, and which two files are one shot.
+"""Which files are photos, by name, and which two files are one shot.
+
+The formats themselves, their suffixes among them, are the registry's
+(photo_tagger.imaging.formats): this module asks it once, when it is first imported.
 
 A RAW and a JPEG or HEIC with the same name in the same folder are one shot taken twice
 ("RAW+JPEG"): `pair_key` gives them the same key, so that the library keeps them as one photo.
-No imports beyond the standard library: the window asks this before anything heavy is loaded.
 """
 
 from __future__ import annotations
@@ -11,54 +13,22 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-RAW_SUFFIXES = frozenset(
-    {
-        ".3fr",  # Hasselblad
-        ".ari",  # ARRI
-        ".arw",  # Sony
-        ".srf",
-        ".sr2",
-        ".cr2",  # Canon
-        ".cr3",
-        ".crw",
-        ".dcr",  # Kodak
-        ".kdc",
-        ".dng",  # Adobe, Leica, Pentax, Ricoh, phones
-        ".erf",  # Epson
-        ".fff",  # Hasselblad / Imacon
-        ".iiq",  # Phase One
-        ".mef",  # Mamiya
-        ".mos",  # Leaf
-        ".mrw",  # Minolta
-        ".nef",  # Nikon
-        ".nrw",
-        ".orf",  # Olympus / OM System
-        ".pef",  # Pentax
-        ".raf",  # Fujifilm
-        ".raw",  # Panasonic, Leica
-        ".rw2",  # Panasonic
-        ".rwl",  # Leica
-        ".srw",  # Samsung
-    }
-)
-# What cameras and phones write next to a RAW when set to RAW+JPEG (or RAW+HEIF).
-COMPANION_SUFFIXES = frozenset({".jpg", ".jpeg", ".heic", ".heif", ".hif"})
-STILL_SUFFIXES = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".avif"}
-)
-PHOTO_SUFFIXES = STILL_SUFFIXES | RAW_SUFFIXES
+from photo_tagger.imaging.formats import formats, is_raw
 
-
-def is_raw(path: str | os.PathLike[str]) -> bool:
-    return Path(path).suffix.lower() in RAW_SUFFIXES
+PHOTO_SUFFIXES = frozenset(suffix for fmt in formats() for suffix in fmt.suffixes)
+# A twin's suffix -> its preference: the formats' order in the registry (a .jpg before a .heic).
+_TWIN_RANK = {
+    suffix: rank
+    for rank, fmt in enumerate(fmt for fmt in formats() if fmt.twin_suffixes)
+    for suffix in fmt.twin_suffixes
+}
 
 
 def pair_key(path: str | os.PathLike[str]) -> str | None:
     """The key a RAW and its JPEG/HEIC twin share (folder and name without extension, the name
     case-folded), or None for a file that is neither."""
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in RAW_SUFFIXES and suffix not in COMPANION_SUFFIXES:
+    if _suffix(p) not in _TWIN_RANK and not is_raw(p):
         return None
     return os.path.join(str(p.parent), p.stem.casefold())
 
@@ -67,7 +37,8 @@ def raw_twins(paths: Iterable[str]) -> dict[str, str]:
     """RAW path -> the JPEG or HEIC of the same shot among `paths` (a .jpg before a .heic)."""
     raws: dict[str, list[str]] = {}
     twins: dict[str, str] = {}
-    for path in sorted(paths, key=lambda p: (os.path.splitext(p)[1].lower() not in _FIRST, p)):
+    last = len(_TWIN_RANK)
+    for path in sorted(paths, key=lambda p: (_TWIN_RANK.get(_suffix(p), last), p)):
         key = pair_key(path)
         if key is None:
             continue
@@ -78,4 +49,5 @@ def raw_twins(paths: Iterable[str]) -> dict[str, str]:
     return {raw: twins[key] for key, found in raws.items() if key in twins for raw in found}
 
 
-_FIRST = frozenset({".jpg", ".jpeg"})  # the twin a camera writes most: read first
+def _suffix(path: str | os.PathLike[str]) -> str:
+    return os.path.splitext(path)[1].lower()

@@ -3,6 +3,12 @@
 Entropy decoding is the floor of the whole pipeline (MODELS.md: a 12 MP JPEG costs ~26 ms even at
 1/8 scale), so JPEGs are decoded by libjpeg at the coarsest DCT scale that still gives
 `target_side` pixels on the long side, and nothing decodes a photo twice.
+
+    decode_jpeg(data, target_side, max_pixels) -> DecodedImage   # libjpeg, at reduced scale
+    decode_with_pillow(data, fmt, target_side, max_pixels)       # PNG, WebP, TIFF
+    decode_heif(data, target_side, max_pixels)                   # HEIC, AVIF (libheif)
+
+Which of them reads a file is decided by the format registry, photo_tagger.imaging.formats.
 """
 
 from __future__ import annotations
@@ -15,11 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from photo_tagger.errors import (
-    CorruptImageError,
-    ImageTooLargeError,
-    UnsupportedImageError,
-)
+from photo_tagger.errors import CorruptImageError, ImageTooLargeError
 
 # 150 MP: larger than any camera sensor sold (the biggest are ~100 MP), smaller than what it takes
 # a crafted file to exhaust memory (a 30 kB PNG can claim 65,535 x 65,535 pixels).
@@ -27,6 +29,7 @@ DEFAULT_MAX_PIXELS = 150_000_000
 DEFAULT_TARGET_SIDE = 500
 
 _EXIF_ORIENTATION = 0x0112
+JPEG_SIGNATURE = b"\xff\xd8\xff"  # start-of-image marker, then the first segment's marker
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class DecodedImage:
     rgb: np.ndarray  # H x W x 3 uint8, upright, at reduced scale
     width: int  # of the upright photo at full size
     height: int
-    format: str  # "JPEG", "PNG", "WEBP", "TIFF", "HEIF"
+    format: str  # the name of its ImageFormat: "JPEG", "PNG", "WEBP", "TIFF", "HEIF" or "RAW"
 
     @property
     def scale(self) -> float:
@@ -42,52 +45,31 @@ class DecodedImage:
         return self.rgb.shape[1] / self.width
 
 
-def sniff_format(data: bytes) -> str | None:
-    """The container format from the first bytes, or None when it is not one we read."""
-    if data[:3] == b"\xff\xd8\xff":
-        return "JPEG"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        return "PNG"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "WEBP"
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
-        return "TIFF"
-    if data[4:8] == b"ftyp" and data[8:12] in (
-        b"heic",
-        b"heix",
-        b"hevc",
-        b"heim",
-        b"heis",
-        b"mif1",
-        b"msf1",
-        b"avif",
-    ):
-        return "HEIF"
-    return None
-
-
-def decode(
+def decode_jpeg(
     data: bytes,
     target_side: int = DEFAULT_TARGET_SIDE,
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> DecodedImage:
-    """Decode `data` upright, its long side about `target_side` pixels (never upscaled).
-
-    Raises an ImageError subclass, with a message fit for a scan report, for anything that is not a
-    whole photo we can read.
-    """
-    if not data:
-        raise CorruptImageError("empty file (0 bytes)")
-    fmt = sniff_format(data)
-    if fmt is None:
-        raise UnsupportedImageError("not a photo (unknown file format)")
-    if fmt == "HEIF":
-        return _decode_heif(data, target_side, max_pixels)
+    """A JPEG's bytes upright, decoded by libjpeg at the coarsest DCT scale that still gives
+    `target_side` pixels on the long side."""
     width, height, orientation = _header(data, max_pixels)
-    if fmt == "JPEG":
-        rgb = _decode_jpeg(data, width, height, target_side)
-    else:
-        rgb = _decode_with_pillow(data, target_side)
+    rgb = _decode_jpeg(data, width, height, target_side)
+    return _upright(rgb, width, height, orientation, "JPEG")
+
+
+def decode_with_pillow(
+    data: bytes,
+    fmt: str,
+    target_side: int = DEFAULT_TARGET_SIDE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> DecodedImage:
+    """A PNG's, WebP's or TIFF's bytes upright, decoded by Pillow, then shrunk; `fmt` names it."""
+    width, height, orientation = _header(data, max_pixels)
+    rgb = _decode_with_pillow(data, target_side)
+    return _upright(rgb, width, height, orientation, fmt)
+
+
+def _upright(rgb: np.ndarray, width: int, height: int, orientation: int, fmt: str) -> DecodedImage:
     rgb = apply_orientation(rgb, orientation)
     if orientation in (5, 6, 7, 8):
         width, height = height, width
@@ -177,7 +159,12 @@ def _flatten(im: Image.Image) -> Image.Image:
     return im
 
 
-def _decode_heif(data: bytes, target_side: int, max_pixels: int) -> DecodedImage:
+def decode_heif(
+    data: bytes,
+    target_side: int = DEFAULT_TARGET_SIDE,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> DecodedImage:
+    """A HEIF's (HEIC's or AVIF's) bytes upright, decoded by libheif, then shrunk."""
     import pillow_heif  # only when a HEIF photo turns up: it loads libheif
 
     try:

@@ -1,17 +1,16 @@
 """Camera RAW files (CR2, CR3, NEF, ARW, DNG, RAF, ORF, RW2, PEF, SRW, ...), read with LibRaw.
 
     decode_raw(data, target_side, max_pixels) -> DecodedImage   # format "RAW"
-    decode_photo(data, path, target_side, max_pixels)           # a RAW or any other photo
 
-A RAW is decoded from its embedded JPEG preview when the camera stored one at least
-`target_side` pixels on its long side (most store a full-size one): one reduced-scale JPEG
-decode (a 6 MP DNG: 15 ms, against 50 ms to develop its sensor data at half size; developing
-grows with the sensor, and compressed formats cost more). The preview is decoded by `decode()`,
-the same path as any JPEG; its pixels are stored the way the sensor recorded them, so the RAW's
-orientation (LibRaw's `flip`) is what turns them upright, whatever the preview's own EXIF says.
-A preview whose shape does not match the sensor's (stored rotated, or letterboxed) is not
-trusted. Otherwise the sensor data is developed at half size (each 2 x 2 Bayer block becomes one
-pixel, no demosaicing) with the camera's white balance, then shrunk.
+A RAW is decoded from its embedded JPEG preview when the camera stored one at least `target_side`
+pixels on its long side (most store a full-size one): one reduced-scale JPEG decode (a 6 MP DNG:
+15 ms, against 50 ms to develop its sensor data at half size; developing grows with the sensor, and
+compressed formats cost more). The preview is decoded by `decode_jpeg()`, the same path as any
+JPEG; its pixels are stored the way the sensor recorded them, so the RAW's orientation (LibRaw's
+`flip`) is what turns them upright, whatever the preview's own EXIF says. A preview whose shape
+does not match the sensor's (stored rotated, or letterboxed) is not trusted. Otherwise the sensor
+data is developed at half size (each 2 x 2 Bayer block becomes one pixel, no demosaicing) with the
+camera's white balance, then shrunk.
 
 Width and height are always those of the RAW developed at full size, upright.
 
@@ -19,13 +18,13 @@ Limits: LibRaw reads the file from memory (no temporary file). A file cut short 
 CorruptImageError when its sensor data is needed; one whose preview is whole is shown from the
 preview (checking the sensor data would cost what the preview saves).
 
-Which names are RAW files, and which RAW and JPEG are one shot, is photo_tagger.files.formats'.
+Which names are RAW files is the format registry's (photo_tagger.imaging.formats); which RAW and
+JPEG are one shot, photo_tagger.files.formats'.
 """
 
 from __future__ import annotations
 
 import io
-import os
 
 import numpy as np
 import rawpy
@@ -37,13 +36,13 @@ from photo_tagger.errors import (
     ImageTooLargeError,
     UnsupportedImageError,
 )
-from photo_tagger.files.formats import is_raw
 from photo_tagger.imaging.decode import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_TARGET_SIDE,
+    JPEG_SIGNATURE,
     DecodedImage,
     apply_orientation,
-    decode,
+    decode_jpeg,
     shrink,
 )
 
@@ -53,6 +52,7 @@ _FLIP_TO_ORIENTATION = {0: 1, 1: 2, 2: 4, 3: 3, 4: 5, 5: 8, 6: 6, 7: 7}
 _UNDO_ORIENTATION = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 8, 7: 7, 8: 6}
 _EXIF_ORIENTATION = 0x0112
 _ASPECT_TOLERANCE = 0.05
+_TAIL = 64  # bytes of a preview's end looked for in the file
 
 _TOO_LARGE = (
     rawpy.LibRawTooBigError,
@@ -85,7 +85,7 @@ def decode_raw(
                 )
             orientation = _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
             width, height = sizes.width, sizes.height
-            rgb = _from_preview(raw, width, height, orientation, target_side, max_pixels)
+            rgb = _from_preview(raw, data, (width, height), orientation, target_side, max_pixels)
             if rgb is None:
                 developed = raw.postprocess(half_size=True, use_camera_wb=True, output_bps=8)
                 rgb = shrink(_three_channels(developed), target_side)  # LibRaw turned it
@@ -104,18 +104,27 @@ def decode_raw(
 
 def _from_preview(
     raw: rawpy.RawPy,
-    width: int,
-    height: int,
+    data: bytes,
+    size: tuple[int, int],
     orientation: int,
     target_side: int,
     max_pixels: int,
 ) -> np.ndarray | None:
-    """The embedded preview, upright, when it is large enough and shaped like the sensor."""
+    """The embedded preview, upright, when it is whole, large enough and shaped like the sensor
+    (`size`, the RAW's width and height as stored)."""
+    width, height = size
     try:
         thumb = raw.extract_thumb()
     except rawpy.LibRawError:  # none, or one LibRaw cannot extract: develop the sensor data
         return None
-    if thumb.format == rawpy.ThumbFormat.JPEG and isinstance(thumb.data, bytes):
+    if (
+        thumb.format == rawpy.ThumbFormat.JPEG
+        and isinstance(thumb.data, bytes)
+        and thumb.data.startswith(JPEG_SIGNATURE)  # what LibRaw calls a JPEG really is one
+        # and the file holds all of it: LibRaw fills what a file cut short lacks with whatever
+        # its memory held before (often a JPEG's end), which no check of the JPEG itself can see
+        and thumb.data[-_TAIL:] in data
+    ):
         try:
             with Image.open(io.BytesIO(thumb.data)) as header:
                 stored = header.size
@@ -125,11 +134,11 @@ def _from_preview(
         if not _fits(stored, width, height, target_side):
             return None
         try:
-            rgb = decode(thumb.data, target_side, max_pixels).rgb
+            rgb = decode_jpeg(thumb.data, target_side, max_pixels).rgb
         except ImageError:
             return None
         if own != orientation:
-            # decode() turned it by the preview's own tag; the RAW's orientation is the truth
+            # decode_jpeg() turned it by the preview's own tag; the RAW's orientation is the truth
             rgb = apply_orientation(rgb, _UNDO_ORIENTATION.get(own, 1))
             rgb = apply_orientation(rgb, orientation)
         return rgb
@@ -161,16 +170,3 @@ def _three_channels(rgb: np.ndarray) -> np.ndarray:
 def _message(exc: Exception) -> str:
     text = exc.args[0] if exc.args else exc
     return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-
-
-def decode_photo(
-    data: bytes,
-    path: str | os.PathLike[str],
-    target_side: int = DEFAULT_TARGET_SIDE,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> DecodedImage:
-    """Decode a photo file's bytes, a RAW by LibRaw, anything else by `decode()`: TIFF-based RAW
-    files (DNG, NEF, CR2...) look like TIFFs, so their name decides."""
-    if is_raw(path):
-        return decode_raw(data, target_side, max_pixels)
-    return decode(data, target_side, max_pixels)

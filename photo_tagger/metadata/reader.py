@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from photo_tagger.errors import MetadataError
-from photo_tagger.files.formats import is_raw
+from photo_tagger.imaging.formats import JpegFormat, is_raw
 from photo_tagger.metadata.embedded import Embedded, Geometry, inspect
 from photo_tagger.metadata.keywords import combine_keywords, read_keywords
 from photo_tagger.metadata.merge import SAME_FACE, read_record
@@ -49,23 +49,8 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
     paths: list[str] = []
     flat: list[str] = []
     faces: list[ImportedFace] = []
-    packets: list[tuple[str, Packet]] = []
-    for sidecar in sidecars:
-        try:
-            packets.append((sidecar.name, parse(sidecar.read_bytes(), str(sidecar))))
-            sources.append(str(sidecar))
-        except MetadataError as exc:
-            problems.append(str(exc))
-        except OSError as exc:
-            problems.append(f"{sidecar}: cannot read it ({exc.strerror})")
-    if embedded.xmp:
-        try:
-            packets.append(("embedded XMP", parse(embedded.xmp, f"{photo_path} (embedded XMP)")))
-            sources.append("embedded XMP")
-        except MetadataError as exc:
-            problems.append(str(exc))
     own: set[str] = set()
-    for name, packet in packets:
+    for name, packet in _packets(photo_path, sidecars, embedded.xmp, sources, problems):
         p, f = read_keywords(packet)
         paths.extend(p)
         flat.extend(f)
@@ -78,12 +63,8 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
         sources.append("embedded IPTC")
 
     faces = _distinct(faces)
-    named = {f.name for f in faces}
-    tags = [
-        t
-        for t in combine_keywords(paths, flat)
-        if not (t.startswith(PEOPLE_BRANCH + "/") and t[len(PEOPLE_BRANCH) + 1 :] in named)
-    ]
+    named = {PEOPLE_BRANCH + "/" + f.name for f in faces}
+    tags = [t for t in combine_keywords(paths, flat) if t not in named]
     width, height = geometry.upright_size if geometry else (None, None)
     return ImportedMetadata(
         tags=tuple(tags),
@@ -94,6 +75,33 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
         sources=tuple(sources),
         problems=tuple(problems),
     )
+
+
+def _packets(
+    photo_path: Path,
+    sidecars: list[Path],
+    xmp: bytes | None,
+    sources: list[str],
+    problems: list[str],
+) -> list[tuple[str, Packet]]:
+    """The XMP packets of the photo's sidecars, then its embedded one, each with where it was
+    found; what was read is added to `sources`, what could not be to `problems`."""
+    packets: list[tuple[str, Packet]] = []
+    for sidecar in sidecars:
+        try:
+            packets.append((sidecar.name, parse(sidecar.read_bytes(), str(sidecar))))
+            sources.append(str(sidecar))
+        except MetadataError as exc:
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"{sidecar}: cannot read it ({exc.strerror})")
+    if xmp:
+        try:
+            packets.append(("embedded XMP", parse(xmp, f"{photo_path} (embedded XMP)")))
+            sources.append("embedded XMP")
+        except MetadataError as exc:
+            problems.append(str(exc))
+    return packets
 
 
 def _faces(
@@ -131,7 +139,7 @@ def nothing_embedded(data: bytes) -> bool:
     the APP13 "Photoshop 3.0" segment; walking the segment lengths up to the image data finds them
     in microseconds. Other formats are always inspected.
     """
-    if data[:2] != b"\xff\xd8":
+    if not JpegFormat.sniff(data):
         return False
     pos = 2
     while pos + 4 <= len(data):

@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from photo_tagger.errors import CorruptImageError, ImageTooLargeError, UnsupportedImageError
-from photo_tagger.files.formats import RAW_SUFFIXES, is_raw, pair_key
+from photo_tagger.files.formats import pair_key
 from photo_tagger.imaging.decode import apply_orientation
+from photo_tagger.imaging.formats import RawFormat, is_raw
 from photo_tagger.imaging.raw import decode_raw
 from tests.imaging.dng import write_dng
 
@@ -127,6 +128,7 @@ def test_bad_files_are_clear_errors(photo: np.ndarray) -> None:
 
 
 def test_suffixes_and_pairs() -> None:
+    RAW_SUFFIXES = set(RawFormat.suffixes)
     assert all(s.startswith(".") and s == s.lower() for s in RAW_SUFFIXES)
     assert {".cr2", ".cr3", ".nef", ".arw", ".dng", ".raf", ".orf", ".rw2", ".pef", ".srw"} <= (
         RAW_SUFFIXES
