@@ -1,7 +1,8 @@
 """The desktop window (PySide6): browse, see faces and people, edit tags, search.
 
-It calls the layers below it (store, importer, imaging); nothing calls it. Start it with
-`photo-tagger gui` or `photo_tagger.gui.app.main()`. Qt is imported by these modules only.
+It calls the layers below it (the application layer, photo_tagger.app, and the core packages);
+only the command line's `gui` command opens it (`photo-tagger gui`, or
+`photo_tagger.gui.app.main()`). Qt is imported by these modules only.
 
 The window (window.py) lays out its parts and wires them: its commands and menus (actions.py),
 the open library (library_controller.py, which opens and closes it as a `Session`, session.py,

@@ -32,7 +32,7 @@ REBUILD_EVERY = 2.0  # seconds
 # Unnamed people shown in the tree, the largest groups first: a large library has thousands of
 # small groups, which the People view is for.
 MAX_UNNAMED = 50
-# What photos carry (photo_tagger.context, photo_context.py), each a section of the tree
+# What photos carry (photo_tagger.context, app/context.py), each a section of the tree
 DATES = "Dates"
 CONTEXT_ROOTS = ("Places", DATES, "Events", "Time of day", "Seasons")
 

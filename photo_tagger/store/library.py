@@ -7,7 +7,7 @@
 A photo's tags as everyone reads them (`auto_tags`, `effective_tags`) join the two: what the
 models said and the user set, from the shared document, and what the photo itself says (its place,
 date, event: source "photo"), from the index. The latter are worked out from each computer's own
-files (photo_context.py), so they are never synced: every device derives the same tags from the
+files (app/context.py), so they are never synced: every device derives the same tags from the
 same photo, and 100,000 photos' worth would cost the document ~30 MB and a third more time to
 open. What the user says about them (a removed suggestion) is a user tag, synced as any other.
 """
