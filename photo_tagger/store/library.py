@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from photo_tagger.errors import LibraryError
@@ -27,11 +26,12 @@ from photo_tagger.store.index import LocalIndex
 from photo_tagger.store.log_file import LoadReport
 from photo_tagger.store.paths import DOCUMENT_FILE, INDEX_FILE, THUMBS_DIR
 from photo_tagger.store.persistence import DocumentLog
+from photo_tagger.store.sqlite import ClosedAtExit
 
 CONTEXT_MODEL = "context@1"  # the "photo" source's model: the rules of photo_tagger.context
 
 
-class Library:
+class Library(ClosedAtExit):
     """Open with `Library.open(path)` (or `with Library.open(path) as library:`)."""
 
     def __init__(self, path: Path, log: DocumentLog, document: LibraryDocument, index: LocalIndex):
@@ -111,14 +111,3 @@ class Library:
             self.log.close(compact=compact)
         finally:
             self.index.close()
-
-    def __enter__(self) -> Library:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

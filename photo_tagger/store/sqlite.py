@@ -30,7 +30,25 @@ Migration = Callable[[sqlite3.Connection], None]
 Synchronous = Literal["FULL", "NORMAL"]
 
 
-class Database:
+class ClosedAtExit:
+    """`with thing:` closes the thing however the block ends."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Database(ClosedAtExit):
     """A connection to one SQLite file of a library; one per thread."""
 
     WHAT: ClassVar[str]  # names the database in messages: "local index"
@@ -60,17 +78,6 @@ class Database:
 
     def close(self) -> None:
         self._conn.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @contextmanager
     def batch(self, immediate: bool = False) -> Iterator[None]:
