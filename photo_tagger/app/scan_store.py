@@ -12,10 +12,10 @@ import numpy as np
 
 from photo_tagger.app.scan_photo import Analysed, Known
 from photo_tagger.app.sidecar_import import apply_imported, people_by_name
+from photo_tagger.store import rules
 from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import Models
 
-LOCAL_SOURCE = "local"  # the source of the tags the models on this computer gave
 EMBEDDING_SIZE = 128
 
 
@@ -73,7 +73,7 @@ def _store_analysis(library: Library, models: Models, analysis: str, r: Analysed
     )
     index.set_face_embeddings(cid, embeddings)
     index.set_capture(cid, c.taken, c.taken_guessed, c.position, c.camera, c.place, c.signature)
-    doc.set_auto_tags(cid, a.tags, LOCAL_SOURCE, models.tagger_id)
+    doc.set_auto_tags(cid, a.tags, rules.LOCAL, models.tagger_id)
     faces = [
         {"box": list(f.box), "score": f.score, "eyes": [list(f.eyes[0]), list(f.eyes[1])]}
         for f in a.faces

@@ -48,9 +48,8 @@ from photo_tagger.errors import EscalationOfflineError, ImageError
 from photo_tagger.files.discovery import content_id
 from photo_tagger.imaging import decode_photo
 from photo_tagger.store.library import Library
-from photo_tagger.store.rules import cloud_model_of
+from photo_tagger.store.rules import CLOUD, LOCAL, cloud_model_of
 
-LOCAL, CLOUD = "local", "cloud"
 JPEG_QUALITY = 90
 
 

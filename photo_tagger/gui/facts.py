@@ -19,7 +19,7 @@ from photo_tagger.store.catalog import CID, PATH, Row
 # The models' modules (and numpy) are imported when the first photo's facts are read, not when
 # the window starts: the grid paints before the library is even open.
 
-SOURCE_NAMES = {"photo": "photo", "local": "model", "cloud": "cloud", "user": "you"}
+SOURCE_NAMES = {rules.PHOTO: "photo", rules.LOCAL: "model", rules.CLOUD: "cloud", "user": "you"}
 
 
 class DocumentReader(Protocol):
@@ -73,7 +73,9 @@ def best_model_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
 
     best = 0.0
     for tag, a in auto.items():
-        if not (a["source"] == "photo" or tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")):
+        if not (
+            a["source"] == rules.PHOTO or tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")
+        ):
             best = max(best, float(a["score"]))
     return best
 

@@ -12,6 +12,7 @@ from typing import Any
 from photo_tagger.errors import MetadataError
 from photo_tagger.metadata.model import ExportOptions, ExportReport, NamedFace, PhotoMetadata
 from photo_tagger.metadata.sidecar import sidecar_path, write_sidecar
+from photo_tagger.store import rules
 
 Progress = Callable[[int, int], None]  # (photos done, photos in all)
 
@@ -60,11 +61,7 @@ def photo_metadata(
         auto = photo.get("auto", {})
         user = photo["user"]
 
-        def guess(tag: str) -> bool:
-            a = auto.get(tag)
-            return bool(a) and a["source"] == "photo" and a["score"] < 1.0 and not user.get(tag)
-
-        tags = [t for t in photo["tags"] if not guess(t)]
+        tags = [t for t in photo["tags"] if not rules.is_guess(auto.get(t), user.get(t))]
     else:
         tags = [t for t, present in photo["user"].items() if present]
     faces = []

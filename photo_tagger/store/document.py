@@ -20,7 +20,7 @@ from photo_tagger.store.face_people import FacePeople
 
 # Later sources override earlier ones per tag. (What the photo itself says, the "photo" source,
 # is kept in the local index, not here: library.py.)
-SOURCES: tuple[str, ...] = ("local", "cloud")
+SOURCES: tuple[str, ...] = (rules.LOCAL, rules.CLOUD)
 
 
 class LibraryDocument(FacePeople):
@@ -55,7 +55,7 @@ class LibraryDocument(FacePeople):
             raise ValueError(f"unknown tag source {source!r} (known: {', '.join(SOURCES)})")
         value = {"model": model, "tags": {str(t): float(s) for t, s in tags.items()}}
         with self._write():
-            if source == "local":
+            if source == rules.LOCAL:
                 record = self._record(photo_id) or {"auto": None, "faces": None}
                 if record.get("auto") != value:
                     self._put_record(photo_id, {**record, "auto": value})
@@ -67,7 +67,7 @@ class LibraryDocument(FacePeople):
         with self._doc.transaction():
             record = self._record(photo_id)
             local = record.get("auto") if record else None
-            return rules.merge_auto({"local": local, "cloud": self._cloud_record(photo_id)})
+            return rules.merge_auto({rules.LOCAL: local, rules.CLOUD: self._cloud_record(photo_id)})
 
     def set_user_tag(self, photo_id: str, tag: str, present: bool) -> None:
         """The user says the photo has (True) or has not (False) this tag; beats every model."""

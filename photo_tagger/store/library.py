@@ -73,7 +73,7 @@ class Library(ClosedAtExit):
         """tag -> {"score", "source", "model"} from every source: the photo, the local models,
         the cloud model (later ones win for a tag they share)."""
         tags = {
-            t: {"score": float(score), "source": "photo", "model": CONTEXT_MODEL}
+            t: {"score": float(score), "source": rules.PHOTO, "model": CONTEXT_MODEL}
             for t, score in self.context_tags(photo_id).items()
         }
         tags.update(self.document.auto_tags(photo_id))

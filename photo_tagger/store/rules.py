@@ -11,6 +11,11 @@ from typing import Any
 
 Box = Sequence[float]  # x0, y0, x1, y1
 
+# Where a photo's auto tags come from: the models on this computer, the cloud model (both in the
+# shared document), and what the photo itself carries, its place, date and event (worked out on
+# each computer from its own files and kept in its local index).
+LOCAL, CLOUD, PHOTO = "local", "cloud", "photo"
+
 
 def merge_auto(by_source: Mapping[str, Mapping[str, Any] | None]) -> dict[str, dict[str, Any]]:
     """tag -> {"score", "source", "model"} from each source's {"model", "tags"} record.
@@ -42,7 +47,7 @@ def effective_tags(
     tags = {
         t: float(a["score"])
         for t, a in auto.items()
-        if a.get("source") == "photo" or float(a["score"]) >= threshold(t)
+        if a.get("source") == PHOTO or float(a["score"]) >= threshold(t)
     }
     for tag, present in user.items():
         if present:
@@ -54,7 +59,15 @@ def effective_tags(
 
 def cloud_model_of(auto: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The cloud model that refined a photo's auto tags (source "cloud"), or None."""
-    return next((str(a["model"]) for a in auto.values() if a.get("source") == "cloud"), None)
+    return next((str(a["model"]) for a in auto.values() if a.get("source") == CLOUD), None)
+
+
+def is_guess(auto: Mapping[str, Any] | None, user_said: bool | None) -> bool:
+    """What the photo carries but only as a guess or a suggestion (a date from the file's time,
+    a place from a neighbouring photo: a score under 1), and the user has not confirmed it."""
+    if not auto or user_said:
+        return False
+    return bool(auto["source"] == PHOTO and auto["score"] < 1.0)
 
 
 def resolve_person(person: str, merged_into: Callable[[str], str | None]) -> str:
