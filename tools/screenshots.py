@@ -187,7 +187,7 @@ def dark_palette() -> QPalette:
     return p
 
 
-def render(out: Path, work: Path) -> list[Path]:
+def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app = application()
     models_dir = default_models_dir()
     models = Models.load(models_dir)
@@ -202,7 +202,7 @@ def render(out: Path, work: Path) -> list[Path]:
         scan_workers=1,  # slow enough to be caught halfway
     )
     window = MainWindow(services)
-    window.resize(*SIZE)
+    window.resize(*size)
     window.open_library(work / "library")
     window.show()
     shots = [save(window, app, out, "welcome.png")]
@@ -329,10 +329,14 @@ def context_shots(window: MainWindow, app: QApplication, out: Path, work: Path) 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("outdir", type=Path)
+    ap.add_argument(
+        "--size", default="x".join(map(str, SIZE)), help="window size, WxH (default %(default)s)"
+    )
     args = ap.parse_args(argv)
+    width, height = (int(v) for v in args.size.lower().split("x"))
     args.outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        render(args.outdir, Path(tmp))
+        render(args.outdir, Path(tmp), (width, height))
     return 0
 
 
