@@ -142,3 +142,22 @@ def test_no_private_name_is_imported_from_another_module(copy_root: Path) -> Non
 
 def test_files_and_functions_stay_small() -> None:
     assert oversized(PACKAGE) == []
+
+
+def test_the_window_shows_before_the_heavy_parts_load() -> None:
+    """The window paints its first frame before numpy, the models, the document, the image
+    decoders and the HTTP client are loaded: they come with the library, off the first paint."""
+    heavy = ("numpy", "onnxruntime", "pycrdt", "cv2", "PIL", "rawpy", "requests")
+    code = (
+        "import sys, photo_tagger.gui.app, photo_tagger.gui.window; "
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

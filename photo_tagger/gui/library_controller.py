@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from photo_tagger.app.thresholds import load_vocabulary
 from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.actions import EXTRA_COPY_TAG
@@ -25,7 +24,6 @@ from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import Session
 from photo_tagger.gui.status import ProblemsButton
 from photo_tagger.store.catalog import Row
-from photo_tagger.vision.model import Manifest
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan import ScanReport
@@ -67,6 +65,8 @@ class LibraryController(QObject):
             self.failed.emit("Cannot open the library", str(exc))
             return None
         try:
+            from photo_tagger.app.thresholds import load_vocabulary
+
             return Session(
                 library,
                 load_vocabulary(self._services.models_dir(library.path)),
@@ -200,6 +200,8 @@ class LibraryController(QObject):
         from photo_tagger.gui.scan_job import GroupPeopleJob
 
         if self.session is not None and self.caller is not None:
+            from photo_tagger.vision.model import Manifest
+
             models = Manifest(self._services.models_dir(self.session.path))
             threshold = models.same_person_distance
             self._jobs.add(GroupPeopleJob(self.session, threshold, self.caller))

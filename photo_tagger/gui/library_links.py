@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from photo_tagger.app.thresholds import load_vocabulary
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.cloud_jobs import ModelUpdateJob, RefineJob, RefineResult
 from photo_tagger.gui.jobs import JobQueue
@@ -184,5 +183,7 @@ class LibraryLinks(QObject):
             return
         models = self.models()
         scale = self._settings.get(opts.THRESHOLD_SCALE)
+        from photo_tagger.app.thresholds import load_vocabulary
+
         session.set_vocabulary(load_vocabulary(models.folder), scale)
         self._jobs.add(RetagJob(session, models, caller, self._services.scan_workers))

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from photo_tagger.app.thresholds import tag_threshold
 from photo_tagger.gui.catalog_feed import CatalogFeed, keep_out_of_collector
 from photo_tagger.gui.facts import FactsIndex, PhotoFacts, read_facts
 from photo_tagger.gui.runner import TaskRunner
@@ -66,6 +65,8 @@ class Session(QObject):
         self.undo = QUndoStack(self)
         self.facts = FactsIndex(low_cutoff=low_confidence)
         self.low_confidence = low_confidence
+        from photo_tagger.app.thresholds import tag_threshold
+
         self.threshold = tag_threshold(vocabulary, threshold_scale)
         self._runner = runner
         self._names: dict[str, str] | None = None
@@ -182,6 +183,8 @@ class Session(QObject):
         self.peopleChanged.emit()
 
     def set_thresholds(self, scale: float, low_confidence: float) -> None:
+        from photo_tagger.app.thresholds import tag_threshold
+
         self.threshold = tag_threshold(self.vocabulary, scale)
         self.low_confidence = low_confidence
         self.facts.low_cutoff = low_confidence

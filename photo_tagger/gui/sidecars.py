@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from photo_tagger.app.export import files_record
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.runner import TaskRunner
@@ -197,6 +196,8 @@ class SidecarKeeper(QObject):
             self._people.clear()
         batch = sorted(self._photos)[:BATCH]
         self._photos.difference_update(batch)
+        from photo_tagger.app.export import files_record
+
         return files_record(session.library, session.threshold, batch)
 
     def _write_next(self) -> None:
