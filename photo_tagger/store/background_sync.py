@@ -26,7 +26,7 @@ from photo_tagger.errors import (
     SyncRefusedError,
 )
 from photo_tagger.store.persistence import DocumentLog
-from photo_tagger.store.sync import SyncClient, SyncSettings, pending_edits
+from photo_tagger.store.sync import DEADLINE, MAX_ANSWER, SyncClient, SyncSettings, pending_edits
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,8 @@ class BackgroundSync:
         backoff_max: float = 300.0,
         rng: random.Random | None = None,
         timeout: tuple[float, float] = (5.0, 60.0),
+        max_answer: int = MAX_ANSWER,
+        deadline: float = DEADLINE,
         open_log: Callable[[Path], DocumentLog] | None = None,
     ) -> None:
         from photo_tagger.store.library import DOCUMENT_FILE
@@ -98,6 +100,7 @@ class BackgroundSync:
         self.backoff_max = backoff_max
         self.rng = rng or random.Random()
         self.timeout = timeout
+        self.max_answer, self.deadline = max_answer, deadline  # of one round trip
         self.open_log = open_log or DocumentLog.open
         self.attempts = 0  # syncs tried, for the curious (and the tests)
         self._cond = threading.Condition()
@@ -209,7 +212,15 @@ class BackgroundSync:
             settings = SyncSettings.of(replica.log)
             if settings is None:
                 raise SyncNotConfiguredError("No sync server is set for this library.")
-            client = SyncClient(replica, settings.server, settings.token, session, self.timeout)
+            client = SyncClient(
+                replica,
+                settings.server,
+                settings.token,
+                session,
+                self.timeout,
+                max_answer=self.max_answer,
+                deadline=self.deadline,
+            )
             result = client.sync_once()
         except (SyncRefusedError, SyncNotConfiguredError) as exc:
             return SyncStatus("refused", self._pending(replica), str(exc))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 import requests
 from pycrdt import merge_updates
@@ -34,6 +34,7 @@ from photo_tagger.errors import (
     SyncRefusedError,
     SyncServerError,
 )
+from photo_tagger.store.http_limits import AnswerLimitError, HttpLimits, Reply, exchange
 from photo_tagger.store.persistence import EMPTY_UPDATE, SYNCED_UPTO, DocumentLog
 from photo_tagger.store.wire import (
     LIBRARY_HEADER,
@@ -50,6 +51,8 @@ SERVER_KEY, TOKEN_KEY, LIBRARY_KEY, LAST_SYNC_KEY = (
     "sync.library",
     "sync.last_synced",
 )
+MAX_ANSWER = 64 << 20  # the largest answer read: the server's largest body (its default)
+DEADLINE = 600.0  # seconds for one round trip: 64 MB at ~1 Mbit/s
 
 
 # --- what the library remembers -------------------------------------------------------------------
@@ -147,12 +150,15 @@ class SyncClient:
         token: str,
         session: requests.Session,
         timeout: tuple[float, float] = (10.0, 120.0),
+        *,
+        max_answer: int = MAX_ANSWER,
+        deadline: float = DEADLINE,
     ) -> None:
         self.library = library
         self.url = check_server_url(url)
         self.token = token
         self.session = session
-        self.timeout = timeout
+        self.limits = HttpLimits(max_answer, deadline, *timeout)
         self._sent = self._received = self._trips = 0
         self._library_id: str | None = None
 
@@ -221,26 +227,40 @@ class SyncClient:
         try:
             changed = doc_log.apply_remote(update)
         except LibraryError as exc:
+            if not isinstance(exc.__cause__, ValueError):  # this computer's disk, not the server
+                raise LibraryError(
+                    f"The changes from the sync server at {self.url} could not be saved on this "
+                    f"computer ({exc.__cause__ or exc}): its disk is full or the library folder "
+                    f"{doc_log.path.parent} cannot be written. Free some disk space or check the "
+                    "folder's permissions, then sync again; nothing is lost."
+                ) from exc
             raise SyncServerError(
                 f"The sync server at {self.url} sent changes that cannot be read; nothing was "
                 "merged. Tell the server's administrator."
             ) from exc
         return server_state, changed
 
-    def _post(self, body: bytes) -> requests.Response:
+    def _post(self, body: bytes) -> Reply:
         self._trips += 1
         self._sent += len(body)
         try:
-            response = self.session.post(
+            response = exchange(
+                self.session,
+                "POST",
                 self.url + SYNC_PATH,
+                self.limits,
                 data=body,
                 headers={
                     "Authorization": f"Bearer {self.token}",
                     "Content-Type": MEDIA_TYPE,
                     "User-Agent": f"photo-tagger/{__version__}",
                 },
-                timeout=self.timeout,
             )
+        except AnswerLimitError as exc:
+            raise SyncOfflineError(
+                f"The sync with {self.url} stopped: {exc}. Your edits are saved here and go up "
+                "at the next sync; if this goes on, tell the server's administrator."
+            ) from exc
         except (
             requests.ConnectionError,
             requests.Timeout,
@@ -256,10 +276,13 @@ class SyncClient:
             ) from exc
         self._received += len(response.content)
         self._library_id = response.headers.get(LIBRARY_HEADER) or self._library_id
-        status = response.status_code
-        if status == 200:
-            return response
-        detail = _detail(response)
+        if response.status_code != 200:
+            self._refused(response, len(body))
+        return response
+
+    def _refused(self, response: Reply, sent: int) -> NoReturn:
+        """Raise the SyncError an answer other than 200 means."""
+        status, detail = response.status_code, _detail(response)
         if status in (401, 403):
             raise SyncRefusedError(
                 f"The sync server at {self.url} refused this library's token ({detail}). Ask "
@@ -272,7 +295,7 @@ class SyncClient:
             )
         if status == 413:
             raise SyncServerError(
-                f"The sync server at {self.url} refused a sync of {len(body) / 1e6:.1f} MB as too "
+                f"The sync server at {self.url} refused a sync of {sent / 1e6:.1f} MB as too "
                 "large. Ask its administrator to raise `photo-tagger serve --max-body-mb`."
             )
         if status == 404:
@@ -290,7 +313,7 @@ class _Unreadable(SyncServerError):
     """The server answered 400: it could not read what was sent."""
 
 
-def _detail(response: requests.Response) -> str:
+def _detail(response: Reply) -> str:
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
