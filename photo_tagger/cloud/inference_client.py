@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +24,14 @@ from typing import Any
 import requests
 
 from photo_tagger.errors import EscalationOfflineError, EscalationRefusedError
+from photo_tagger.store.http_limits import AnswerLimitError, HttpLimits, Reply, exchange
 
 INPUT, OUTPUT = "image", "tags"
 CONNECT_TIMEOUT = 3.05  # seconds; a little over a TCP retransmission window
 READ_TIMEOUT = 60.0
+MAX_ANSWER = 1 << 20  # bytes: an answer for one photo is a few KB
+DEADLINE = 180.0  # seconds for one request and its whole answer
+BAD_ANSWER = (ValueError, KeyError, TypeError, StopIteration, AttributeError, RecursionError)
 
 
 class PhotoRefused(Exception):
@@ -50,6 +55,7 @@ class Answer:
     endpoint: str
     version: str
     tags: list[dict[str, float]]  # per photo, in the order sent
+    dropped: list[int]  # per photo, the tags left out for a score not a number in [0, 1]
 
 
 class InferenceClient:
@@ -62,11 +68,14 @@ class InferenceClient:
         model: str,
         session: requests.Session,
         timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+        *,
+        max_answer: int = MAX_ANSWER,
+        deadline: float = DEADLINE,
     ) -> None:
         self.endpoints = [e.rstrip("/") for e in endpoints]
         self.model = model
         self.session = session
-        self.timeout = timeout
+        self.limits = HttpLimits(max_answer, deadline, *timeout)
         self.headers = {"Authorization": f"Bearer {token}"}
         self._dead: set[str] = set()
         self.current: ModelInfo | None = None
@@ -115,13 +124,15 @@ class InferenceClient:
 
     # --- one endpoint ------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def _request(self, method: str, url: str, **kwargs: Any) -> Reply:
         try:
-            response = self.session.request(
-                method, url, headers=self.headers, timeout=self.timeout, **kwargs
+            response = exchange(
+                self.session, method, url, self.limits, headers=self.headers, **kwargs
             )
         except requests.RequestException as exc:
             raise _EndpointFailed(f"not reachable ({type(exc).__name__})") from None
+        except AnswerLimitError as exc:
+            raise _EndpointFailed(f"{exc}; the next endpoint is tried") from None
         if response.status_code in (401, 403):
             raise EscalationRefusedError(
                 f"The inference endpoint {url.split('/v2/')[0]} refused the token "
@@ -144,7 +155,7 @@ class InferenceClient:
             versions = [str(v) for v in data.get("versions") or []]
             params = data.get("parameters") or {}
             tags = frozenset(str(t) for t in params.get("tags") or [])
-        except (ValueError, AttributeError, TypeError):
+        except BAD_ANSWER:
             raise _EndpointFailed("answered model metadata that is not JSON") from None
         version = versions[-1] if versions else self.model
         return ModelInfo(endpoint, self.model, version, tags)
@@ -159,26 +170,31 @@ class InferenceClient:
         try:
             data = response.json()
             output = next(o for o in data["outputs"] if o["name"] == OUTPUT)
-            tags = [_tag_scores(json.loads(text)) for text in output["data"]]
-        except (ValueError, KeyError, TypeError, StopIteration):
+            parsed = [_tag_scores(json.loads(text)) for text in output["data"]]
+            version = str(data.get("model_version") or info.version)[:200]
+        except BAD_ANSWER:
             raise _EndpointFailed("answered something that is not an inference response") from None
-        if len(tags) != count:
-            raise _EndpointFailed(f"answered {len(tags)} results for {count} photos")
-        return Answer(info.endpoint, str(data.get("model_version") or info.version), tags)
+        if len(parsed) != count:
+            raise _EndpointFailed(f"answered {len(parsed)} results for {count} photos")
+        return Answer(info.endpoint, version, [t for t, _ in parsed], [d for _, d in parsed])
 
 
-def _tag_scores(value: Any) -> dict[str, float]:
+def _tag_scores(value: Any) -> tuple[dict[str, float], int]:
+    """{tag: score} with every score a finite number in [0, 1], and how many were not."""
     if not isinstance(value, dict):
         raise TypeError("tags are not a JSON object")
-    scores = {str(tag): float(score) for tag, score in value.items()}
-    if any(not (0.0 <= s <= 1.0) for s in scores.values()):
-        raise ValueError("a score is outside [0, 1]")
-    return scores
+    scores = {str(t): float(s) for t, s in value.items() if _is_score(s)}
+    return scores, len(value) - len(scores)
 
 
-def _error_text(response: requests.Response) -> str:
+def _is_score(value: Any) -> bool:
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return number and math.isfinite(value) and 0.0 <= value <= 1.0
+
+
+def _error_text(response: Reply) -> str:
     try:
         data = response.json()
-        return str(data.get("error") or data.get("detail") or "")
-    except (ValueError, AttributeError):
+        return str(data.get("error") or data.get("detail") or "")[:200]
+    except BAD_ANSWER:
         return response.text[:200]

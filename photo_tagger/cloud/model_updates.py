@@ -21,6 +21,8 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,9 +34,17 @@ from photo_tagger import __version__
 from photo_tagger.cloud.model_release import MANIFEST, REGISTRY_PATH, SIGNATURE
 from photo_tagger.cloud.signing import verify
 from photo_tagger.errors import ModelError, ModelUpdateError
+from photo_tagger.store.http_limits import (
+    AnswerLimitError,
+    Exchange,
+    HttpLimits,
+    Reply,
+    open_exchange,
+)
 from photo_tagger.vision.model import default_models_dir
 
-CHUNK = 1 << 20
+MAX_MANIFEST = 1 << 20  # bytes: the manifest and its signature are a few KB
+DEADLINE = 1800.0  # seconds for one download: a 100 MB model at ~0.5 Mbit/s
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -60,11 +70,15 @@ class ModelUpdater:
         trusted: list[Ed25519PublicKey] | None = None,
         session: requests.Session | None = None,
         timeout: float = 30.0,
+        *,
+        max_manifest: int = MAX_MANIFEST,
+        deadline: float = DEADLINE,
     ) -> None:
         self.root = Path(library_path) / "models"
         self.trusted = trusted or []
         self.session = session or requests.Session()
         self.timeout = timeout
+        self.max_manifest, self.deadline = max_manifest, deadline  # of each download
 
     # state
 
@@ -103,17 +117,31 @@ class ModelUpdater:
 
     # update
 
-    def _get(self, url: str, token: str, stream: bool = False) -> requests.Response:
+    @contextmanager
+    def _fetch(self, url: str, token: str, max_bytes: int) -> Iterator[Exchange]:
+        """A GET whose answer is read within `max_bytes` and the deadline."""
+        limits = HttpLimits(max_bytes, self.deadline, self.timeout, self.timeout)
+        headers = {"Authorization": f"Bearer {token}"}
         try:
-            headers = {"Authorization": f"Bearer {token}"}
-            response = self.session.get(url, headers=headers, timeout=self.timeout, stream=stream)
+            with open_exchange(self.session, "GET", url, limits, headers=headers) as answer:
+                if answer.status_code in (401, 403):
+                    raise ModelUpdateError("The model server refused the token.")
+                if answer.status_code != 200:
+                    raise ModelUpdateError(
+                        f"The model server answered {answer.status_code} for {url}."
+                    )
+                yield answer
         except requests.RequestException as exc:
             raise ModelUpdateError(f"The model server cannot be reached ({exc}).") from None
-        if response.status_code in (401, 403):
-            raise ModelUpdateError("The model server refused the token.")
-        if response.status_code != 200:
-            raise ModelUpdateError(f"The model server answered {response.status_code} for {url}.")
-        return response
+        except AnswerLimitError as exc:
+            raise ModelUpdateError(
+                f"The model update was refused: {exc}. Nothing was installed; try again later "
+                "or tell the model server's administrator."
+            ) from None
+
+    def _get(self, url: str, token: str) -> Reply:
+        with self._fetch(url, token, self.max_manifest) as answer:
+            return answer.read()
 
     def update(self, server: str, token: str) -> UpdateResult:
         base = server.rstrip("/") + REGISTRY_PATH
@@ -168,14 +196,17 @@ class ModelUpdater:
         expected_size, expected_sha = int(meta["bytes"]), str(meta["sha256"])
         h = hashlib.sha256()
         size = 0
-        with self._get(url, token, stream=True) as response, open(dest, "wb") as out:
+        with self._fetch(url, token, expected_size) as answer, open(dest, "wb") as out:
             try:
-                for chunk in response.iter_content(CHUNK):
+                for chunk in answer.chunks():
                     size += len(chunk)
-                    if size > expected_size:
-                        raise ModelUpdateError(f"{dest.name} is larger than the release says.")
                     h.update(chunk)
                     out.write(chunk)
+            except AnswerLimitError as exc:
+                raise ModelUpdateError(
+                    f"The download of {dest.name} was refused: {exc} (the release says "
+                    f"{expected_size} bytes). Nothing was installed; try again later."
+                ) from None
             except requests.RequestException as exc:
                 raise ModelUpdateError(f"The download of {dest.name} broke off ({exc}).") from None
             out.flush()
