@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,14 +43,24 @@ from photo_tagger.cloud.escalation_settings import (
     disable,
     enable,
 )
-from photo_tagger.cloud.inference_client import InferenceClient, ModelInfo, PhotoRefused
-from photo_tagger.errors import EscalationOfflineError, ImageError
+from photo_tagger.cloud.inference_client import (
+    DEADLINE,
+    MAX_ANSWER,
+    Answer,
+    InferenceClient,
+    ModelInfo,
+    PhotoRefused,
+)
+from photo_tagger.errors import EscalationOfflineError, ImageError, ModelError
 from photo_tagger.files.discovery import content_id
 from photo_tagger.imaging import decode_photo
 from photo_tagger.store.library import Library
 from photo_tagger.store.rules import CLOUD, LOCAL, cloud_model_of
 
 JPEG_QUALITY = 90
+MAX_TAGS = 50  # the most tags recorded from one answer for one photo, the best scored first
+MAX_TAG_LENGTH = 200
+FACE_TAGS = "People"  # the face detector's, on this computer; never the cloud model's
 
 
 # --- what is selected, and what leaves the computer ---------------------------------------------
@@ -101,6 +111,40 @@ def cloud_tags(
     return tags
 
 
+def accepted_tags(
+    answer: Mapping[str, float], known: Collection[str] | None, limit: int = MAX_TAGS
+) -> tuple[dict[str, float], int]:
+    """The tags of an answer that may be recorded, and how many were dropped: only tags `known`
+    (the vocabulary; None when neither the models here nor the endpoint say), never a face tag
+    or a malformed name, the `limit` best scored."""
+    good = [(t, s) for t, s in answer.items() if _sane_tag(t) and (known is None or t in known)]
+    good.sort(key=lambda item: -item[1])
+    return dict(good[:limit]), len(answer) - min(len(good), limit)
+
+
+def _sane_tag(tag: str) -> bool:
+    return (
+        0 < len(tag) <= MAX_TAG_LENGTH
+        and tag.isprintable()
+        and "|" not in tag
+        and tag == tag.strip()
+        and tag.split("/", 1)[0] != FACE_TAGS
+    )
+
+
+def models_vocabulary(library_path: Path) -> frozenset[str] | None:
+    """Every tag the models this library uses can give (None when they cannot be read)."""
+    from photo_tagger.cloud.model_updates import active_models_dir
+    from photo_tagger.vision.model import Manifest
+    from photo_tagger.vision.vocabulary import Vocabulary
+
+    try:
+        folder = active_models_dir(library_path)
+        return frozenset(Vocabulary.from_file(Manifest(folder).vocabulary_file()).names)
+    except (ModelError, OSError, ValueError):
+        return None
+
+
 def start_of_day(now: float) -> float:
     """Local midnight before `now`: the daily budget starts again then."""
     day = dt.datetime.fromtimestamp(now).date()
@@ -127,6 +171,7 @@ class EscalationReport:
     refined: list[Refined] = field(default_factory=list)
     already: int = 0  # found refined by this model (on another device, say): not sent
     failed: list[tuple[str, str]] = field(default_factory=list)  # (photo id, reason)
+    dropped: list[tuple[str, int]] = field(default_factory=list)  # (photo id, tags not recorded)
     waiting: int = 0  # still queued afterwards
     budget_left: int = 0
     endpoint: str | None = None
@@ -135,17 +180,24 @@ class EscalationReport:
 
 class Escalator:
     """Queues and sends one library's unsure photos. Build one per run or keep it; `session`
-    and `clock` are passed in so tests and the window decide them."""
+    and `clock` are passed in so tests and the window decide them, as are the largest answer
+    read, each request's deadline and the vocabulary (by default, the library's models')."""
 
     def __init__(
         self,
         library: Library,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
+        *,
+        max_answer: int = MAX_ANSWER,
+        deadline: float = DEADLINE,
+        vocabulary: Collection[str] | None = None,
     ) -> None:
         self.library = library
         self.session = session
         self.clock = clock
+        self.max_answer, self.deadline = max_answer, deadline
+        self.vocabulary = vocabulary
 
     def settings(self) -> EscalationSettings:
         return EscalationSettings.of(self.library.log)
@@ -203,7 +255,16 @@ class Escalator:
             return  # nothing to send: no connection at all
         session = self.session or requests.Session()
         try:
-            client = InferenceClient(settings.endpoints, settings.token, settings.model, session)
+            client = InferenceClient(
+                settings.endpoints,
+                settings.token,
+                settings.model,
+                session,
+                max_answer=self.max_answer,
+                deadline=self.deadline,
+            )
+            if self.vocabulary is None:
+                self.vocabulary = models_vocabulary(self.library.path)
             info = client.connect()
             self.library.log.set_settings({LAST_VERSION: info.version})
             for item in todo:
@@ -242,7 +303,7 @@ class Escalator:
             queue.failed(photo_id, str(exc))
             report.failed.append((photo_id, str(exc)))
             return
-        tags = cloud_tags(answer.tags[0], auto, client.current.tags if client.current else ())
+        tags = self._recordable(answer, client.current, auto, photo_id, report)
         doc.set_auto_tags(photo_id, tags, CLOUD, answer.version)  # durable before it is "done"
         queue.delivered(photo_id, answer.version, len(payload), self.clock())
         refined = Refined(
@@ -251,6 +312,26 @@ class Escalator:
         report.refined.append(refined)
         if on_refined is not None:
             on_refined(refined)
+
+    def _recordable(
+        self,
+        answer: Answer,
+        info: ModelInfo | None,
+        auto: Mapping[str, Mapping[str, Any]],
+        photo_id: str,
+        report: EscalationReport,
+    ) -> dict[str, float]:
+        """The answer's tags in the vocabulary (the models' here and the endpoint's, as far as
+        each says) with cloud_tags' 0.0 verdicts; what was dropped goes in the report."""
+        declared = info.tags if info else frozenset()
+        known: Collection[str] | None = self.vocabulary
+        if declared:
+            known = declared if known is None else declared & frozenset(known)
+        tags, dropped = accepted_tags(answer.tags[0], known)
+        dropped += answer.dropped[0]
+        if dropped:
+            report.dropped.append((photo_id, dropped))
+        return cloud_tags(tags, auto, declared)
 
     def _payload(self, photo_id: str) -> tuple[str, bytes]:
         """(path, what is sent) for the photo, from a file here whose content is still the

@@ -21,7 +21,9 @@ from photo_tagger.cloud.escalation_queue import EscalationQueue
 from photo_tagger.errors import EscalationRefusedError
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
+from tests.cloud.test_hostile_endpoints import DEEP, endpoint, inference_response
 from tests.harness import HeldPort, ProcessServer, ThreadServer, add_library
+from tests.store.hostile_http import HostileServer
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 GPS_PHOTO = "rocket.jpg"  # unsure locally (best tag ~0.5), so it is sent
@@ -295,3 +297,56 @@ def test_a_wrong_token_is_refused_and_the_photos_stay_queued(
     with EscalationQueue.open(library_dir) as queue:
         assert queue.counts()["waiting"] >= 1
     assert inferences(server) == []
+
+
+# --- a hostile endpoint -----------------------------------------------------------------------
+
+
+TOKEN = "0" * 12 + "." + "0" * 64
+
+
+def hostile_tags(vocabulary: list[str]) -> dict[str, float]:
+    """An answer of every kind of tag an endpoint should not be believed on, and the vocabulary's
+    own tags (more than a photo keeps), for a photo."""
+    tags = {"": 0.9, "x" * 100_000: 0.9, "Bad\x00Tag\n": 0.9, "a|b": 0.9, "People/Alice": 0.99}
+    tags.update({f"Junk/{i}": 0.5 for i in range(200_000)})
+    tags.update({tag: 0.2 + 0.7 * i / len(vocabulary) for i, tag in enumerate(vocabulary)})
+    return tags
+
+
+def test_tags_the_vocabulary_does_not_have_are_dropped_and_reported(library_dir: Path) -> None:
+    vocabulary = sorted(escalation.models_vocabulary(library_dir) or ())
+    assert len(vocabulary) > escalation.MAX_TAGS
+    answer = hostile_tags(vocabulary)
+    declared = list(answer)  # the endpoint claims it can give all of them
+    route = endpoint(inference_response([json.dumps(answer)]), tags=declared)
+    with HostileServer(route) as server, Library.open(library_dir) as library:
+        escalation.enable(
+            library.log, endpoints=[server.url], token=TOKEN, threshold=THRESHOLD, daily_budget=1
+        )
+        report = Escalator(library, max_answer=64 << 20).run()
+        assert len(report.refined) == 1 and report.offline is None
+        photo = report.refined[0].photo_id
+        auto = library.document.auto_tags(photo)
+    cloud = {tag: a["score"] for tag, a in auto.items() if a["source"] == "cloud"}
+    assert set(cloud) <= set(vocabulary)
+    assert len([s for s in cloud.values() if s > 0]) == escalation.MAX_TAGS
+    assert all(0.0 <= s <= 1.0 for s in cloud.values())
+    assert report.dropped == [(photo, len(answer) - escalation.MAX_TAGS)]
+
+
+def test_an_answer_nested_without_end_fails_over_to_the_next_endpoint(
+    library_dir: Path, server: ThreadServer, server_data: tuple[Path, str]
+) -> None:
+    bad_endpoint = HostileServer(endpoint(inference_response([DEEP])))
+    with bad_endpoint as bad, Library.open(library_dir) as library:
+        escalation.enable(
+            library.log,
+            endpoints=[bad.url, server.url],
+            token=server_data[1],
+            threshold=THRESHOLD,
+            daily_budget=1,
+        )
+        report = Escalator(library, max_answer=4 << 20).run()
+    assert len(report.refined) == 1 and report.offline is None and not report.failed
+    assert [p for p in bad.paths if p.endswith("/infer")] and len(inferences(server)) == 1
