@@ -157,7 +157,7 @@ class InferenceClient:
             tags = frozenset(str(t) for t in params.get("tags") or [])
         except BAD_ANSWER:
             raise _EndpointFailed("answered model metadata that is not JSON") from None
-        version = versions[-1] if versions else self.model
+        version = (versions[-1] if versions else self.model)[:200]
         return ModelInfo(endpoint, self.model, version, tags)
 
     def _infer(self, info: ModelInfo, body: dict[str, Any], count: int) -> Answer:
