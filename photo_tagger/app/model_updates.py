@@ -7,13 +7,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from photo_tagger import shipped
 from photo_tagger.cloud.model_updates import ModelUpdater
 from photo_tagger.cloud.signing import load_public_key, trusted_keys
 from photo_tagger.errors import ModelUpdateError
 from photo_tagger.store.library import Library
 
 # keys shipped with the app (resources/keys, inside the wheel and the installers)
-SHIPPED_KEYS = Path(__file__).resolve().parents[2] / "resources" / "keys"
+SHIPPED_KEYS = shipped("resources") / "keys"
 LIBRARY_KEYS = "trusted-keys"  # a library's own trusted keys, in its folder
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,3 +83,77 @@ def publish_release(
     os.replace(staging, out_dir)
     shutil.rmtree(old, ignore_errors=True)
     return out_dir
+
+
+# --- reading a release (the app side: what a signed manifest may say) -------------------------
+
+SHA256_HEX = frozenset("0123456789abcdef")
+FILE_FIELDS = ("vocabulary", "labels")  # besides each variant's "file": names of release files
+
+
+@dataclass(frozen=True)
+class ReleaseManifest:
+    """A release manifest whose every field the updater relies on has been checked."""
+
+    release: int
+    min_app_version: str
+    files: dict[str, tuple[int, str]]  # name -> (bytes, sha256)
+    models: dict[str, Any]
+
+
+def plain_file_name(name: object) -> str:
+    """`name` when it names a file right inside the release folder: no folder, no `..`, no
+    absolute path, no separator of any system; else ValueError."""
+    if (
+        not isinstance(name, str)
+        or name in ("", ".", "..")
+        or any(c in name for c in "/\\:\0")
+        or name != name.strip()
+        or name in (MANIFEST, SIGNATURE, "state.json")
+    ):
+        raise ValueError(f"the release names an unsafe file {name!r}")
+    return name
+
+
+def read_release_manifest(data: bytes) -> ReleaseManifest:
+    """The manifest of a release, checked: a positive release number, each file a plain name
+    with a size and a sha256, and each model naming only files of the release. ValueError says
+    what is wrong."""
+    body = json.loads(data)
+    if not isinstance(body, dict):
+        raise ValueError("the manifest is not an object")
+    release = body.get("release")
+    if not isinstance(release, int) or isinstance(release, bool) or release < 1:
+        raise ValueError(f"the release number {release!r} is not a positive whole number")
+    files: dict[str, tuple[int, str]] = {}
+    raw_files = body.get("files")
+    if not isinstance(raw_files, dict) or not raw_files:
+        raise ValueError("the manifest lists no files")
+    for name, meta in raw_files.items():
+        size = meta.get("bytes") if isinstance(meta, dict) else None
+        sha = meta.get("sha256") if isinstance(meta, dict) else None
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise ValueError(f"the size of {name!r} is not a number of bytes")
+        if not isinstance(sha, str) or len(sha) != 64 or not set(sha) <= SHA256_HEX:
+            raise ValueError(f"the sha256 of {name!r} is not 64 hex digits")
+        files[plain_file_name(name)] = (size, sha)
+    models = body.get("models")
+    if not isinstance(models, dict) or not all(isinstance(m, dict) for m in models.values()):
+        raise ValueError("the manifest's models are not a table of models")
+    for role, model in models.items():
+        for name in model_file_names(model):
+            if plain_file_name(name) not in files:
+                raise ValueError(f"the '{role}' model names {name!r}, which the release lacks")
+    return ReleaseManifest(release, str(body.get("min_app_version", "0")), files, models)
+
+
+def model_file_names(model: dict[str, Any]) -> list[object]:
+    """Every file name one model of a manifest gives (its variants' files, vocabulary, labels)."""
+    variants = model.get("files")
+    if not isinstance(variants, dict) or not variants:
+        raise ValueError("a model of the manifest lists no files")
+    names: list[object] = []
+    for variant in variants.values():
+        names.append(variant.get("file") if isinstance(variant, dict) else None)
+    names += [model[f] for f in FILE_FIELDS if f in model]
+    return names

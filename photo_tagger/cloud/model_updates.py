@@ -12,7 +12,10 @@ In a library, installed releases live in `LIBRARY/models/releases/<n>/` (a folde
 like the shipped `models/`), and `LIBRARY/models/state.json` says which one is current and which
 was before. An update downloads into a scratch folder, checks every size and hash, loads the
 models once, and only then switches `state.json` (written atomically): a bad signature, a wrong hash
-or a truncated download is refused, and the models in use stay as they were.
+or a truncated download is refused, and the models in use stay as they were. `state.json` also
+keeps the newest release ever installed: a rollback is the user's choice, but an update never
+installs a release older than that one. Every file a manifest names is a plain name inside the
+release folder (model_release.read_release_manifest), or the release is refused.
 """
 
 from __future__ import annotations
@@ -31,7 +34,12 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from photo_tagger import __version__
-from photo_tagger.cloud.model_release import MANIFEST, REGISTRY_PATH, SIGNATURE
+from photo_tagger.cloud.model_release import (
+    MANIFEST,
+    REGISTRY_PATH,
+    SIGNATURE,
+    read_release_manifest,
+)
 from photo_tagger.cloud.signing import verify
 from photo_tagger.errors import ModelError, ModelUpdateError
 from photo_tagger.store.http_limits import (
@@ -103,6 +111,18 @@ class ModelUpdater:
         current = self._state()["current"]
         return int(current) if current is not None else None
 
+    def highest_release(self) -> int | None:
+        """The newest release this library ever installed: an update never goes below it, even
+        after a rollback (a server, or someone between it and us, replaying an older signed
+        release cannot bring back models that a newer release replaced)."""
+        state = self._state()
+        seen = [state.get("highest"), state.get("current"), state.get("previous")]
+        releases = self.root / "releases"
+        if releases.is_dir():
+            seen += [int(f.name) for f in releases.iterdir() if f.name.isdigit()]
+        numbers = [int(n) for n in seen if isinstance(n, int) and not isinstance(n, bool)]
+        return max(numbers, default=None)
+
     def active_dir(self) -> Path:
         """The models the library uses now: `PHOTO_TAGGER_MODELS` if set, else the library's
         current release, else the models shipped with the app."""
@@ -153,20 +173,28 @@ class ModelUpdater:
                 "(`photo-tagger models trust KEY.pub` adds your server's key.)"
             )
         try:
-            manifest = json.loads(data)
-            release = int(manifest["release"])
-            files: dict[str, dict[str, Any]] = manifest["files"]
-            models = manifest["models"]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ModelUpdateError(f"The model release's manifest is malformed ({exc}).") from None
-        if version_tuple(str(manifest.get("min_app_version", "0"))) > version_tuple(__version__):
+            manifest = read_release_manifest(data)
+        except (ValueError, TypeError) as exc:
             raise ModelUpdateError(
-                f"Model release {release} needs photo-tagger {manifest['min_app_version']} or "
+                f"The model release's manifest is malformed ({exc}): refused. Ask the server's "
+                "administrator to publish it again."
+            ) from None
+        release, models = manifest.release, manifest.models
+        if version_tuple(manifest.min_app_version) > version_tuple(__version__):
+            raise ModelUpdateError(
+                f"Model release {release} needs photo-tagger {manifest.min_app_version} or "
                 f"newer (this is {__version__}): update the app first."
             )
         current = self.current_release()
         if current is not None and release <= current:
             return UpdateResult(release, installed=False, downloaded_bytes=0)
+        highest = self.highest_release()
+        if highest is not None and release < highest:
+            raise ModelUpdateError(
+                f"The model server offers release {release}, older than release {highest} that "
+                "this library has already installed: refused (an update never goes back to an "
+                "older release; `photo-tagger models rollback` does, when you ask)."
+            )
 
         releases = self.root / "releases"
         scratch = releases / f"{release}.partial"
@@ -174,9 +202,8 @@ class ModelUpdater:
         scratch.mkdir(parents=True)
         try:
             downloaded = 0
-            for name, meta in files.items():
-                if Path(name).name != name or name in (MANIFEST, "state.json"):
-                    raise ModelUpdateError(f"The model release names an unsafe file '{name}'.")
+            for name, (size, sha256) in manifest.files.items():
+                meta = {"bytes": size, "sha256": sha256}
                 downloaded += self._download(f"{base}/files/{name}", token, scratch / name, meta)
             (scratch / MANIFEST).write_text(
                 json.dumps({"release": release, "models": models}, indent=1) + "\n"
@@ -188,7 +215,9 @@ class ModelUpdater:
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
-        self._write_state({"current": release, "previous": current})
+        self._write_state(
+            {"current": release, "previous": current, "highest": max(release, highest or 0)}
+        )
         self._prune(keep={release, current})
         return UpdateResult(release, installed=True, downloaded_bytes=downloaded)
 
@@ -236,7 +265,9 @@ class ModelUpdater:
         previous = state["previous"]
         if previous is not None and not (self.root / "releases" / str(previous)).exists():
             previous = None
-        self._write_state({"current": previous, "previous": None})
+        self._write_state(
+            {"current": previous, "previous": None, "highest": self.highest_release()}
+        )
         return previous
 
     def _prune(self, keep: set[int | None]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
-from photo_tagger import __version__
+from photo_tagger import __version__, shipped
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.runner import ThreadPoolRunner
 from photo_tagger.gui.scan_job import ModelShelf
@@ -49,8 +49,8 @@ def load_models(models_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def samples_dir() -> Path:
-    """The sample photos shipped beside the package."""
-    return Path(__file__).resolve().parents[2] / "resources" / "samples"
+    """The sample photos shipped with the app."""
+    return shipped("resources") / "samples"
 
 
 def application(argv: Sequence[str] = ()) -> QApplication:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from photo_tagger import shipped
 from photo_tagger.errors import ModelError, ModelIntegrityError
 
 MANIFEST_NAME = "manifest.json"
@@ -22,11 +23,11 @@ DEFAULT_VOCABULARY = "tagger_vocabulary.json"
 
 
 def default_models_dir() -> Path:
-    """`PHOTO_TAGGER_MODELS` if set, else the `models/` folder shipped beside the package."""
+    """`PHOTO_TAGGER_MODELS` if set, else the `models/` folder shipped with the app."""
     env = os.environ.get("PHOTO_TAGGER_MODELS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "models"
+    return shipped("models")
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from photo_tagger.cli.main import main
+from photo_tagger.cloud.signing import load_private_key, sign
 from photo_tagger.vision.model import default_models_dir
 from tests.harness import ProcessServer
 
@@ -158,3 +160,85 @@ def test_a_damaged_release_is_refused_and_the_old_models_keep_working(
     shutil.copy(PHOTOS / "rocket.jpg", photo)
     code, out, _ = run(capsys, "scan", str(tmp_path / "photos"), "--library", str(library))
     assert code == 0 and "1 analysed" in out
+
+
+def resign(release: Path, key: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change a published release's manifest and sign it again with the publisher's own key: a
+    release the library trusts, saying whatever the publisher (or its stolen key) says."""
+    manifest = json.loads((release / "manifest.json").read_text())
+    change(manifest)
+    data = json.dumps(manifest, indent=1).encode()
+    (release / "manifest.json").write_bytes(data)
+    (release / "manifest.json.sig").write_text(sign(load_private_key(key), data) + "\n")
+
+
+def test_an_update_never_goes_below_the_newest_release_ever_installed(
+    setup: tuple[ProcessServer, Path, Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, data, library, token, key = setup
+    run(capsys, "models", "trust", "--library", str(library), str(key.with_suffix(".pub")))
+    source = bumped_models(tmp_path)
+    for release in (2, 3):
+        publish(capsys, data, key, release, source)
+        code, out, err = update(capsys, library, server, token)
+        assert code == 0 and f"installed model release {release}" in out, out + err
+    for _ in range(2):  # back to release 2, then to the shipped models: the user's own choice
+        assert run(capsys, "models", "rollback", "--library", str(library))[0] == 0
+    assert "shipped with the app" in status(capsys, library)
+    shutil.rmtree(library / "models" / "releases")  # nothing left on disk to remember 3 by
+
+    for old in (2, 1):  # an older signed release, replayed: refused, the shipped models stay
+        publish(capsys, data, key, old, source)
+        code, _, err = update(capsys, library, server, token)
+        assert code == 2 and "older than release 3" in err, err
+        assert "shipped with the app" in status(capsys, library)
+
+    publish(capsys, data, key, 3, source)  # the newest one again: the user may come back to it
+    code, out, err = update(capsys, library, server, token)
+    assert code == 0 and "installed model release 3" in out, out + err
+
+
+def point_tagger_at(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(manifest: dict[str, Any]) -> None:
+        manifest["models"]["tagger"]["files"]["int8"]["file"] = name
+
+    return change
+
+
+def point_vocabulary_at(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(manifest: dict[str, Any]) -> None:
+        manifest["models"]["tagger"]["vocabulary"] = name
+
+    return change
+
+
+@pytest.mark.parametrize("escape", ["parent", "absolute", "vocabulary", "listed", "backslash"])
+def test_a_signed_release_naming_a_file_outside_its_folder_is_refused(
+    setup: tuple[ProcessServer, Path, Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    escape: str,
+) -> None:
+    server, data, library, token, key = setup
+    run(capsys, "models", "trust", "--library", str(library), str(key.with_suffix(".pub")))
+    release = publish(capsys, data, key, 2, bumped_models(tmp_path))
+    # a model beside the library, where ../../../ from LIBRARY/models/releases/2/ leads
+    outside = tmp_path / "outside.onnx"
+    shutil.copy(release / "files" / "tagger.int8.onnx", outside)
+    shutil.copy(release / "files" / "tagger_vocabulary.json", tmp_path / "outside.json")
+    change = {
+        "parent": point_tagger_at("../../../outside.onnx"),
+        "absolute": point_tagger_at(str(outside)),
+        "vocabulary": point_vocabulary_at("../../../outside.json"),
+        "listed": lambda m: m["files"].update(
+            {"../../../outside.onnx": m["files"]["tagger.int8.onnx"]}
+        ),
+        "backslash": point_tagger_at("..\\..\\..\\outside.onnx"),
+    }[escape]
+    resign(release, key, change)
+    code, _, err = update(capsys, library, server, token)
+    assert code == 2 and "unsafe file" in err, err
+    assert "shipped with the app" in status(capsys, library)
+    assert not list((library / "models" / "releases").glob("*"))

@@ -1,0 +1,46 @@
+"""The wheel and the sdist carry what the app reads at run time: the shipped models (int8 ONNX
+files, manifest, tag vocabulary, class names, licences; the server's cloud model) and resources/
+(signing keys, sample photos, icons). In the wheel they sit inside the package, as
+photo_tagger/shipped/models/ and photo_tagger/shipped/resources/, where `photo_tagger.shipped()`
+finds them; in a source checkout and in the frozen app they stay beside the package.
+
+Everything else is in pyproject.toml. The fp32 reference models and the scripts that rebuild the
+models are not installed: the app never loads them.
+"""
+
+from setuptools import find_packages, setup
+from setuptools.command.build_py import build_py
+
+SHIPPED = {
+    "photo_tagger.shipped.models": "models",
+    "photo_tagger.shipped.resources": "resources",
+}
+DATA = {
+    "photo_tagger.shipped.models": [
+        "*.int8.onnx",
+        "manifest.json",
+        "tagger_vocabulary.json",
+        "imagenet_labels.txt",
+        "README.md",
+        "licenses/*",
+        "cloud/*.onnx",
+    ],
+    "photo_tagger.shipped.resources": ["keys/*", "samples/*", "icons/*"],
+}
+
+
+class BuildPy(build_py):
+    """Data only from the shipped folders: models/ also holds the scripts that rebuild them."""
+
+    def find_package_modules(self, package, package_dir):
+        if package in SHIPPED:
+            return []
+        return super().find_package_modules(package, package_dir)
+
+
+setup(
+    packages=[*find_packages(include=["photo_tagger", "photo_tagger.*"]), *SHIPPED],
+    package_dir=SHIPPED,
+    package_data=DATA,
+    cmdclass={"build_py": BuildPy},
+)
