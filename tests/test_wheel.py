@@ -9,7 +9,6 @@ one.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -17,8 +16,6 @@ import site
 import subprocess
 import sys
 from pathlib import Path
-
-import setuptools
 
 ROOT = Path(__file__).resolve().parents[1]
 LEFT_OUT = (
@@ -42,22 +39,13 @@ def run(*argv: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     return done.stdout
 
 
-def build_options() -> list[str]:
-    """Build with this environment's setuptools when it can make wheels by itself (70.1 and
-    newer, or with the `wheel` package); else pip brings the setuptools pyproject.toml asks for."""
-    major, minor = (int(p) for p in setuptools.__version__.split(".")[:2])
-    if (major, minor) >= (70, 1) or importlib.util.find_spec("wheel") is not None:
-        return ["--no-build-isolation"]
-    return []
-
-
 def test_an_installed_wheel_scans_with_the_models_and_resources_it_carries(
     tmp_path: Path,
 ) -> None:
     source, wheels, venv, work = (tmp_path / n for n in ("src", "wheels", "venv", "work"))
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LEFT_OUT), symlinks=True)
     run(
-        sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", *build_options(),
+        sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-cache-dir", "--no-build-isolation",
         "-w", wheels, source, cwd=tmp_path,
     )  # fmt: skip
     (wheel,) = wheels.glob("photo_tagger-*.whl")
