@@ -9,7 +9,9 @@ GET  /healthz     {"status": "ok"}, for load balancers; no token.
 
 401 without a valid token (a token only ever opens its own library: the library comes from the
 token, never from the request); 413 for a body over the limit; 400 for a body that is not a sync
-request or updates that cannot be merged (nothing is stored); 503 when the database is down.
+request or updates that cannot be merged (nothing is stored); 409 for updates that would leave the
+library with too many updates waiting for edits the server never received (nothing is stored; the
+device must sync from scratch); 503 when the database is down.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the route annotations at run time
@@ -25,7 +27,7 @@ from fastapi.responses import JSONResponse
 from photo_tagger import __version__
 from photo_tagger.server.database import StorageUnavailable
 from photo_tagger.server.http import Library, read_body, token_library
-from photo_tagger.server.replicas import BadUpdate, Replicas
+from photo_tagger.server.replicas import BadUpdate, Replicas, TooMuchWaiting
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.wire import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH, decode_request
 
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 class Limits:
     max_body: int = 64 << 20  # a first sync sends the whole library: ~13 MB per 100k photos
     compact_rows: int = 1000
+    max_waiting: int = 1000  # updates a library keeps waiting for items the server never received
+    max_waiting_bytes: int = 4 << 20
 
 
 SYNC_BODY: dict[str, Any] = {
@@ -54,6 +58,10 @@ SYNC_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     400: {"description": "Not a sync request, or updates that cannot be merged; nothing stored."},
     401: {"description": "No valid token."},
+    409: {
+        "description": "The updates would leave too many waiting for edits the server never "
+        "received; nothing stored. The device must sync from scratch."
+    },
     413: {"description": "The body is over the server's limit."},
     503: {"description": "The database is unavailable; try again later."},
 }
@@ -67,7 +75,12 @@ def create_app(
     """The server's app. Each extension adds routes, given the app and the `library` dependency
     (a route depending on it gets the token's library id, or a 401 is sent)."""
     limits = limits or Limits()
-    replicas = Replicas(storage, compact_rows=limits.compact_rows)
+    replicas = Replicas(
+        storage,
+        compact_rows=limits.compact_rows,
+        max_waiting=limits.max_waiting,
+        max_waiting_bytes=limits.max_waiting_bytes,
+    )
     library = token_library(storage)
     app = FastAPI(
         title="photo-tagger sync server",
@@ -95,6 +108,8 @@ def create_app(
             reply = await run_in_threadpool(replicas.sync, library_id, state_vector, updates)
         except BadUpdate as exc:
             raise HTTPException(400, f"Nothing was stored: {exc}.") from exc
+        except TooMuchWaiting as exc:
+            raise HTTPException(409, f"Refused: {exc}.") from exc
         return Response(reply, media_type=MEDIA_TYPE, headers={LIBRARY_HEADER: library_id})
 
     @app.get("/v1/library")

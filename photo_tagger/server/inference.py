@@ -17,29 +17,43 @@ response has one output, "tags": BYTES, shape [n], each element the JSON text of
 every tag scoring at least the floor, best first; "model_version" names the model and the
 vocabulary that mapped its classes, which is what the client records as the tags' model.
 
-Errors follow the protocol: {"error": "..."} with 400 (not JSON, not the input described above,
-not base64, not a photo we can read), 404 (no such model or version), 413 (over a size limit), 503
-(no cloud model on this server).
+Errors follow the protocol: {"error": "..."} with 400 (not JSON, JSON nested too deeply, not the
+input described above, not base64, not a photo we can read), 404 (no such model or version), 413
+(over a size limit: the body, a photo's bytes, or the pixels of all the request's photos, which are
+read from their headers before any is decoded), 503 (no cloud model on this server, or every
+inference slot busy: then with Retry-After).
+
+Inference has slots of its own (`InferenceLimits.slots`, one per core by default) and threads of
+its own: a request that finds every slot taken is answered 503 at once, and however many arrive,
+the threads that serve sync requests are never theirs. The JSON is parsed on those threads too,
+never on the event loop.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the route annotations at run time
+import asyncio
 import base64
 import binascii
+import io
 import json
+import os
 import threading
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from PIL import Image
 
 from photo_tagger import __version__
 from photo_tagger.errors import ImageError, ModelError
-from photo_tagger.imaging import decode
+from photo_tagger.imaging import decode, sniff_format
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
 from photo_tagger.server.http import Library, read_body
 from photo_tagger.vision.model import Manifest, OnnxModel, default_models_dir
@@ -52,17 +66,29 @@ MAX_BATCH = 8
 MAX_IMAGE_BYTES = 10 << 20  # one photo; the app sends re-encodes of at most ~1-2 MB
 MAX_BODY = MAX_BATCH * MAX_IMAGE_BYTES * 4 // 3 + (64 << 10)  # base64 is 4/3 of the bytes
 MAX_PIXELS = 50_000_000  # what a cloud peer decodes for anyone holding a token
+MAX_REQUEST_PIXELS = 100_000_000  # all the photos of one request (8 x 12 megapixels)
 FLOOR = 0.05  # tags under this score are left out of the answer
 THREADS = 2
+RETRY_AFTER = 5  # seconds, when every inference slot is busy
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class InferenceLimits:
+    """How much inference one server process does at once, and for one request."""
+
+    slots: int = os.cpu_count() or 1  # requests tagged at the same time; more get 503
+    max_request_pixels: int = MAX_REQUEST_PIXELS
 
 
 class InferenceRefused(Exception):
     """A request the protocol answers with {"error": message} and `status`."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers
 
 
 # --- the model, without HTTP ---------------------------------------------------------------------
@@ -83,9 +109,13 @@ class CloudTagger:
             )
         self.version = f"{entry.id}+vocabulary@{self.vocabulary.version}"
 
-    def tag_files(self, files: list[bytes]) -> list[dict[str, float]]:
-        """Tag scores of each photo file, in order. Raises InferenceRefused (400) naming the first
+    def tag_files(
+        self, files: list[bytes], max_pixels: int = MAX_REQUEST_PIXELS
+    ) -> list[dict[str, float]]:
+        """Tag scores of each photo file, in order. Raises InferenceRefused: 413 when the photos'
+        headers claim more than `max_pixels` in all (before any is decoded), 400 naming the first
         element that is not a photo we can read."""
+        check_pixels(files, max_pixels)
         images = []
         for i, data in enumerate(files):
             try:
@@ -96,6 +126,37 @@ class CloudTagger:
                 ) from None
         probs = self.tagger.classify_batch(images)
         return [self.vocabulary.scores(p, floor=FLOOR) for p in np.asarray(probs)]
+
+
+def photo_pixels(data: bytes) -> int:
+    """How many pixels a photo file's header claims (no pixel is decoded); 0 when its header
+    cannot be read (decoding it then says what is wrong)."""
+    try:
+        if sniff_format(data) == "HEIF":
+            import pillow_heif  # only when a HEIF photo turns up: it loads libheif
+
+            width, height = pillow_heif.open_heif(io.BytesIO(data)).size
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                width, height = Image.open(io.BytesIO(data)).size
+    except Image.DecompressionBombError:
+        return MAX_PIXELS + 1
+    except Exception:  # any damage: decode() reports it in words
+        return 0
+    return max(0, width) * max(0, height)
+
+
+def check_pixels(files: list[bytes], max_pixels: int) -> None:
+    """InferenceRefused (413) when the photos' headers claim more than `max_pixels` in all."""
+    total = sum(photo_pixels(data) for data in files)
+    if total > max_pixels:
+        raise InferenceRefused(
+            413,
+            f"The photos of this request have {total / 1e6:.0f} megapixels in all; this server "
+            f"tags at most {max_pixels / 1e6:.0f} per request. Send smaller photos, or fewer "
+            "per request.",
+        )
 
 
 class LazyModel:
@@ -134,6 +195,10 @@ def parse_infer_request(body: bytes) -> InferRequest:
         request = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         raise InferenceRefused(400, "The body is not JSON (an inference request).") from None
+    except RecursionError:
+        raise InferenceRefused(
+            400, "The body's JSON is nested too deeply to be an inference request."
+        ) from None
     if not isinstance(request, dict) or not isinstance(request.get("inputs"), list):
         raise InferenceRefused(400, "An inference request needs an 'inputs' list.")
     inputs = request["inputs"]
@@ -218,19 +283,52 @@ async def loaded_model(model: LazyModel, name: str) -> CloudTagger:
     return await run_in_threadpool(model.get)
 
 
+class Slots:
+    """The inference slots of one server process and the threads that run them, apart from the
+    threads that serve sync requests."""
+
+    def __init__(self, limits: InferenceLimits) -> None:
+        self.limits = limits
+        self.free = max(1, limits.slots)
+        self._threads = ThreadPoolExecutor(self.free, thread_name_prefix="inference")
+
+    @contextmanager
+    def taken(self) -> Iterator[None]:
+        """A slot for the request (taken and given back on the event loop, hence no lock), or
+        InferenceRefused (503, Retry-After) when every one is busy."""
+        if self.free <= 0:
+            raise InferenceRefused(
+                503,
+                "Every inference slot of this server is busy; try again in a few seconds.",
+                {"Retry-After": str(RETRY_AFTER)},
+            )
+        self.free -= 1
+        try:
+            yield
+        finally:
+            self.free += 1
+
+    async def run(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, work)
+
+
 async def infer(
-    model: LazyModel, name: str, version: str | None, request: Request
+    model: LazyModel, slots: Slots, name: str, version: str | None, request: Request
 ) -> dict[str, Any]:
     """The answer to an inference request for `name` (at `version`, if given)."""
-    tagger = await loaded_model(model, name)
-    if version is not None and version != tagger.version:
-        raise InferenceRefused(404, f"No version '{version}' of '{name}' here.")
-    try:
-        body = await read_body(request, MAX_BODY)
-    except HTTPException as exc:
-        raise InferenceRefused(exc.status_code, str(exc.detail)) from None
-    parsed = parse_infer_request(body)
-    tags = await run_in_threadpool(tagger.tag_files, parsed.files)
+    if name != MODEL_NAME:
+        raise InferenceRefused(404, f"No model '{name}' here; this server has '{MODEL_NAME}'.")
+    with slots.taken():
+        tagger = await slots.run(model.get)
+        if version is not None and version != tagger.version:
+            raise InferenceRefused(404, f"No version '{version}' of '{name}' here.")
+        try:
+            body = await read_body(request, MAX_BODY)
+        except HTTPException as exc:
+            raise InferenceRefused(exc.status_code, str(exc.detail)) from None
+        parsed = await slots.run(lambda: parse_infer_request(body))
+        pixels = slots.limits.max_request_pixels
+        tags = await slots.run(lambda: tagger.tag_files(parsed.files, pixels))
     return infer_response(tagger.version, parsed.id, tags)
 
 
@@ -238,14 +336,16 @@ def add_inference(
     app: FastAPI,
     library: Library,
     models_dir: Path | None = None,
+    limits: InferenceLimits | None = None,
 ) -> None:
     """Serve the cloud model from `models_dir` (default: the app's models) to requests that
-    `library` authenticates."""
+    `library` authenticates, within `limits`."""
     model = LazyModel(lambda: CloudTagger(models_dir or default_models_dir()))
+    slots = Slots(limits or InferenceLimits())
 
     @app.exception_handler(InferenceRefused)
     async def refused(request: Request, exc: InferenceRefused) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.status)
+        return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
 
     @app.get("/v2/health/live")
     async def live(library_id: Annotated[str, Depends(library)]) -> dict[str, bool]:
@@ -276,10 +376,10 @@ def add_inference(
         name: str, request: Request, library_id: Annotated[str, Depends(library)]
     ) -> dict[str, Any]:
         """Tag photos (see the module's docstring for the request and the answer)."""
-        return await infer(model, name, None, request)
+        return await infer(model, slots, name, None, request)
 
     @app.post("/v2/models/{name}/versions/{version}/infer")
     async def version_infer(
         name: str, version: str, request: Request, library_id: Annotated[str, Depends(library)]
     ) -> dict[str, Any]:
-        return await infer(model, name, version, request)
+        return await infer(model, slots, name, version, request)

@@ -9,7 +9,14 @@ document exactly as it was. The server merges with pycrdt and never reads what t
 
 An update that changes nothing (a device retrying a sync whose answer it lost) is not stored, so
 retries do not grow the log. One that holds items waiting for others not yet here is stored raw:
-pycrdt keeps such parts pending until what they build on arrives.
+pycrdt keeps such parts pending until what they build on arrives. What a library may keep waiting
+is bounded (`max_waiting` updates, `max_waiting_bytes`): a request that would keep more is refused
+(TooMuchWaiting) and nothing of it is stored, since items that never arrive would otherwise be
+kept, and tried again, forever.
+
+The work (catching up, merging, placing waiting parts, encoding a snapshot) is done before the
+database's write lock is taken; the lock is held only to append the rows, so one library's large
+or hostile document never keeps another library's syncs waiting for the database.
 """
 
 from __future__ import annotations
@@ -34,6 +41,11 @@ class BadUpdate(ValueError):
     """The request's updates or state vector cannot be merged; nothing was stored."""
 
 
+class TooMuchWaiting(ValueError):
+    """The request would leave the library with more updates waiting for items the server never
+    received than it may keep; nothing was stored."""
+
+
 @dataclass
 class Replica:
     """One library's document as of row `seen`."""
@@ -46,6 +58,7 @@ class Replica:
     lock: threading.Lock = field(default_factory=threading.Lock)
     changed: bool = False
     waiting: list[bytes] = field(default_factory=list)  # updates with parts not placed yet
+    placed_at: bytes | None = None  # the state vector when the waiting parts were last tried
 
     def __post_init__(self) -> None:
         self._subscription = self.doc.observe(self._on_change)
@@ -60,6 +73,11 @@ class Replica:
         self._subscription = self.doc.observe(self._on_change)
         self.seen = self.snapshot_bytes = self.tail_rows = self.tail_bytes = 0
         self.waiting = []
+        self.placed_at = None
+
+    @property
+    def waiting_bytes(self) -> int:
+        return sum(len(update) for update in self.waiting)
 
     def catch_up(self, rows: list[Row]) -> None:
         for row in rows:
@@ -94,7 +112,11 @@ class Replica:
     def place_waiting(self) -> None:
         """Apply the updates that had parts waiting again, until none makes progress: pycrdt
         does not always place waiting parts once what they build on arrives (updates arriving
-        newest first leave some behind), and applying them again does."""
+        newest first leave some behind), and applying them again does. Only once the document
+        has items it had not the last time: parts waiting for items that never arrive are not
+        tried again at every sync."""
+        if not self.waiting or self.placed_at == self.doc.get_state():
+            return
         progress = True
         while self.waiting and progress:
             progress = False
@@ -106,6 +128,7 @@ class Replica:
                 else:
                     progress = True
             self.waiting = still
+        self.placed_at = self.doc.get_state()
 
 
 class Replicas:
@@ -117,11 +140,15 @@ class Replicas:
         compact_rows: int = 1000,
         compact_min_bytes: int = 1 << 20,
         cached: int = 32,
+        max_waiting: int = 1000,
+        max_waiting_bytes: int = 4 << 20,
     ) -> None:
         self.storage = storage
         self.compact_rows = compact_rows
         self.compact_min_bytes = compact_min_bytes
         self.cached = cached
+        self.max_waiting = max_waiting
+        self.max_waiting_bytes = max_waiting_bytes
         self._replicas: OrderedDict[str, Replica] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -136,34 +163,58 @@ class Replicas:
     def sync(self, library_id: str, state_vector: bytes, updates: list[bytes]) -> bytes:
         """Merge the client's updates, store them, and answer what the client lacks (and the
         server's state vector if it lacks something the client has). BadUpdate if they cannot
-        be merged (nothing stored)."""
+        be merged, TooMuchWaiting if they would keep too much waiting (nothing stored)."""
         replica = self._replica(library_id)
         with replica.lock:
             if not updates:  # a read: no write lock needed
                 replica.catch_up(self.storage.rows_after(library_id, replica.seen))
                 return self._reply(replica, state_vector)
             try:
-                with self.storage.writing(library_id) as writer:
-                    replica.catch_up(writer.rows_after(replica.seen))
-                    keep = _guarded("the update cannot be merged", lambda: replica.merge(updates))
-                    reply = self._reply(replica, state_vector)
-                    last = replica.seen
-                    for update in keep:
-                        last = writer.append("update", update)
-                        replica.tail_rows += 1
-                        replica.tail_bytes += len(update)
-                    if self._should_compact(replica):
-                        last = self._compact(replica, writer)
+                replica.catch_up(self.storage.rows_after(library_id, replica.seen))
+                waited = len(replica.waiting)
+                keep = _guarded("the update cannot be merged", lambda: replica.merge(updates))
+                if len(replica.waiting) > waited:
+                    self._check_waiting(replica)
+                reply = self._reply(replica, state_vector)
+                snapshot = replica.doc.get_update() if self._should_compact(replica, keep) else None
+                replica.seen = self._store(library_id, replica, keep, snapshot)
             except BaseException:
                 replica.reset()  # it may hold what was not stored
                 raise
-            replica.seen = last
             return reply
 
-    def _compact(self, replica: Replica, writer: Writer) -> int:
+    def _store(
+        self, library_id: str, replica: Replica, keep: list[bytes], snapshot: bytes | None
+    ) -> int:
+        """Append the rows (and the snapshot) under the library's write lock, which is held for
+        the writing only. The id of the last row."""
+        with self.storage.writing(library_id) as writer:
+            others = writer.rows_after(replica.seen)
+            if others:  # another server process wrote meanwhile: the snapshot lacks its rows
+                replica.catch_up(others)
+                snapshot = None
+            last = replica.seen
+            for update in keep:
+                last = writer.append("update", update)
+                replica.tail_rows += 1
+                replica.tail_bytes += len(update)
+            if snapshot is not None:
+                last = self._compact(replica, writer, snapshot)
+        return last
+
+    def _check_waiting(self, replica: Replica) -> None:
+        count, size = len(replica.waiting), replica.waiting_bytes
+        if count > self.max_waiting or size > self.max_waiting_bytes:
+            raise TooMuchWaiting(
+                f"this library would keep {count} updates ({size} bytes) waiting for edits the "
+                f"server never received, and it keeps at most {self.max_waiting} "
+                f"({self.max_waiting_bytes} bytes). Nothing was stored: the device must sync "
+                "from scratch (send its whole document, not only its latest edits)"
+            )
+
+    def _compact(self, replica: Replica, writer: Writer, snapshot: bytes) -> int:
         """Fold the rows into one snapshot. Parts still waiting are not in what pycrdt encodes,
         so their updates follow the snapshot as rows of their own."""
-        snapshot = replica.doc.get_update()
         first = writer.append("snapshot", snapshot)
         writer.delete_before(first)
         last = first
@@ -171,7 +222,7 @@ class Replicas:
             last = writer.append("update", update)
         replica.snapshot_bytes = len(snapshot)
         replica.tail_rows = len(replica.waiting)
-        replica.tail_bytes = sum(len(u) for u in replica.waiting)
+        replica.tail_bytes = replica.waiting_bytes
         return last
 
     def _reply(self, replica: Replica, state_vector: bytes) -> bytes:
@@ -181,8 +232,14 @@ class Replicas:
         state = replica.doc.get_state()
         return encode_reply(missing, state if lacks(state, state_vector) else None)
 
-    def _should_compact(self, replica: Replica) -> bool:
-        return replica.tail_rows > self.compact_rows or replica.tail_bytes > max(
+    def _should_compact(self, replica: Replica, keep: list[bytes]) -> bool:
+        """Whether the rows, once `keep` is appended, are worth folding: the waiting updates
+        would follow the snapshot again, so they do not count."""
+        if not keep:
+            return False
+        rows = replica.tail_rows + len(keep) - len(replica.waiting)
+        size = replica.tail_bytes + sum(len(u) for u in keep) - replica.waiting_bytes
+        return rows > self.compact_rows or size > max(
             self.compact_min_bytes, replica.snapshot_bytes // 2
         )
 

@@ -29,6 +29,8 @@ class ServerSettings:
     workers: int = 1
     log_level: str = "info"
     models: str | None = None  # a published model release (default: DATA/models)
+    inference_slots: int = 0  # inference requests served at once (0: one per core)
+    max_request_pixels: int = 0  # the pixels of one inference request's photos (0: the default)
 
     def limits(self) -> Limits:
         return Limits(max_body=self.max_body)
@@ -39,11 +41,18 @@ class ServerSettings:
         return Path(self.data) / "models" if self.data else None
 
     def app(self, storage: Any) -> Any:
-        from photo_tagger.server.inference import add_inference
+        from photo_tagger.server.inference import InferenceLimits, add_inference
         from photo_tagger.server.registry import add_model_registry
 
         models = self.models_dir()
-        extensions: list[Any] = [add_inference]  # the cloud model, for escalation
+        defaults = InferenceLimits()
+        inference = InferenceLimits(
+            slots=self.inference_slots or defaults.slots,
+            max_request_pixels=self.max_request_pixels or defaults.max_request_pixels,
+        )
+        extensions: list[Any] = [  # the cloud model, for escalation
+            lambda app, library: add_inference(app, library, limits=inference)
+        ]
         if models is not None:
             extensions.append(lambda app, library: add_model_registry(app, models, library))
         return create_app(storage, self.limits(), extensions)
