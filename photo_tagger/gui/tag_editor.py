@@ -106,10 +106,7 @@ class TagEditor(QWidget):
         self.input.setCompleter(completer)
         self.input.returnPressed.connect(self.add_from_input)
         self.input.textChanged.connect(self._clear_problem)
-        # Why the typed tag cannot be added (a control character, too long), until it changes.
-        self.input_problem = QLabel()
-        self.input_problem.setWordWrap(True)
-        self.input_problem.setVisible(False)
+        self.input_problem = _problem_label()
         self.add_button = QPushButton("Add")
         self.add_button.clicked.connect(self.add_from_input)
         self.remove_button = QPushButton("Remove")
@@ -244,6 +241,14 @@ class TagEditor(QWidget):
                 session.undo.push(SetTag(session, having, tag, False))
         if len(tags) > 1:
             session.undo.endMacro()
+
+
+def _problem_label() -> QLabel:
+    """Why the typed tag cannot be added (a control character, too long), until it changes."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
 
 
 def _cloud_note(session: Session, ids: list[str]) -> str:

@@ -34,7 +34,14 @@ class LibraryDocument(FacePeople):
     # --- photos ------------------------------------------------------------------------------
 
     def photo_ids(self) -> list[str]:
-        ids = list(self._photos.keys())
+        """Every photo of the document (keys that are no content id are skipped and reported)."""
+        ids = []
+        for key in list(self._photos.keys()):
+            problem = doc_values.photo_id_problem(key)
+            if problem:
+                self._skip("photos", key, problem)
+            else:
+                ids.append(key)
         ids.extend(p for p in self._pending if p not in self._photos)
         return ids
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from pycrdt import Array, Map
 
 from photo_tagger.errors import TagNameError
+from photo_tagger.store import doc_values
 from photo_tagger.store.library import Library
 from tests.store.conftest import OTHER, PHOTO, face
 from tests.store.hostile import ROOTS, write_as_peer
@@ -113,10 +114,10 @@ def _shared(value: Any) -> Any:
     return value
 
 
-def _read_everything(library: Library) -> None:
+def _read_everything(library: Library, keys: list[str]) -> None:
     doc = library.document
-    people = [p["id"] for p in doc.people()] + ["p1", "", "|"]
-    photos = doc.photo_ids() + [PHOTO, OTHER]
+    people = [p["id"] for p in doc.people()] + ["p1", "", "|"] + keys
+    photos = doc.photo_ids() + [PHOTO, OTHER] + keys
     doc.photo_count(), doc.face_people(), doc.rejections(), doc.skipped(), doc.malformed()
     for pid in people:
         doc.resolve_person(pid), doc.person(pid)
@@ -142,10 +143,12 @@ def test_nothing_a_peer_writes_breaks_a_read(writes: list[tuple[str, str, Any]])
                 roots[root][key] = _shared(value)
 
         write_as_peer(library, hostile)
-        _read_everything(library)
+        keys = [key for _, key, _ in writes]
+        _read_everything(library, keys)
+        assert all(doc_values.photo_id_problem(p) is None for p in doc.photo_ids())
         doc.set_aside(doc.malformed())
         assert doc.malformed() == []
-        _read_everything(library)
+        _read_everything(library, keys)
         # and the library is still writable: a scan's and a user's edits go through
         doc.set_faces(PHOTO, "det@2", [face(0, 0, 10, 10)])
         doc.set_user_tag(PHOTO, "Kept", True)
