@@ -76,12 +76,12 @@ class DocumentCheck(DocumentLayout):
         return moved
 
     def _remove(self, root: str, key: str, value: Any) -> None:
-        if root == "photos":
+        if doc_values.photo_id_problem(key) is None and root == "photos":
             record, _ = doc_values.photo_record(value)
             if record is not None and (record["auto"] or record["faces"]):
                 self._photos[key] = _text(record)
                 return
-        if root == "auto.cloud":
+        if doc_values.photo_id_problem(key) is None and root == "auto.cloud":
             cloud, _ = doc_values.cloud_record(value)
             if cloud is not None and cloud["tags"]:
                 self._cloud[key] = _text(cloud)

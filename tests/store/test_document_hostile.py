@@ -28,6 +28,7 @@ def test_malformed_values_from_a_peer_are_skipped_and_reported(library: Library)
 
     def hostile(roots: dict[str, Map]) -> None:
         roots["photos"][OTHER] = "{not json"
+        roots["photos"]["not|an id"] = json.dumps({"auto": {"model": "m", "tags": {"X": 1}}})
         roots["photos"]["a" * 32] = json.dumps({"auto": {"model": "m", "tags": {"Dog": "high"}}})
         roots["photos"]["b" * 32] = json.dumps(
             {"auto": None, "faces": {"detector": "d", "faces": [[1, 2]]}}
@@ -61,6 +62,7 @@ def test_malformed_values_from_a_peer_are_skipped_and_reported(library: Library)
 
     found = {(m.root, m.key) for m in doc.malformed()}
     assert ("photos", OTHER) in found and ("people", "mallory") in found
+    assert ("photos", "not|an id") in found and "not|an id" not in doc.photo_ids()
     assert ("confirmed", "nope") in found and ("user", f"{PHOTO}|Fine") in found
     assert ("user", f"{PHOTO}|Kept") not in found
     assert doc.set_aside(doc.malformed()) == len(found)
