@@ -157,9 +157,9 @@ def user_tag(key: Any, value: Any) -> tuple[tuple[str, str, bool] | None, Proble
         return None, f"{short(key)} is not a photo and a tag"
     problem = tag_problem(tag)
     if problem:
-        return None, f"the tag {tag!r} is not a tag name ({problem})"
+        return None, f"it is not a tag name ({problem})"
     if not isinstance(value, bool):
-        return None, f"the tag {tag!r} is {short(value)}, not added (true) or removed (false)"
+        return None, f"it is {short(value)}, not added (true) or removed (false)"
     return (photo_id, tag, value), None
 
 
