@@ -14,6 +14,7 @@ PhotoTaggerError
  │    ├── SidecarFormatError      an existing sidecar is not XMP we can read (it is left untouched)
  │    └── SidecarWriteError       the photo's folder or its sidecar cannot be written (read-only)
  ├── NotFoundError              a photo, tag or person named on the command line does not exist
+ ├── TagNameError               a tag name that cannot be stored (empty part, control character)
  ├── SyncError                  a sync with the server did not happen (local edits stay, and wait)
  │    ├── SyncNotConfiguredError  no server and token remembered for this library yet
  │    ├── SyncOfflineError        the server cannot be reached (no network, down, timed out)
@@ -85,6 +86,10 @@ class SidecarWriteError(MetadataError):
 
 class NotFoundError(PhotoTaggerError):
     """Something named by the user is not in the library."""
+
+
+class TagNameError(PhotoTaggerError):
+    """A tag name the user typed (or a program passed) cannot be stored as it is."""
 
 
 class SyncError(PhotoTaggerError):

@@ -7,6 +7,7 @@ Exit status: 0 done; 1 done, but something was skipped (each reported with its p
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +27,23 @@ def library_dir(args: argparse.Namespace) -> Path:
 def open_library(args: argparse.Namespace) -> Library:
     from photo_tagger.store.library import Library
 
-    return Library.open(library_dir(args))
+    library = Library.open(library_dir(args))
+    library.report_skipped = report_skipped
+    return library
+
+
+def report_skipped(messages: list[str]) -> None:
+    """Malformed records of the shared document that a command skipped, on stderr."""
+    print(
+        f"photo-tagger: skipped {len(messages)} malformed record(s) of the library, written by "
+        "another device or program; `photo-tagger check` lists them and "
+        "`photo-tagger check --repair` sets them aside:",
+        file=sys.stderr,
+    )
+    for message in messages[:20]:
+        print(f"  {message}", file=sys.stderr)
+    if len(messages) > 20:
+        print(f"  … and {len(messages) - 20} more", file=sys.stderr)
 
 
 def models_dir() -> Path:

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "photo_tagger.cli.xmp",
     "photo_tagger.cli.models",
     "photo_tagger.cli.escalate",
+    "photo_tagger.cli.check",
 )
 
 

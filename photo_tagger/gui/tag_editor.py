@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from photo_tagger.gui.edits import SetTag
 from photo_tagger.gui.session import Session
-from photo_tagger.gui.tag_names import tag_name
+from photo_tagger.gui.tag_names import tag_name, tag_name_problem
 
 TAG, SOURCE, CONFIDENCE, COUNT = range(4)
 
@@ -105,6 +105,8 @@ class TagEditor(QWidget):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.input.setCompleter(completer)
         self.input.returnPressed.connect(self.add_from_input)
+        self.input.textChanged.connect(self._clear_problem)
+        self.input_problem = _problem_label()
         self.add_button = QPushButton("Add")
         self.add_button.clicked.connect(self.add_from_input)
         self.remove_button = QPushButton("Remove")
@@ -118,6 +120,7 @@ class TagEditor(QWidget):
         layout.addWidget(self.cloud_note)
         layout.addWidget(self.tags, 1)
         layout.addLayout(row)
+        layout.addWidget(self.input_problem)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.remove_button)
@@ -201,11 +204,19 @@ class TagEditor(QWidget):
         self.remove_button.setEnabled(bool(self.tags.selectedItems()) and bool(self._ids))
 
     def add_from_input(self) -> None:
+        problem = tag_name_problem(self.input.text())
+        if problem:
+            self.input_problem.setText(problem)
+            self.input_problem.setVisible(True)
+            return
         tag = tag_name(self.input.text())
         if not tag or self._session is None or not self._ids:
             return
         self.add_tag(tag)
         self.input.clear()
+
+    def _clear_problem(self) -> None:
+        self.input_problem.setVisible(False)
 
     def add_tag(self, tag: str) -> None:
         session = self._session
@@ -230,6 +241,14 @@ class TagEditor(QWidget):
                 session.undo.push(SetTag(session, having, tag, False))
         if len(tags) > 1:
             session.undo.endMacro()
+
+
+def _problem_label() -> QLabel:
+    """Why the typed tag cannot be added (a control character, too long), until it changes."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
 
 
 def _cloud_note(session: Session, ids: list[str]) -> str:

@@ -53,6 +53,7 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from photo_tagger.errors import LibraryError, PhotoTaggerError
+from photo_tagger.store import doc_values
 
 SEP = "|"
 
@@ -82,6 +83,8 @@ class DocumentLayout:
         self._user_keys: dict[str, set[str]] = {}
         self._rejected_keys: dict[tuple[str, int], set[str]] = {}
         self._people_cache: dict[str, dict[str, Any]] | None = None
+        # (root, key) -> what is wrong: malformed values met while reading, skipped as absent.
+        self._skipped: dict[tuple[str, str], str] = {}
         for key in self._user:
             self._index_user(key, present=True)
         for key in self._rejected:
@@ -154,14 +157,35 @@ class DocumentLayout:
     # --- photo records ---------------------------------------------------------------------
 
     def _record(self, photo_id: str) -> Record | None:
+        """The photo's record, its malformed parts (from another device) read as absent."""
         if photo_id in self._pending:
             return self._pending[photo_id]
         value = self._photos.get(photo_id)
-        return _loads(value) if value is not None else None
+        if value is None:
+            return None
+        record, problems = doc_values.photo_record(value)
+        for problem in problems:
+            self._skip("photos", photo_id, problem)
+        return record
 
     def _cloud_record(self, photo_id: str) -> Record | None:
         value = self._cloud.get(photo_id)
-        return _loads(value) if value is not None else None
+        if value is None:
+            return None
+        record, problem = doc_values.cloud_record(value)
+        if problem:
+            self._skip("auto.cloud", photo_id, problem)
+        return record
+
+    def _skip(self, root: str, key: str, problem: str) -> None:
+        self._skipped[(root, key)] = problem
+
+    def skipped(self) -> list[str]:
+        """The malformed values met while reading, in words (each was read as absent)."""
+        return [
+            f"{doc_values.describe(root, key)}: {problem}"
+            for (root, key), problem in sorted(self._skipped.items())
+        ]
 
     def _put_record(self, photo_id: str, record: Record) -> None:
         assert self._depth > 0, "photo records are written inside _write()"
@@ -181,7 +205,7 @@ class DocumentLayout:
 
     def _index_rejected(self, key: str, present: bool) -> None:
         parts = key.split(SEP, 2)
-        if len(parts) != 3 or not parts[1].isdigit():
+        if len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit()):
             return  # not a key this schema writes; ignore rather than fail
         face = (parts[0], int(parts[1]))
         if present:
@@ -206,13 +230,6 @@ class DocumentLayout:
 
 def _dumps(record: Record) -> str:
     return json.dumps(record, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def _loads(value: str) -> Record:
-    record = json.loads(value)
-    if not isinstance(record, dict):
-        raise LibraryError(f"A photo record in the document is not an object: {value[:80]!r}")
-    return record
 
 
 def check_photo_id(photo_id: str) -> None:

@@ -14,7 +14,7 @@ import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from photo_tagger.store import rules
+from photo_tagger.store import doc_values, rules
 from photo_tagger.store.doc_layout import SEP, Record, check_photo_id
 from photo_tagger.store.face_people import FacePeople
 
@@ -34,7 +34,14 @@ class LibraryDocument(FacePeople):
     # --- photos ------------------------------------------------------------------------------
 
     def photo_ids(self) -> list[str]:
-        ids = list(self._photos.keys())
+        """Every photo of the document (keys that are no content id are skipped and reported)."""
+        ids = []
+        for key in list(self._photos.keys()):
+            problem = doc_values.photo_id_problem(key)
+            if problem:
+                self._skip("photos", key, problem)
+            else:
+                ids.append(key)
         ids.extend(p for p in self._pending if p not in self._photos)
         return ids
 
@@ -72,8 +79,7 @@ class LibraryDocument(FacePeople):
     def set_user_tag(self, photo_id: str, tag: str, present: bool) -> None:
         """The user says the photo has (True) or has not (False) this tag; beats every model."""
         check_photo_id(photo_id)
-        if not tag:
-            raise ValueError("a tag cannot be empty")
+        tag = rules.clean_tag(tag)
         key = f"{photo_id}{SEP}{tag}"
         with self._write():
             if self._user.get(key) is not bool(present):
@@ -89,10 +95,20 @@ class LibraryDocument(FacePeople):
             self._index_user(key, present=False)
 
     def user_tags(self, photo_id: str) -> dict[str, bool]:
-        tags = self._user_keys.get(photo_id, ())
+        """tag -> added (True) or removed (False); malformed entries are skipped and reported."""
+        keys = [f"{photo_id}{SEP}{t}" for t in self._user_keys.get(photo_id, ())]
         with self._doc.transaction():
-            out = {t: self._user.get(f"{photo_id}{SEP}{t}") for t in tags}
-        return {t: bool(v) for t, v in out.items() if v is not None}
+            values = {key: self._user.get(key) for key in keys}
+        out: dict[str, bool] = {}
+        for key, value in values.items():
+            if value is None:
+                continue
+            entry, problem = doc_values.user_tag(key, value)
+            if entry is None:
+                self._skip("user", key, problem or "")
+            else:
+                out[entry[1]] = entry[2]
+        return out
 
     def effective_tags(self, photo_id: str, threshold: Callable[[str], float]) -> dict[str, float]:
         """The photo's tags as the user sees them: tag -> score (1.0 for tags the user added)."""

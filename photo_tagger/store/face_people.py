@@ -15,11 +15,12 @@ from typing import Any
 from pycrdt import Map
 
 from photo_tagger.errors import NotFoundError
-from photo_tagger.store import rules
-from photo_tagger.store.doc_layout import SEP, DocumentLayout, check_photo_id
+from photo_tagger.store import doc_values, rules
+from photo_tagger.store.doc_check import DocumentCheck
+from photo_tagger.store.doc_layout import SEP, check_photo_id
 
 
-class FacePeople(DocumentLayout):
+class FacePeople(DocumentCheck):
     """The faces' people and the people, over the document's roots; see document.LibraryDocument."""
 
     # --- faces and people --------------------------------------------------------------------
@@ -29,24 +30,45 @@ class FacePeople(DocumentLayout):
 
         A confirmation wins over a suggestion, whichever device wrote last."""
         key = f"{photo_id}{SEP}{face}"
-        confirmed = self._confirmed.get(key)
+        confirmed = self._confirmation(key, self._confirmed.get(key))
         if confirmed is not None:
-            return str(confirmed), True
-        value = self._face_person.get(key)
-        if value is None:
-            return None
-        return str(value["person"]), bool(value["confirmed"])
+            return confirmed, True
+        return self._suggestion(key, self._face_person.get(key))
 
     def face_people(self) -> dict[tuple[str, int], tuple[str, bool]]:
         """face_person() of every face of the library, read at once."""
         out: dict[tuple[str, int], tuple[str, bool]] = {}
         for key, value in (self._face_person.to_py() or {}).items():
-            photo_id, face = key.split(SEP, 1)
-            out[(photo_id, int(face))] = (str(value["person"]), bool(value["confirmed"]))
-        for key, person in (self._confirmed.to_py() or {}).items():
-            photo_id, face = key.split(SEP, 1)
-            out[(photo_id, int(face))] = (str(person), True)
+            face = doc_values.face_key(key)
+            suggested = self._suggestion(key, value)
+            if face is None:
+                self._skip("face_person", key, "it is not a photo and a face number")
+            elif suggested is not None:
+                out[face] = suggested
+        for key, value in (self._confirmed.to_py() or {}).items():
+            face = doc_values.face_key(key)
+            person = self._confirmation(key, value)
+            if face is None:
+                self._skip("confirmed", key, "it is not a photo and a face number")
+            elif person is not None:
+                out[face] = (person, True)
         return out
+
+    def _suggestion(self, key: str, value: Any) -> tuple[str, bool] | None:
+        if value is None:
+            return None
+        suggested, problem = doc_values.suggestion(value)
+        if problem:
+            self._skip("face_person", key, problem)
+        return suggested
+
+    def _confirmation(self, key: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        person, problem = doc_values.confirmation(value)
+        if problem:
+            self._skip("confirmed", key, problem)
+        return person
 
     def rejected(self, photo_id: str, face: int) -> set[str]:
         """The people the user said this face is not (as stored; resolve merges yourself)."""
@@ -96,10 +118,11 @@ class FacePeople(DocumentLayout):
             rkey = f"{key}{SEP}{person_id}"
             self._rejected[rkey] = True
             self._index_rejected(rkey, present=True)
-            if key in self._confirmed and self.resolve_person(str(self._confirmed[key])) == target:
+            confirmed = self._confirmation(key, self._confirmed.get(key))
+            if confirmed is not None and self.resolve_person(confirmed) == target:
                 del self._confirmed[key]
-            suggestion = self._face_person.get(key)
-            if suggestion is not None and self.resolve_person(suggestion["person"]) == target:
+            suggestion = self._suggestion(key, self._face_person.get(key))
+            if suggestion is not None and self.resolve_person(suggestion[0]) == target:
                 del self._face_person[key]
 
     def set_face_state(
@@ -210,12 +233,13 @@ class FacePeople(DocumentLayout):
     def _people_table(self) -> dict[str, dict[str, Any]]:
         if self._people_cache is None:
             table = {}
-            for pid, entry in (self._people.to_py() or {}).items():
-                table[pid] = {
-                    "name": entry.get("name"),
-                    "merged_into": entry.get("merged_into"),
-                    "hidden": bool(entry.get("hidden", False)),
-                }
+            for pid in list(self._people.keys()):
+                value = self._people.get(pid)
+                entry, problem = doc_values.person(value, isinstance(value, Map))
+                if entry is None:
+                    self._skip("people", pid, problem or "")
+                else:
+                    table[pid] = entry
             self._people_cache = table
         return self._people_cache
 

@@ -35,6 +35,9 @@ class Library(ClosedAtExit):
     """Open with `Library.open(path)` (or `with Library.open(path) as library:`)."""
 
     def __init__(self, path: Path, log: DocumentLog, document: LibraryDocument, index: LocalIndex):
+        # Told, when the library closes, of the malformed values of the shared document that
+        # were skipped while it was open (`document.skipped()`, in words), if there were any.
+        self.report_skipped: Callable[[list[str]], object] | None = None
         self.path = path
         self.log = log  # for a sync client: apply_remote(), updates_since(), refresh()
         self.document = document
@@ -106,7 +109,10 @@ class Library(ClosedAtExit):
         if self._closed:
             return
         self._closed = True
+        skipped = self.document.skipped()
         try:
+            if skipped and self.report_skipped is not None:
+                self.report_skipped(skipped)
             self.document.close()
             self.log.close(compact=compact)
         finally:

@@ -6,8 +6,11 @@ and must not depend on the order in which edits arrived.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from photo_tagger.errors import TagNameError
 
 Box = Sequence[float]  # x0, y0, x1, y1
 
@@ -15,6 +18,37 @@ Box = Sequence[float]  # x0, y0, x1, y1
 # shared document), and what the photo itself carries, its place, date and event (worked out on
 # each computer from its own files and kept in its local index).
 LOCAL, CLOUD, PHOTO = "local", "cloud", "photo"
+
+MAX_TAG_LENGTH = 200
+
+
+def tag_problem(tag: str) -> str | None:
+    """What makes `tag` no tag name, in words, or None when it is one: parts of the tag tree
+    separated by "/", none empty, no control character (XMP, i.e. XML, cannot hold them), at most
+    MAX_TAG_LENGTH characters."""
+    if not tag.strip():
+        return "it is empty"
+    if len(tag) > MAX_TAG_LENGTH:
+        return f"it is {len(tag)} characters long, more than {MAX_TAG_LENGTH}"
+    bad = next((c for c in tag if _is_control(c)), None)
+    if bad is not None:
+        return f"it holds the control character U+{ord(bad):04X}"
+    if any(not part.strip() for part in tag.split("/")):
+        return 'one of its parts between "/" is empty'
+    return None
+
+
+def clean_tag(text: str) -> str:
+    """`text` as a tag name (each part between "/" trimmed); raises TagNameError saying what is
+    wrong when it names no tag. Every tag that is stored goes through here."""
+    problem = tag_problem(text) if isinstance(text, str) else "it is not text"
+    if problem:
+        raise TagNameError(f"{text!r} cannot be a tag: {problem}.")
+    return "/".join(part.strip() for part in text.split("/"))
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"
 
 
 def merge_auto(by_source: Mapping[str, Mapping[str, Any] | None]) -> dict[str, dict[str, Any]]:

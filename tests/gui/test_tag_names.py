@@ -43,3 +43,15 @@ def test_a_path_is_the_whole_new_name() -> None:
 @pytest.mark.parametrize("typed", ["", "  ", "/", "Lisbon", " Lisbon ", "Events/Lisbon"])
 def test_nothing_or_the_same_name_renames_nothing(typed: str) -> None:
     assert renamed_tag("Events/Lisbon", typed) is None
+
+
+@pytest.mark.parametrize("typed", ["Bell\x07", "Holidays/\x00Lisbon", "Tab\there", "x" * 201])
+def test_a_name_that_cannot_be_stored_is_refused_with_the_reason(typed: str) -> None:
+    from photo_tagger.errors import TagNameError
+    from photo_tagger.gui.tag_names import tag_name_problem
+
+    with pytest.raises(TagNameError):
+        tag_name(typed)
+    problem = tag_name_problem(typed)
+    assert problem and ("control character" in problem or "characters long" in problem)
+    assert renamed_tag("Events/Lisbon", typed) is None

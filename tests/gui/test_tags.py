@@ -84,3 +84,23 @@ def test_completion_offers_the_vocabulary_and_the_library_tags(
     window.grid.select_ids([row_of(window, "coffee.jpg")])
     words = window.tag_editor.input.completer().model().stringList()  # type: ignore[attr-defined]
     assert "Food/Coffee" in words and "Animals/Dog" in words
+
+
+def test_a_tag_with_a_control_character_is_refused_in_the_window(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot
+) -> None:
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+    cat = row_of(window, "chelsea.jpg")
+    window.grid.select_ids([cat])
+    window.tag_editor.input.setText("Bell\x07ringer")
+    window.tag_editor.add_from_input()
+    assert session.doc.user_tags(cat) == {}
+    problem = window.tag_editor.input_problem
+    assert not problem.isHidden() and "control character U+0007" in problem.text()
+    assert window.tag_editor.input.text() == "Bell\x07ringer"  # kept, to be corrected
+    window.tag_editor.input.setText("Bell ringer")
+    assert problem.isHidden()
+    window.tag_editor.add_from_input()
+    assert session.doc.user_tags(cat) == {"Bell ringer": True}

@@ -79,7 +79,7 @@ def test_tokens_are_stored_hashed(storage: Storage, tmp_path: Path) -> None:
 def test_bodies_over_the_limit_get_413_and_change_nothing(storage: Storage) -> None:
     library_id, token = add_library(storage, "Family")
     with ThreadServer(storage, max_body=4096) as server:
-        big = encode_request(EMPTY_STATE, [edit("x" * 5000)])
+        big = encode_request(EMPTY_STATE, [edit(f"{i}{'x' * 190}") for i in range(30)])
         assert post(server.url, big, token).status_code == 413
 
         def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives

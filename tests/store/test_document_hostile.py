@@ -1,0 +1,157 @@
+"""A malformed value written by another device is read as absent and reported, never raised."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pycrdt import Array, Map
+
+from photo_tagger.errors import TagNameError
+from photo_tagger.store import doc_values
+from photo_tagger.store.library import Library
+from tests.store.conftest import OTHER, PHOTO, face
+from tests.store.hostile import ROOTS, write_as_peer
+
+
+def test_malformed_values_from_a_peer_are_skipped_and_reported(library: Library) -> None:
+    doc = library.document
+    doc.set_auto_tags(PHOTO, {"Cat": 0.9}, "local", "m@1")
+    doc.set_faces(PHOTO, "det@1", [face(0, 0, 10, 10)])
+    ana = doc.new_person("Ana")
+    doc.confirm_person(PHOTO, 0, ana)
+
+    def hostile(roots: dict[str, Map]) -> None:
+        roots["photos"][OTHER] = "{not json"
+        roots["photos"]["not|an id"] = json.dumps({"auto": {"model": "m", "tags": {"X": 1}}})
+        roots["photos"]["a" * 32] = json.dumps({"auto": {"model": "m", "tags": {"Dog": "high"}}})
+        roots["photos"]["b" * 32] = json.dumps(
+            {"auto": None, "faces": {"detector": "d", "faces": [[1, 2]]}}
+        )
+        roots["auto.cloud"][PHOTO] = json.dumps(
+            {"model": "big", "tags": {"Cat": 0.2, "Bad\x07": 1}}
+        )
+        roots["user"][f"{PHOTO}|Bell\x07"] = True
+        roots["user"][f"{PHOTO}|Fine"] = "yes"
+        roots["user"][f"{PHOTO}|Kept"] = True
+        roots["people"]["mallory"] = "a string"
+        roots["people"]["eve"] = Map({"name": 5, "merged_into": None, "hidden": False})
+        roots["face_person"][f"{PHOTO}|1"] = "not a suggestion"
+        roots["confirmed"]["nope"] = ana
+        roots["confirmed"][f"{OTHER}|0"] = 7
+
+    write_as_peer(library, hostile)
+
+    assert doc.auto_tags(PHOTO) == {"Cat": {"score": 0.2, "source": "cloud", "model": "big"}}
+    assert doc.user_tags(PHOTO) == {"Kept": True}
+    assert doc.auto_tags(OTHER) == {} and doc.faces(OTHER) == (None, [])
+    assert doc.auto_tags("a" * 32) == {}
+    assert doc.faces("b" * 32) == (None, [])
+    assert doc.faces(PHOTO)[1][0]["box"] == [0.0, 0.0, 10.0, 10.0]
+    assert [p["id"] for p in doc.people()] == [ana]
+    assert doc.face_person(PHOTO, 1) is None and doc.face_person(OTHER, 0) is None
+    assert doc.face_people() == {(PHOTO, 0): (ana, True)}
+    skipped = "\n".join(doc.skipped())
+    for what in ("photo " + OTHER, "person mallory", "person eve", "'Bell\\x07'", "'Fine'"):
+        assert what in skipped, skipped
+
+    found = {(m.root, m.key) for m in doc.malformed()}
+    assert ("photos", OTHER) in found and ("people", "mallory") in found
+    assert ("photos", "not|an id") in found and "not|an id" not in doc.photo_ids()
+    assert ("confirmed", "nope") in found and ("user", f"{PHOTO}|Fine") in found
+    assert ("user", f"{PHOTO}|Kept") not in found
+    assert doc.set_aside(doc.malformed()) == len(found)
+    assert doc.malformed() == []
+    # what was well formed stays: the cloud's good tag, the photo's faces, the user's tag
+    assert doc.auto_tags(PHOTO)["Cat"]["source"] == "cloud" and doc.user_tags(PHOTO) == {
+        "Kept": True
+    }
+
+
+def test_a_tag_that_cannot_be_stored_is_refused(library: Library) -> None:
+    doc = library.document
+    for bad in ("", " / ", "Bell\x07", "a//b", "x" * 201, "Line\nbreak"):
+        with pytest.raises(TagNameError):
+            doc.set_user_tag(PHOTO, bad, True)
+    doc.set_user_tag(PHOTO, " Holidays / Lisbon ", True)
+    assert doc.user_tags(PHOTO) == {"Holidays/Lisbon": True}
+
+
+# --- anything a peer could write, into every root, under the keys the reads look at -------------
+
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats()
+    | st.text(max_size=12)
+)
+_JSONISH = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_KEYS = st.sampled_from(
+    [PHOTO, f"{PHOTO}|0", f"{PHOTO}|1", f"{PHOTO}|Cat", f"{PHOTO}|0|p1", "p1", "p1|", "|", ""]
+) | st.text(max_size=40)
+_VALUES = st.one_of(
+    _JSONISH,
+    _JSONISH.map(lambda v: json.dumps(v)),  # JSON text of any shape
+    st.dictionaries(st.text(max_size=8), _LEAVES, max_size=4).map(lambda d: ("map", d)),
+    st.lists(_LEAVES, max_size=4).map(lambda v: ("array", v)),
+)
+_WRITES = st.lists(st.tuples(st.sampled_from(ROOTS), _KEYS, _VALUES), min_size=1, max_size=8)
+
+
+def _shared(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return Map(value[1]) if value[0] == "map" else Array(value[1])
+    return value
+
+
+def _read_everything(library: Library, keys: list[str]) -> None:
+    doc = library.document
+    people = [p["id"] for p in doc.people()] + ["p1", "", "|"] + keys
+    photos = doc.photo_ids() + [PHOTO, OTHER] + keys
+    doc.photo_count(), doc.face_people(), doc.rejections(), doc.skipped(), doc.malformed()
+    for pid in people:
+        doc.resolve_person(pid), doc.person(pid)
+    for photo in photos:
+        doc.has_photo(photo), doc.auto_tags(photo), doc.user_tags(photo), doc.faces(photo)
+        library.auto_tags(photo), library.user_tags(photo), library.faces(photo)
+        library.effective_tags(photo, lambda tag: 0.5), library.context_tags(photo)
+        for n in range(3):
+            doc.face_person(photo, n), doc.rejected(photo, n), library.face_person(photo, n)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(writes=_WRITES)
+def test_nothing_a_peer_writes_breaks_a_read(writes: list[tuple[str, str, Any]]) -> None:
+    with tempfile.TemporaryDirectory() as folder, Library.open(Path(folder) / "lib") as library:
+        doc = library.document
+        doc.set_auto_tags(PHOTO, {"Cat": 0.9}, "local", "m@1")
+        doc.set_faces(PHOTO, "det@1", [face(0, 0, 10, 10), face(20, 20, 30, 30)])
+        doc.confirm_person(PHOTO, 0, doc.new_person("Ana"))
+
+        def hostile(roots: dict[str, Map]) -> None:
+            for root, key, value in writes:
+                roots[root][key] = _shared(value)
+
+        write_as_peer(library, hostile)
+        keys = [key for _, key, _ in writes]
+        _read_everything(library, keys)
+        assert all(doc_values.photo_id_problem(p) is None for p in doc.photo_ids())
+        doc.set_aside(doc.malformed())
+        assert doc.malformed() == []
+        _read_everything(library, keys)
+        # and the library is still writable: a scan's and a user's edits go through
+        doc.set_faces(PHOTO, "det@2", [face(0, 0, 10, 10)])
+        doc.set_user_tag(PHOTO, "Kept", True)
+        assert doc.user_tags(PHOTO)["Kept"] is True
