@@ -77,7 +77,7 @@ def test_a_full_disk_here_is_not_blamed_on_the_server(
     _, token = add_library(storage, "Family")
     with Library.open(tmp_path / "a") as a, Library.open(tmp_path / "b") as b:
         for i in range(300):
-            a.document.set_user_tag(PHOTO if i % 2 else OTHER, f"Tag {i} " + "x" * 200, True)
+            a.document.set_user_tag(PHOTO if i % 2 else OTHER, f"Tag {i} " + "x" * 180, True)
         sync.remember(a.log, server.url, token)
         sync.SyncClient(a, server.url, token, requests.Session()).sync_once()
         sync.remember(b.log, server.url, token)
