@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import pytest
 
+from photo_tagger.app.export import export_sidecars
 from photo_tagger.app.scan import Importer, ScanReport
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
@@ -68,3 +69,31 @@ def test_pipes_and_devices_named_like_photos_are_skipped(tmp_path: Path, models:
     assert "named pipe" in reasons["x.jpg"] and "device" in reasons["z.jpg"]
     with Library.open(tmp_path / "lib") as lib:
         assert sorted(Path(p).name for p, _, _ in lib.index.skipped()) == ["x.jpg", "z.jpg"]
+
+
+def test_a_name_that_is_not_utf8_is_stored_as_it_is(tmp_path: Path, models: Models) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    odd = os.fsdecode(os.path.join(os.fsencode(photos), b"caf\xe9.jpg"))  # Latin-1 "café"
+    shutil.copy(PHOTOS / "coffee.jpg", odd)
+    shutil.copy(PHOTOS / "rocket.jpg", photos / "rocket.jpg")
+    with Library.open(tmp_path / "lib") as lib:
+        importer = Importer(lib, models, workers=2)
+        first = importer.scan([photos])
+        assert (first.analysed, first.skipped) == (2, [])
+        row = lib.index.lookup(odd)
+        assert row is not None and lib.index.paths_for(row[2]) == [odd]
+        assert odd in lib.index.all_paths_under(str(photos))
+
+        again = importer.scan([photos])  # nothing changed: nothing is read again
+        assert (again.unchanged, again.analysed, again.known_content) == (2, 0, 0)
+
+        lib.document.set_user_tag(row[2], "Coffee", True)
+        report = export_sidecars(lib, lambda tag: 0.5)
+        assert report.failed == []
+        assert os.path.exists(os.fsencode(odd) + b".xmp")
+
+        os.unlink(odd)
+        gone = importer.scan([photos])
+        assert gone.removed == 1 and lib.index.lookup(odd) is None
+        assert lib.index.all_paths_under(str(photos)) == [str(photos / "rocket.jpg")]
