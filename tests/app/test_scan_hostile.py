@@ -15,6 +15,7 @@ import pytest
 
 from photo_tagger.app.export import export_sidecars
 from photo_tagger.app.scan import Importer, ScanReport
+from photo_tagger.errors import LibraryError
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
@@ -97,3 +98,26 @@ def test_a_name_that_is_not_utf8_is_stored_as_it_is(tmp_path: Path, models: Mode
         gone = importer.scan([photos])
         assert gone.removed == 1 and lib.index.lookup(odd) is None
         assert lib.index.all_paths_under(str(photos)) == [str(photos / "rocket.jpg")]
+
+
+def test_a_full_disk_ends_the_scan_with_nothing_half_stored(tmp_path: Path, models: Models) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("obama.jpg", "obama2.jpg", "coffee.jpg", "rocket.jpg", "biden.jpg"):
+        shutil.copy(PHOTOS / name, photos / name)
+    with Library.open(tmp_path / "lib") as lib:
+        index = lib.index._conn  # the index's own connection: its size is what we cap
+
+        def fill_the_disk(ids: list[str]) -> None:
+            if ids:  # after the first photo: the index cannot grow by a single page
+                pages = index.execute("PRAGMA page_count").fetchone()[0]
+                index.execute(f"PRAGMA max_page_count = {pages}")
+
+        importer = Importer(lib, models, workers=1, commit_every=1, commit_seconds=1e9)
+        with pytest.raises(LibraryError, match="free some space and scan again"):
+            importer.scan([photos], on_stored=fill_the_disk)
+        stored = lib.document.photo_ids()
+        assert 1 <= len(stored) < 5
+        # every photo the document holds has its file in the index, and nothing more
+        assert all(lib.index.paths_for(cid) for cid in stored)
+        assert lib.index.photo_count() == len(stored)
