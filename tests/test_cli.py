@@ -210,3 +210,40 @@ def test_unreadable_photo_is_reported(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"skipped: {folder / 'secret.jpg'}: cannot read file (Permission denied)" in proc.stdout
     assert "1 analysed" in proc.stdout
+
+
+def test_a_name_that_is_not_utf8_is_scanned_and_reported(tmp_path: Path) -> None:
+    folder, library = tmp_path / "photos", tmp_path / "lib"
+    folder.mkdir()
+    shutil.copy(PHOTOS / "coffee.jpg", os.path.join(os.fsencode(folder), b"caf\xe9.jpg"))
+    (folder / "letter.jpg").write_bytes(b"")
+    with open(os.path.join(os.fsencode(folder), b"lettr\xe9.jpg"), "wb") as f:
+        f.write(b"Dear diary, this is not a photo.")
+    cmd = [sys.executable, "-m", "photo_tagger.cli", "scan", str(folder), "--library", str(library)]
+    utf8 = dict(os.environ, PYTHONIOENCODING="utf-8")  # a terminal that takes UTF-8 only
+    proc = subprocess.run(cmd, capture_output=True, cwd=ROOT, env=utf8)
+    out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 1, out  # the two empty files are skipped, each with its reason
+    assert "1 analysed" in out and "Traceback" not in out
+    assert f"skipped: {folder / 'lettr'}\ufffd.jpg: " in out
+
+
+@pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs prlimit (util-linux)")
+def test_a_full_disk_ends_the_scan_with_exit_2(tmp_path: Path) -> None:
+    folder, library = tmp_path / "photos", tmp_path / "lib"
+    folder.mkdir()
+    for p in PHOTOS.glob("*.jpg"):
+        shutil.copy(p, folder / p.name)
+    scan = [sys.executable, "-m", "photo_tagger.cli", "scan", "--library", str(library), "--quiet"]
+    (tmp_path / "empty").mkdir()
+    subprocess.run([*scan, str(tmp_path / "empty")], check=True, capture_output=True, cwd=ROOT)
+    # no file of the library may grow past 64 KiB: the disk is full for it
+    full = ["prlimit", f"--fsize={64 * 1024}", *scan, str(folder)]
+    proc = subprocess.run(full, capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "free some space and scan again" in proc.stderr and "Traceback" not in proc.stderr
+    from photo_tagger.store.library import Library
+
+    with Library.open(library) as lib:
+        stored = lib.document.photo_ids()
+        assert all(lib.index.paths_for(cid) for cid in stored)

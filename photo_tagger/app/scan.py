@@ -19,6 +19,7 @@ the library goes through `on_library`, in slices of a few milliseconds (app/call
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from photo_tagger.app.people import group_people
 from photo_tagger.app.scan_photo import Analysed, Known, PhotoReader
 from photo_tagger.app.scan_store import store_batch
 from photo_tagger.duplicates import SIGNATURE_VERSION
-from photo_tagger.errors import ImageError
+from photo_tagger.errors import ImageError, LibraryError
 from photo_tagger.files.discovery import FileStat, plan_scan, walk
 from photo_tagger.files.formats import raw_twins
 from photo_tagger.imaging import ThumbnailCache
@@ -187,9 +188,17 @@ class Scan:
         self.last_commit = time.monotonic()
 
     def run(self) -> ScanReport:
-        self.plan()
-        self.analyse()
-        self.finish()
+        """Every step; a library that cannot be written (a full disk) ends the scan with
+        LibraryError, what was stored before staying stored."""
+        try:
+            self.plan()
+            self.analyse()
+            self.finish()
+        except sqlite3.Error as exc:
+            raise LibraryError(
+                f"Cannot write to the library {self.importer.library.path} ({exc}). If the disk "
+                "is full, free some space and scan again: the photos stored before are kept."
+            ) from exc
         return self.report
 
     # --- plan -------------------------------------------------------------------------------

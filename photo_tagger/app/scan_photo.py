@@ -14,8 +14,7 @@ from pathlib import Path
 from photo_tagger.app.context import CaptureValues, capture_values, shared_gazetteer
 from photo_tagger.context import read_capture
 from photo_tagger.duplicates import signature as duplicate_signature
-from photo_tagger.errors import ImageError
-from photo_tagger.files.discovery import FileStat, content_id
+from photo_tagger.files.discovery import FileStat, content_id, read_photo_file
 from photo_tagger.imaging import ThumbnailCache, decode_photo, make_thumbnail
 from photo_tagger.metadata import ImportedMetadata, read_photo_metadata
 from photo_tagger.vision.pipeline import Analyzer, PhotoAnalysis
@@ -62,11 +61,7 @@ class PhotoReader:
         self._lock = threading.Lock()
 
     def read(self, st: FileStat) -> Analysed | Known:
-        try:
-            with open(st.path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            raise ImageError(f"cannot read file ({exc.strerror})") from None
+        data = read_photo_file(st.path)
         cid = content_id(data)
         with self._lock:
             known = cid in self._done or cid in self._claimed

@@ -62,9 +62,15 @@ def print_report(report: ScanReport) -> None:
     if d is not None:
         print(f"Near-duplicates: {d.groups} groups of {d.photos} photos.")
     for problem in report.metadata_problems:
-        print(f"note: {problem}")
+        print(f"note: {shown(problem)}")
     for s in report.skipped:
-        print(f"skipped: {s.path}: {s.reason}")
+        print(f"skipped: {shown(s.path)}: {s.reason}")
+
+
+def shown(path: str) -> str:
+    """A path as a terminal can show it: a name that is not UTF-8 (kept by Python as surrogate
+    escapes) has each byte that is not text shown as U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat as stat_mode
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from photo_tagger.errors import ImageError
 from photo_tagger.files.formats import PHOTO_SUFFIXES
+
+# No photo is bigger: a file that says it is (or grows past it while read) is refused, never read.
+MAX_PHOTO_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -53,13 +58,13 @@ def walk(roots: Iterable[Path], on_error: ErrorSink) -> Iterator[FileStat]:
     """
     for root in roots:
         root = Path(os.path.abspath(root))
-        if root.is_file():
+        if not root.exists():
+            on_error(str(root), "no such file or folder")
+            continue
+        if not root.is_dir():
             stat = _stat(str(root), on_error)
             if stat is not None:
                 yield stat
-            continue
-        if not root.exists():
-            on_error(str(root), "no such file or folder")
             continue
 
         def report(exc: OSError, root: Path = root) -> None:
@@ -76,11 +81,65 @@ def walk(roots: Iterable[Path], on_error: ErrorSink) -> Iterator[FileStat]:
 
 def _stat(path: str, on_error: ErrorSink) -> FileStat | None:
     try:
-        st = os.stat(path)
+        st = os.stat(path)  # a symbolic link counts as what it points to
     except OSError as exc:
         on_error(path, f"cannot read file ({exc.strerror})")
         return None
+    reason = _not_a_photo_file(st)
+    if reason is not None:
+        on_error(path, reason)
+        return None
     return FileStat(path=path, size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def _not_a_photo_file(st: os.stat_result) -> str | None:
+    """Why a file with this status cannot be a photo (a device, a pipe, a huge file), or None."""
+    mode = st.st_mode
+    if not stat_mode.S_ISREG(mode):
+        kind = (
+            "a named pipe (FIFO)"
+            if stat_mode.S_ISFIFO(mode)
+            else "a device"
+            if stat_mode.S_ISCHR(mode) or stat_mode.S_ISBLK(mode)
+            else "a socket"
+            if stat_mode.S_ISSOCK(mode)
+            else "not a regular file"
+        )
+        return f"not a photo file: it is {kind}, not a regular file, so it was not read"
+    if st.st_size > MAX_PHOTO_BYTES:
+        return (
+            f"too big for a photo ({st.st_size / 1024**3:.1f} GiB, more than "
+            f"{MAX_PHOTO_BYTES // 1024**3} GiB), so it was not read"
+        )
+    return None
+
+
+def read_photo_file(path: str, limit: int = MAX_PHOTO_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes.
+
+    The file is opened without blocking (a named pipe put in a photo's place cannot hang the
+    open) and checked once open: a device, a pipe or a file bigger than `limit` is refused with
+    ImageError saying why, and no more than `limit` bytes are ever read, even from a file that
+    grows while it is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise ImageError(f"cannot read file ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            st = os.fstat(fd)
+            reason = _not_a_photo_file(st)
+            if reason is None and st.st_size > limit:
+                reason = f"too big for a photo (more than {limit} bytes), so it was not read"
+            if reason is not None:
+                raise ImageError(reason)
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise ImageError(f"cannot read file ({exc.strerror})") from None
+    if len(data) > limit:
+        raise ImageError(f"too big for a photo (more than {limit} bytes), so it was not read")
+    return data
 
 
 def plan_scan(

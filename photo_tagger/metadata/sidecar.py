@@ -61,7 +61,8 @@ def write_sidecar(
     of it (nothing is written then), True when it was written.
 
     Raises MetadataError: the photo is gone, the existing sidecar is not XMP we can read (it is
-    never overwritten then), or the folder or the sidecar cannot be written.
+    never overwritten then), the sidecar is a symbolic link (never written through), or the
+    folder or the sidecar cannot be written.
     """
     photo_path = Path(photo_path)
     if not photo_path.is_file():
@@ -72,8 +73,12 @@ def write_sidecar(
         orientation = geometry.orientation if geometry else 1
     want = wanted(metadata, orientation)
     target = sidecar_path(photo_path, naming)
-    if target.is_symlink():
-        target = target.resolve()
+    if target.is_symlink():  # it could point anywhere, even where no photo's sidecar belongs
+        raise SidecarWriteError(
+            f"Cannot write {target}: it is a symbolic link (to {os.readlink(target)}), and "
+            "photo-tagger never writes a sidecar through a link. Replace the link with the file "
+            "it points to, or remove it, to export to it."
+        )
     for _ in range(ATTEMPTS):
         existing = _read(target)
         if existing is None or not existing.strip():

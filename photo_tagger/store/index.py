@@ -29,6 +29,22 @@ EMBEDDING_DIM = 128
 FaceKey = tuple[str, int]  # (content id, face index in the photo)
 
 
+def _path_in(path: str) -> str | bytes:
+    """A path as stored: text, or (a name that is not UTF-8, which a POSIX file system allows)
+    its bytes as a BLOB. Python holds such a name as text with surrogate escapes (os.fsdecode),
+    which SQLite cannot take as text; rows written before are text and stay as they are."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path)
+    return path
+
+
+def _path_out(value: str | bytes) -> str:
+    """A stored path as Python names it (see _path_in)."""
+    return value if isinstance(value, str) else os.fsdecode(value)
+
+
 def _v1(conn: sqlite3.Connection) -> None:
     conn.execute(
         """CREATE TABLE files (
@@ -122,7 +138,7 @@ class LocalIndex(sqlite.Database):
     def lookup(self, path: str) -> tuple[int, int, str] | None:
         """(size, mtime_ns, content id) of an indexed file."""
         row = self._conn.execute(
-            "SELECT size, mtime_ns, content_id FROM files WHERE path = ?", (path,)
+            "SELECT size, mtime_ns, content_id FROM files WHERE path = ?", (_path_in(path),)
         ).fetchone()
         return (int(row[0]), int(row[1]), str(row[2])) if row else None
 
@@ -131,12 +147,12 @@ class LocalIndex(sqlite.Database):
             "INSERT INTO files (path, size, mtime_ns, content_id) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, "
             "mtime_ns = excluded.mtime_ns, content_id = excluded.content_id",
-            (path, size, mtime_ns, content_id),
+            (_path_in(path), size, mtime_ns, content_id),
         )
 
     def paths_for(self, content_id: str) -> list[str]:
         return [
-            r[0]
+            _path_out(r[0])
             for r in self._conn.execute(
                 "SELECT path FROM files WHERE content_id = ? ORDER BY path", (content_id,)
             )
@@ -145,19 +161,32 @@ class LocalIndex(sqlite.Database):
     def remove_paths(self, paths: Iterable[str]) -> None:
         """Forget files gone from disk. Their photos stay: a moved file is known by its content."""
         with self.batch():
-            self._conn.executemany("DELETE FROM files WHERE path = ?", ((p,) for p in paths))
+            self._conn.executemany(
+                "DELETE FROM files WHERE path = ?", ((_path_in(p),) for p in paths)
+            )
 
     def all_paths_under(self, root: str) -> list[str]:
         """Indexed paths equal to `root` or inside the folder `root` (not '/photos2' for
-        '/photos'), read as one range of the primary key."""
+        '/photos'), read as two ranges of the primary key: the paths stored as text, and those
+        stored as bytes (SQLite sorts every BLOB after every text)."""
         root = root.rstrip(os.sep) or os.sep
         prefix = root if root.endswith(os.sep) else root + os.sep
         upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        prefix_b = os.fsencode(prefix)
+        upper_b = prefix_b[:-1] + bytes([prefix_b[-1] + 1])
         return [
-            r[0]
+            _path_out(r[0])
             for r in self._conn.execute(
-                "SELECT path FROM files WHERE path = ? OR (path >= ? AND path < ?) ORDER BY path",
-                (root, prefix, upper),
+                "SELECT path FROM files WHERE path IN (?, ?) OR (path >= ? AND path < ?) "
+                "OR (path >= ? AND path < ?) ORDER BY path",
+                (
+                    _path_in(root),
+                    os.fsencode(root),
+                    _path_in(prefix),
+                    _path_in(upper),
+                    prefix_b,
+                    upper_b,
+                ),
             )
         ]
 
@@ -213,7 +242,7 @@ class LocalIndex(sqlite.Database):
     def paths_processed_by_others(self, processed_by: str) -> list[str]:
         """One path of every photo that other models analysed (to analyse again after an update)."""
         return [
-            r[0]
+            _path_out(r[0])
             for r in self._conn.execute(
                 "SELECT MIN(f.path) FROM files f JOIN photos p ON p.content_id = f.content_id "
                 "WHERE p.processed_by IS NOT ? GROUP BY f.content_id ORDER BY 1",
@@ -257,17 +286,19 @@ class LocalIndex(sqlite.Database):
         self._conn.execute(
             "INSERT INTO skipped (path, reason, time) VALUES (?, ?, ?) ON CONFLICT (path) "
             "DO UPDATE SET reason = excluded.reason, time = excluded.time",
-            (path, reason, time.time()),
+            (_path_in(path), reason, time.time()),
         )
 
     def clear_skipped(self, paths: Iterable[str]) -> None:
         with self.batch():
-            self._conn.executemany("DELETE FROM skipped WHERE path = ?", ((p,) for p in paths))
+            self._conn.executemany(
+                "DELETE FROM skipped WHERE path = ?", ((_path_in(p),) for p in paths)
+            )
 
     def skipped(self) -> list[tuple[str, str, float]]:
         """(path, reason, time) of every file the last scans could not read, by path."""
         return [
-            (r[0], r[1], float(r[2]))
+            (_path_out(r[0]), r[1], float(r[2]))
             for r in self._conn.execute("SELECT path, reason, time FROM skipped ORDER BY path")
         ]
 

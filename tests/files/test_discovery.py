@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from photo_tagger.files.discovery import FileStat, content_id, plan_scan, walk
+import pytest
+
+from photo_tagger.errors import ImageError
+from photo_tagger.files.discovery import FileStat, content_id, plan_scan, read_photo_file, walk
 
 
 def test_walk_finds_photos_skips_hidden_and_other_files(tmp_path: Path) -> None:
@@ -65,3 +68,32 @@ def test_unreadable_folder_is_reported(tmp_path: Path) -> None:
         assert [s.path for s in found] == [str(locked / "p.jpg")]
     else:
         assert found == [] and errors and "cannot read folder" in errors[0][1]
+
+
+def test_walk_skips_pipes_and_devices_with_a_reason(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "x.jpg")
+    (tmp_path / "z.jpg").symlink_to("/dev/zero")
+    (tmp_path / "real.jpg").write_bytes(b"1")
+    (tmp_path / "link.jpg").symlink_to(tmp_path / "real.jpg")
+    errors: dict[str, str] = {}
+    found = [s.path for s in walk([tmp_path], errors.__setitem__)]
+    assert found == [str(tmp_path / "link.jpg"), str(tmp_path / "real.jpg")]
+    assert "named pipe" in errors[str(tmp_path / "x.jpg")]
+    assert "device" in errors[str(tmp_path / "z.jpg")]
+    # named on the command line, they are refused just the same
+    errors.clear()
+    assert list(walk([tmp_path / "x.jpg", tmp_path / "z.jpg"], errors.__setitem__)) == []
+    assert sorted(errors) == [str(tmp_path / "x.jpg"), str(tmp_path / "z.jpg")]
+
+
+def test_reading_a_photo_file_is_bounded_and_never_blocks(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "x.jpg")  # a pipe put where the walk saw a photo: no writer, no hang
+    with pytest.raises(ImageError, match="named pipe"):
+        read_photo_file(str(tmp_path / "x.jpg"))
+    with pytest.raises(ImageError, match="device"):
+        read_photo_file("/dev/zero")
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"x" * 101)
+    with pytest.raises(ImageError, match="too big"):
+        read_photo_file(str(big), limit=100)
+    assert read_photo_file(str(big), limit=101) == b"x" * 101

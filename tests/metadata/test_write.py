@@ -10,7 +10,7 @@ import pyexiv2
 import pytest
 from PIL import Image, ImageOps
 
-from photo_tagger.errors import SidecarFormatError
+from photo_tagger.errors import SidecarFormatError, SidecarWriteError
 from photo_tagger.metadata import NamedFace, PhotoMetadata, sidecar_path, write_sidecar
 from tests.metadata.conftest import as_list, dump, exiftool, regions
 
@@ -142,3 +142,18 @@ def test_a_sidecar_we_cannot_read_is_never_overwritten(photo: Path) -> None:
         write_sidecar(photo, META)
     assert sidecar.read_bytes() == garbage
     assert [p.name for p in photo.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_sidecar_that_is_a_link_is_never_written_through(tmp_path: Path, photo: Path) -> None:
+    outside = tmp_path / "elsewhere" / "outside.xmp"
+    outside.parent.mkdir()
+    link = sidecar_path(photo)
+    link.symlink_to(outside)  # dangling: writing through it would create a file elsewhere
+    with pytest.raises(SidecarWriteError, match="symbolic link"):
+        write_sidecar(photo, META)
+    assert not outside.exists()
+    assert link.is_symlink() and os.readlink(link) == str(outside)
+    outside.write_bytes(b"theirs")  # a link to a file: neither is touched
+    with pytest.raises(SidecarWriteError, match="symbolic link"):
+        write_sidecar(photo, META)
+    assert outside.read_bytes() == b"theirs" and link.is_symlink()
