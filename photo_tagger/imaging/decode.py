@@ -93,8 +93,8 @@ def _header(data: bytes, max_pixels: int) -> tuple[int, int, int]:
         ) from None
     except UnidentifiedImageError:
         raise CorruptImageError("damaged image header") from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise CorruptImageError(f"damaged image header ({exc})") from None
+    except Exception as exc:  # Pillow's plugins raise a zoo of types on damaged headers
+        raise CorruptImageError(f"damaged image header ({_reason(exc)})") from None
     if width <= 0 or height <= 0:
         raise CorruptImageError("image has no pixels")
     check_size(width, height, max_pixels)
@@ -169,8 +169,10 @@ def _decode_with_pillow(data: bytes, target_side: int) -> np.ndarray:
             im = _reduced(opened, target_side)
             im = im if im.mode in ("RGB", "L") else _flatten(im)
             rgb = np.asarray(im.convert("RGB"))
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise CorruptImageError(f"damaged image data ({exc})") from None
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError("larger than its header said (decompression bomb?)") from None
+    except Exception as exc:  # EOFError, IndexError, struct.error... on damaged data
+        raise CorruptImageError(f"damaged image data ({_reason(exc)})") from None
     return shrink(rgb, target_side)
 
 
@@ -216,11 +218,16 @@ def decode_heif(
         rgb = np.asarray(_flatten(im).convert("RGB"))
     except ImageTooLargeError:
         raise
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise CorruptImageError(f"damaged HEIF data ({exc})") from None
+    except Exception as exc:  # libheif's binding raises IndexError, SyntaxError... on damage
+        raise CorruptImageError(f"damaged HEIF data ({_reason(exc)})") from None
     return DecodedImage(
         rgb=shrink(rgb, target_side), width=rgb.shape[1], height=rgb.shape[0], format="HEIF"
     )
+
+
+def _reason(exc: Exception) -> str:
+    """What a decoder said, for a scan's report: its message, or the kind of error it raised."""
+    return str(exc)[:200] or type(exc).__name__
 
 
 def shrink(rgb: np.ndarray, target_side: int) -> np.ndarray:
