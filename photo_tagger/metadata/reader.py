@@ -137,12 +137,19 @@ MAX_FACES = 1_000
 def _bounded_faces(
     faces: list[ImportedFace], photo_path: Path, problems: list[str]
 ) -> list[ImportedFace]:
-    """The faces whose names can be people's names, at most MAX_FACES of them; what is left out
-    is added to `problems`."""
-    named = [f for f in faces if not has_control(f.name) and len(f.name) <= MAX_TAG_LENGTH]
-    if len(named) < len(faces):
+    """The faces with some area on the photo whose names can be people's names, at most
+    MAX_FACES of them; what is left out is added to `problems`."""
+    placed = [f for f in faces if f.area[0] < f.area[2] and f.area[1] < f.area[3]]
+    if len(placed) < len(faces):
         problems.append(
-            f"{photo_path}: {len(faces) - len(named)} named face(s) were not imported: their "
+            f"{photo_path}: {len(faces) - len(placed)} named face(s) were not imported: their "
+            "areas are empty, off the photo or not numbers. Redraw them in the application that "
+            "wrote them."
+        )
+    named = [f for f in placed if not has_control(f.name) and len(f.name) <= MAX_TAG_LENGTH]
+    if len(named) < len(placed):
+        problems.append(
+            f"{photo_path}: {len(placed) - len(named)} named face(s) were not imported: their "
             f"names hold control characters or are longer than {MAX_TAG_LENGTH} characters. "
             "Correct them in the application that wrote them."
         )
