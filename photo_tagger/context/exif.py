@@ -16,6 +16,8 @@ from typing import Any
 
 from PIL import Image
 
+from photo_tagger.imaging.decode import DEFAULT_MAX_PIXELS, allow_pillow
+
 _MAKE = 0x010F
 _MODEL = 0x0110
 _DATETIME = 0x0132
@@ -131,6 +133,7 @@ def _exif_of(data: bytes) -> Image.Exif | None:
         return exif
     if data[4:8] == b"ftyp":
         return _heif_exif(data)
+    allow_pillow(DEFAULT_MAX_PIXELS)  # the EXIF of every photo the decoder reads
     with Image.open(io.BytesIO(data)) as im:
         return im.getexif()
 
