@@ -16,6 +16,8 @@ from typing import Any
 
 from PIL import Image
 
+from photo_tagger.imaging.decode import DEFAULT_MAX_PIXELS, allow_pillow
+
 _MAKE = 0x010F
 _MODEL = 0x0110
 _DATETIME = 0x0132
@@ -56,6 +58,8 @@ _EXIF_OFFSET = re.compile(r"\s*([+-])(\d{2}):?(\d{2})\s*$")
 _EARLIEST_YEAR = 1826
 # Within this of (0, 0) is a GPS that had no fix and wrote zeros, not a photo taken at sea.
 _NULL_ISLAND_DEGREES = 1e-6
+# What summing degrees, minutes and seconds as floats may add to an exact 90 or 180 degrees.
+_ROUNDING_DEGREES = 1e-9
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ def _exif_of(data: bytes) -> Image.Exif | None:
         return exif
     if data[4:8] == b"ftyp":
         return _heif_exif(data)
+    allow_pillow(DEFAULT_MAX_PIXELS)  # the EXIF of every photo the decoder reads
     with Image.open(io.BytesIO(data)) as im:
         return im.getexif()
 
@@ -234,11 +239,14 @@ def _coordinate(value: Any, ref: Any, positive: str, negative: str, limit: float
     parts = _numbers(value)
     if parts is None or not 1 <= len(parts) <= 3:
         return None
-    if any(part < 0 for part in parts) or any(part >= 60 for part in parts[1:]):
+    # ExifTool and many cameras round 59.996 seconds up to 60 and write 41 deg 8' 60": a minute or
+    # a second of exactly 60 is the next degree or minute, which the sum below rolls over to.
+    if any(part < 0 for part in parts) or any(part > 60 for part in parts[1:]):
         return None
     degrees = sum(part / 60**i for i, part in enumerate(parts))
-    if degrees > limit:
+    if degrees > limit + _ROUNDING_DEGREES:
         return None
+    degrees = min(degrees, limit)  # 89 deg 59' 60" is the pole, whatever the float sum says
     return -degrees if hemisphere == negative else degrees
 
 

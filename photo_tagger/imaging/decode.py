@@ -14,7 +14,6 @@ Which of them reads a file is decided by the format registry, photo_tagger.imagi
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass
 
 import cv2
@@ -23,9 +22,10 @@ from PIL import Image, UnidentifiedImageError
 
 from photo_tagger.errors import CorruptImageError, ImageTooLargeError
 
-# 150 MP: larger than any camera sensor sold (the biggest are ~100 MP), smaller than what it takes
-# a crafted file to exhaust memory (a 30 kB PNG can claim 65,535 x 65,535 pixels).
-DEFAULT_MAX_PIXELS = 150_000_000
+# 250 MP: well above today's largest stills (medium-format sensors of 100-102 MP, their 16-bit
+# TIFF exports), far below what it takes a crafted file to exhaust memory (a 30 kB PNG can claim
+# 65,535 x 65,535 = 4,295 MP). Checked by us against the header's size before any pixel is decoded.
+DEFAULT_MAX_PIXELS = 250_000_000
 DEFAULT_TARGET_SIDE = 500
 
 _EXIF_ORIENTATION = 0x0112
@@ -78,31 +78,58 @@ def _upright(rgb: np.ndarray, width: int, height: int, orientation: int, fmt: st
 
 def _header(data: bytes, max_pixels: int) -> tuple[int, int, int]:
     """Size and EXIF orientation from the header alone (no pixel is decoded)."""
+    allow_pillow(max_pixels)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
-            width, height = im.size
-            try:
-                orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
-            except Exception:  # a damaged EXIF block should not cost the user the photo
-                orientation = 1
+        im = Image.open(io.BytesIO(data))
+        width, height = im.size
+        try:
+            orientation = int(im.getexif().get(_EXIF_ORIENTATION, 1))
+        except Exception:  # a damaged EXIF block should not cost the user the photo
+            orientation = 1
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow saw a size above its own limit, which allow_pillow() keeps at or above ours
         raise ImageTooLargeError(
-            f"claims more than {max_pixels // 1_000_000} megapixels (decompression bomb?)"
+            f"claims more than the limit of {megapixels(max_pixels)} (decompression bomb?)"
         ) from None
     except UnidentifiedImageError:
         raise CorruptImageError("damaged image header") from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise CorruptImageError(f"damaged image header ({exc})") from None
+    except Exception as exc:  # Pillow's plugins raise a zoo of types on damaged headers
+        raise CorruptImageError(f"damaged image header ({_reason(exc)})") from None
     if width <= 0 or height <= 0:
         raise CorruptImageError("image has no pixels")
+    check_size(width, height, max_pixels)
+    return width, height, orientation if 1 <= orientation <= 8 else 1
+
+
+def check_size(width: int, height: int, max_pixels: int) -> None:
+    """ImageTooLargeError, naming the limit, when a photo claims more than `max_pixels`."""
     if width * height > max_pixels:
         raise ImageTooLargeError(
-            f"{width}x{height} is more than {max_pixels // 1_000_000} megapixels "
-            "(decompression bomb?)"
+            f"{width}x{height} ({megapixels(width * height)}) is more than the "
+            f"limit of {megapixels(max_pixels)} (decompression bomb?)"
         )
-    return width, height, orientation if 1 <= orientation <= 8 else 1
+
+
+def megapixels(pixels: int) -> str:
+    """`pixels` in words: "102 megapixels", "0.3 megapixels"."""
+    return f"{pixels / 1_000_000:,.1f}".removesuffix(".0") + " megapixels"
+
+
+def allow_pillow(max_pixels: int) -> None:
+    """Let Pillow open what our own limit allows.
+
+    Pillow's bomb limit is a single global (Image.MAX_IMAGE_PIXELS, 89.5 MP by default: it warns
+    above it and refuses twice it), with no limit per call, and it is smaller than a 102 MP
+    medium-format photo. Our own check of the header's size against the caller's `max_pixels`
+    is what refuses a photo; Pillow's limit is only raised to it here, at every entry that opens a
+    photo with Pillow, and never lowered, so that a decode with a larger limit running in another
+    thread is never refused by Pillow first and Pillow stays a second net above ours.
+    """
+    if max_pixels <= 0:
+        raise ValueError(f"max_pixels must be positive, not {max_pixels}")
+    current = Image.MAX_IMAGE_PIXELS
+    if current is not None and current < max_pixels:
+        Image.MAX_IMAGE_PIXELS = max_pixels
 
 
 _JPEG_REDUCTIONS = (
@@ -139,11 +166,27 @@ def _decode_with_pillow(data: bytes, target_side: int) -> np.ndarray:
     try:
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
-            im: Image.Image = opened if opened.mode in ("RGB", "L") else _flatten(opened)
+            im = _reduced(opened, target_side)
+            im = im if im.mode in ("RGB", "L") else _flatten(im)
             rgb = np.asarray(im.convert("RGB"))
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise CorruptImageError(f"damaged image data ({exc})") from None
+    except Image.DecompressionBombError:
+        raise ImageTooLargeError("larger than its header said (decompression bomb?)") from None
+    except Exception as exc:  # EOFError, IndexError, struct.error... on damaged data
+        raise CorruptImageError(f"damaged image data ({_reason(exc)})") from None
     return shrink(rgb, target_side)
+
+
+# Modes Image.reduce() averages correctly (a palette's indices or 16-bit words would not be).
+_REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA")
+
+
+def _reduced(im: Image.Image, target_side: int) -> Image.Image:
+    """`im` shrunk by the largest whole factor that keeps its long side at least `target_side`,
+    before it is converted or flattened: a 102 MP photo is never copied at full size."""
+    factor = max(im.size) // max(1, target_side)
+    if factor < 2 or im.mode not in _REDUCIBLE_MODES:
+        return im
+    return im.reduce(factor)
 
 
 def _flatten(im: Image.Image) -> Image.Image:
@@ -170,19 +213,21 @@ def decode_heif(
     try:
         heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
         width, height = heif.size
-        if width * height > max_pixels:
-            raise ImageTooLargeError(
-                f"{width}x{height} is more than {max_pixels // 1_000_000} megapixels"
-            )
+        check_size(width, height, max_pixels)
         im = heif.to_pillow()  # libheif applies the container's rotation and mirroring
         rgb = np.asarray(_flatten(im).convert("RGB"))
     except ImageTooLargeError:
         raise
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise CorruptImageError(f"damaged HEIF data ({exc})") from None
+    except Exception as exc:  # libheif's binding raises IndexError, SyntaxError... on damage
+        raise CorruptImageError(f"damaged HEIF data ({_reason(exc)})") from None
     return DecodedImage(
         rgb=shrink(rgb, target_side), width=rgb.shape[1], height=rgb.shape[0], format="HEIF"
     )
+
+
+def _reason(exc: Exception) -> str:
+    """What a decoder said, for a scan's report: its message, or the kind of error it raised."""
+    return str(exc)[:200] or type(exc).__name__
 
 
 def shrink(rgb: np.ndarray, target_side: int) -> np.ndarray:

@@ -41,7 +41,9 @@ from photo_tagger.imaging.decode import (
     DEFAULT_TARGET_SIDE,
     JPEG_SIGNATURE,
     DecodedImage,
+    allow_pillow,
     apply_orientation,
+    check_size,
     decode_jpeg,
     shrink,
 )
@@ -73,16 +75,13 @@ def decode_raw(
     """
     if not data:
         raise CorruptImageError("empty file (0 bytes)")
+    allow_pillow(max_pixels)  # the embedded preview is opened by Pillow
     try:
         with rawpy.imread(io.BytesIO(data)) as raw:
             sizes = raw.sizes
             if sizes.width <= 0 or sizes.height <= 0:
                 raise CorruptImageError("RAW image has no pixels")
-            if sizes.raw_width * sizes.raw_height > max_pixels:
-                raise ImageTooLargeError(
-                    f"{sizes.raw_width}x{sizes.raw_height} sensor is more than "
-                    f"{max_pixels // 1_000_000} megapixels (decompression bomb?)"
-                )
+            check_size(sizes.raw_width, sizes.raw_height, max_pixels)
             orientation = _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
             width, height = sizes.width, sizes.height
             rgb = _from_preview(raw, data, (width, height), orientation, target_side, max_pixels)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFile, IptcImagePlugin
 
+from photo_tagger.imaging.decode import DEFAULT_MAX_PIXELS, allow_pillow
+
 _EXIF_ORIENTATION = 0x0112
 _TIFF_XMP = 700
 _IPTC_KEYWORDS = (2, 25)
@@ -40,6 +42,7 @@ class Embedded:
 
 def inspect(data: bytes) -> Embedded:
     """Geometry, XMP and IPTC keywords of a photo, as far as they can be read."""
+    allow_pillow(DEFAULT_MAX_PIXELS)  # what the decoder reads, this reads the metadata of
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the size matters, not a decompression-bomb warning
@@ -54,6 +57,7 @@ def inspect(data: bytes) -> Embedded:
 
 def geometry_of(path: Path) -> Geometry | None:
     """The stored size and orientation of the photo at `path` (None if it is not readable)."""
+    allow_pillow(DEFAULT_MAX_PIXELS)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -8,12 +8,20 @@ One tag "Animals/Cat" is written three ways, one per family of readers:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from photo_tagger.metadata.packet import DC, DIGIKAM, LR, MICROSOFT_PHOTO, Packet, array_items
 
 MICROSOFT_PHOTO_NO_SLASH = MICROSOFT_PHOTO.rstrip("/")  # ExifTool writes it without the slash
+
+# What one photo's metadata may bring into the library: a sidecar is anyone's file, and a tag is
+# shown, stored, synced and written back to sidecars. Real photos carry tens of keywords.
+MAX_KEYWORDS = 1_000
+MAX_TAG_LENGTH = 200  # characters; the longest real keyword paths are well under 100
+# C0 controls and DEL: no keyword means them, and most of them cannot be written in XMP at all.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def parts(tag: str, sep: str = "/") -> list[str]:
@@ -71,8 +79,49 @@ def combine_keywords(paths: Sequence[str], flat: Sequence[str]) -> list[str]:
     ancestors = {"/".join(parts(p)[:i]) for p in unique for i in range(1, len(parts(p)))}
     levels = {level for p in unique for level in parts(p)}
     tags = [p for p in unique if p not in ancestors]
-    tags.extend(k for k in _unique(flat) if k not in levels and k not in tags)
+    taken = set(tags)
+    tags.extend(k for k in _unique(flat) if k not in levels and k not in taken)
     return tags
+
+
+def has_control(text: str) -> bool:
+    """True when `text` holds a control character (a tab, a line break, a NUL...)."""
+    return _CONTROL.search(text) is not None
+
+
+def bounded_tags(tags: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(the tags a photo may bring, what was left out in words): no tag with control characters
+    or longer than MAX_TAG_LENGTH, and no more than MAX_KEYWORDS of them."""
+    kept: list[str] = []
+    control: list[str] = []
+    long: list[str] = []
+    extra = 0
+    for tag in tags:
+        if has_control(tag):
+            control.append(tag)
+        elif len(tag) > MAX_TAG_LENGTH:
+            long.append(tag)
+        elif len(kept) < MAX_KEYWORDS:
+            kept.append(tag)
+        else:
+            extra += 1
+    problems = []
+    if control:
+        problems.append(
+            f"{len(control)} keyword(s) with control characters were not imported (the first is "
+            f"{control[0][:60]!r}); correct them in the application that wrote them."
+        )
+    if long:
+        problems.append(
+            f"{len(long)} keyword(s) longer than {MAX_TAG_LENGTH} characters were not imported "
+            f"(the first begins {long[0][:60]!r}); shorten them in the application that wrote them."
+        )
+    if extra:
+        problems.append(
+            f"the photo has {len(kept) + extra} keywords; only the first {MAX_KEYWORDS} were "
+            f"imported. Remove the keywords it should not have in the application that wrote them."
+        )
+    return kept, problems
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -55,6 +55,9 @@ NEW_PROLOG = '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
 NEW_EPILOG = '\n<?xpacket end="w"?>\n'
 INDENT = " "  # one space per level, as ExifTool and Adobe's toolkit write
 
+# Characters XML 1.0 cannot hold at all, not even escaped: written, they would make the whole
+# sidecar unreadable to every application, so they are left out of what is written.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Processing instructions (the xpacket header), comments and white space before the root element.
 _PROLOG = re.compile(r"\A\ufeff?(?:\s+|<\?[^>]*\?>|<!--(?:[^-]|-(?!->))*-->)*")
 
@@ -245,6 +248,7 @@ def _write(element: ET.Element, out: list[str], names: _Names, declarations: str
 
 
 def _text(value: str) -> str:
+    value = _NOT_XML.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -8,7 +8,13 @@ from pathlib import Path
 from photo_tagger.errors import MetadataError
 from photo_tagger.imaging.formats import JpegFormat, is_raw
 from photo_tagger.metadata.embedded import Embedded, Geometry, inspect
-from photo_tagger.metadata.keywords import combine_keywords, read_keywords
+from photo_tagger.metadata.keywords import (
+    MAX_TAG_LENGTH,
+    bounded_tags,
+    combine_keywords,
+    has_control,
+    read_keywords,
+)
 from photo_tagger.metadata.merge import SAME_FACE, read_record
 from photo_tagger.metadata.model import PEOPLE_BRANCH, ImportedFace, ImportedMetadata
 from photo_tagger.metadata.packet import MP, MWG_RS, Packet, parse
@@ -62,9 +68,10 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
         flat.extend(embedded.iptc_keywords)
         sources.append("embedded IPTC")
 
-    faces = _distinct(faces)
+    faces = _distinct(_bounded_faces(faces, photo_path, problems))
     named = {PEOPLE_BRANCH + "/" + f.name for f in faces}
-    tags = [t for t in combine_keywords(paths, flat) if t not in named]
+    tags, left_out = bounded_tags(t for t in combine_keywords(paths, flat) if t not in named)
+    problems.extend(f"{photo_path}: {p}" for p in left_out)
     width, height = geometry.upright_size if geometry else (None, None)
     return ImportedMetadata(
         tags=tuple(tags),
@@ -120,6 +127,39 @@ def _faces(
             source = f"{where} ({schema})"
             out.append(ImportedFace(region.name, area, box, source, region.key in ours))
     return out
+
+
+# Named faces one photo may bring (a crowd is a few hundred; digiKam writes each face twice, and a
+# sidecar often repeats what is embedded): telling them apart takes time for each pair.
+MAX_FACES = 1_000
+
+
+def _bounded_faces(
+    faces: list[ImportedFace], photo_path: Path, problems: list[str]
+) -> list[ImportedFace]:
+    """The faces with some area on the photo whose names can be people's names, at most
+    MAX_FACES of them; what is left out is added to `problems`."""
+    placed = [f for f in faces if f.area[0] < f.area[2] and f.area[1] < f.area[3]]
+    if len(placed) < len(faces):
+        problems.append(
+            f"{photo_path}: {len(faces) - len(placed)} named face(s) were not imported: their "
+            "areas are empty, off the photo or not numbers. Redraw them in the application that "
+            "wrote them."
+        )
+    named = [f for f in placed if not has_control(f.name) and len(f.name) <= MAX_TAG_LENGTH]
+    if len(named) < len(placed):
+        problems.append(
+            f"{photo_path}: {len(placed) - len(named)} named face(s) were not imported: their "
+            f"names hold control characters or are longer than {MAX_TAG_LENGTH} characters. "
+            "Correct them in the application that wrote them."
+        )
+    if len(named) > MAX_FACES:
+        problems.append(
+            f"{photo_path}: the photo has {len(named)} named face areas; only the first "
+            f"{MAX_FACES} were imported. Remove the ones it should not have in the application "
+            "that wrote them."
+        )
+    return named[:MAX_FACES]
 
 
 def _distinct(faces: list[ImportedFace]) -> list[ImportedFace]:

@@ -13,6 +13,7 @@ every box goes through the orientation on the way out and back on the way in.
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -166,7 +167,7 @@ def read_mwg(regions_prop: ET.Element) -> list[Region]:
             continue
         raw = [struct_text(area, ST_AREA, k) or "" for k in ("x", "y", "w", "h")]
         try:
-            x, y, w, h = (float(v) for v in raw)
+            x, y, w, h = _finite(raw)
         except ValueError:
             continue
         box = (_clamp(x - w / 2), _clamp(y - h / 2), _clamp(x + w / 2), _clamp(y + h / 2))
@@ -184,7 +185,7 @@ def read_mp(info_prop: ET.Element) -> list[Region]:
         name = (struct_text(li, MPREG, "PersonDisplayName") or "").strip()
         rectangle = struct_text(li, MPREG, "Rectangle") or ""
         try:
-            x, y, w, h = (float(v) for v in rectangle.split(","))
+            x, y, w, h = _finite(rectangle.split(","))
         except ValueError:
             continue
         if not name:
@@ -192,6 +193,14 @@ def read_mp(info_prop: ET.Element) -> list[Region]:
         box = (_clamp(x), _clamp(y), _clamp(x + w), _clamp(y + h))
         out.append(Region("MP", name, box, mp_key(name, rectangle), li))
     return out
+
+
+def _finite(texts: list[str]) -> list[float]:
+    """Numbers from their texts; ValueError for one that is none, NaN or infinite."""
+    numbers = [float(t) for t in texts]
+    if not all(math.isfinite(n) for n in numbers):
+        raise ValueError("not a finite number")
+    return numbers
 
 
 def applied_dimensions(regions_prop: ET.Element) -> tuple[int, int] | None:
@@ -202,7 +211,7 @@ def applied_dimensions(regions_prop: ET.Element) -> tuple[int, int] | None:
         return int(float(struct_text(dims, ST_DIM, "w") or "")), int(
             float(struct_text(dims, ST_DIM, "h") or "")
         )
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, NaN, infinite
         return None
 
 
