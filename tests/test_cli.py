@@ -226,6 +226,19 @@ def test_a_name_that_is_not_utf8_is_scanned_and_reported(tmp_path: Path) -> None
     assert proc.returncode == 1, out  # the two empty files are skipped, each with its reason
     assert "1 analysed" in out and "Traceback" not in out
     assert f"skipped: {folder / 'lettr'}\ufffd.jpg: " in out
+    # the export names it faithfully: JSON text whose path turns back into the name's bytes
+    export = [sys.executable, "-m", "photo_tagger.cli", "export", "--library", str(library)]
+    proc = subprocess.run(export, capture_output=True, cwd=ROOT, env=utf8)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    data = json.loads(proc.stdout.decode("utf-8"))
+    paths = [path for photo in data["photos"] for path in photo["paths"]]
+    assert [os.fsencode(p) for p in paths] == [os.path.join(os.fsencode(folder), b"caf\xe9.jpg")]
+    # and the window's catalogue reads it as the file system's own str
+    from photo_tagger.store.catalog import read_catalog
+    from photo_tagger.store.paths import INDEX_FILE
+
+    rows = read_catalog(library / INDEX_FILE).rows
+    assert [os.fsencode(r[1]) for r in rows] == [os.fsencode(paths[0])]
 
 
 @pytest.mark.skipif(shutil.which("prlimit") is None, reason="needs prlimit (util-linux)")

@@ -7,6 +7,7 @@ Exit status: 0 done; 1 done, but something was skipped (each reported with its p
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,3 +51,12 @@ def models_dir() -> Path:
     from photo_tagger.vision.model import default_models_dir
 
     return default_models_dir()
+
+
+def print_json(value: object) -> None:
+    """`value` as JSON on stdout. A path whose name is not UTF-8 (a str holding surrogate escapes)
+    is written as JSON \\u escapes of those surrogates, which `os.fsencode` turns back into the
+    name's bytes: the output is always valid text, and nothing is lost."""
+    text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))

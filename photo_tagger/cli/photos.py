@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from typing import TYPE_CHECKING
 
-from photo_tagger.cli.common import EXIT_OK, models_dir, open_library
+from photo_tagger.cli.common import EXIT_OK, models_dir, open_library, print_json
 from photo_tagger.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -26,8 +24,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     threshold = models_threshold(models_dir())
     with open_library(args) as library:
         data = library_record(library, threshold)
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    print_json(data)
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ before the shared document is loaded (nothing here imports pycrdt). One query, n
 from __future__ import annotations
 
 import bisect
+import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,7 +66,7 @@ def read_first_rows(index_file: Path, count: int) -> list[Row]:
         raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
     finally:
         conn.close()
-    return [(c, p, m, thumbs[c]) for c, p, m in firsts if c in thumbs]
+    return _text_paths([(c, p, m, thumbs[c]) for c, p, m in firsts if c in thumbs])
 
 
 def read_catalog(index_file: Path) -> Catalog:
@@ -80,6 +81,7 @@ def read_catalog(index_file: Path) -> Catalog:
         raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
     finally:
         conn.close()
+    rows = _text_paths(rows)
     # Two stable sorts in C are faster than one sort on a (-mtime, path) key built per row.
     rows.sort(key=itemgetter(PATH))
     rows.sort(key=itemgetter(MTIME), reverse=True)
@@ -106,7 +108,15 @@ def read_rows_for(index_file: Path, photo_ids: Iterable[str]) -> list[Row]:
         raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
     finally:
         conn.close()
-    return rows
+    return _text_paths(rows)
+
+
+def _text_paths(rows: list[Row]) -> list[Row]:
+    """Paths that are not UTF-8 are kept in the index as their bytes (index.py); the window shows
+    them as the file system's own str, as every other path."""
+    if not any(type(r[PATH]) is bytes for r in rows):
+        return rows
+    return [(c, os.fsdecode(p), m, t) for c, p, m, t in rows]
 
 
 def _order(row: Row) -> tuple[int, str]:
