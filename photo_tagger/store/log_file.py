@@ -26,6 +26,7 @@ from pathlib import Path
 
 from photo_tagger.errors import LibraryError
 from photo_tagger.store import sqlite
+from photo_tagger.store.secrets import SECRET_KEYS, SECRETS_FILE, SecretFile
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -97,6 +98,8 @@ class LogFile(sqlite.Database):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         super().__init__(conn, path)
         self.report = LoadReport()
+        self.secrets = SecretFile(path.parent / SECRETS_FILE)
+        self._move_secrets_out()
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -201,11 +204,18 @@ class LogFile(sqlite.Database):
     # --- this computer's settings for the library ---------------------------------------------
 
     def setting(self, key: str) -> Setting | None:
+        if key in SECRET_KEYS:
+            return self.secrets.get(key)
         row = self._conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return row[0] if row is not None else None
 
     def set_settings(self, values: Mapping[str, Setting | None]) -> None:
-        """Write several settings in one transaction; None removes a setting."""
+        """Write several settings in one transaction; None removes a setting. Tokens go to the
+        library's secrets file (secrets.py), never into this database."""
+        secrets = {k: None if v is None else str(v) for k, v in values.items() if k in SECRET_KEYS}
+        if secrets:
+            self.secrets.update(secrets)
+        values = {k: v for k, v in values.items() if k not in SECRET_KEYS}
         try:
             with self.batch():
                 for key, value in values.items():
@@ -219,3 +229,18 @@ class LogFile(sqlite.Database):
                         )
         except sqlite3.Error as exc:
             raise LibraryError(f"Could not save settings in {self.path}: {exc}.") from exc
+
+    def _move_secrets_out(self) -> None:
+        """Tokens that an earlier version kept in this database move to the secrets file."""
+        keys = sorted(SECRET_KEYS)
+        marks = ",".join("?" * len(keys))
+        try:
+            rows = self._conn.execute(
+                f"SELECT key, value FROM settings WHERE key IN ({marks})", keys
+            ).fetchall()
+            if rows:
+                self.secrets.update({k: str(v) for k, v in rows})
+                with self.batch():
+                    self._conn.execute(f"DELETE FROM settings WHERE key IN ({marks})", keys)
+        except (sqlite3.Error, LibraryError):
+            pass  # a read-only copy, or a folder that cannot be written: moved at the next open
