@@ -91,6 +91,11 @@ def _print_refined(r: Any) -> None:
 def _print_report(report: Any) -> int:
     for photo_id, reason in report.failed:
         print(f"not refined: {photo_id}: {reason}")
+    for photo_id, count in report.dropped:
+        print(
+            f"note: {photo_id}: {count} tags of the cloud model's answer were not recorded (not in "
+            "the library's vocabulary, malformed, or past 50 a photo)"
+        )
     print(
         f"{len(report.refined)} photos refined in the cloud"
         + (f" by {report.endpoint}" if report.endpoint and report.refined else "")
