@@ -6,6 +6,7 @@ cache (thumbnails)."""
 from photo_tagger.imaging.decode import DecodedImage
 from photo_tagger.imaging.formats import (
     ImageFormat,
+    claimed_pixels,
     decode,
     decode_photo,
     format_of_path,
@@ -18,6 +19,7 @@ from photo_tagger.imaging.raw import decode_raw
 from photo_tagger.imaging.thumbnails import ThumbnailCache, make_thumbnail
 
 __all__ = [
+    "claimed_pixels",
     "DecodedImage",
     "ImageFormat",
     "ThumbnailCache",

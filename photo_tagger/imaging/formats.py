@@ -17,8 +17,11 @@ is read as what its first bytes say it is, whatever its name says.
 
 from __future__ import annotations
 
+import io
 import os
 from typing import ClassVar, TypeVar
+
+from PIL import Image
 
 from photo_tagger.errors import CorruptImageError, UnsupportedImageError
 from photo_tagger.imaging.decode import (
@@ -26,6 +29,7 @@ from photo_tagger.imaging.decode import (
     DEFAULT_TARGET_SIDE,
     JPEG_SIGNATURE,
     DecodedImage,
+    allow_pillow,
     decode_heif,
     decode_jpeg,
     decode_with_pillow,
@@ -221,6 +225,24 @@ def sniff_format(data: bytes) -> str | None:
     """The name of the format `data` is by its first bytes, or None."""
     fmt = sniff(data)
     return None if fmt is None else fmt.name
+
+
+def claimed_pixels(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
+    """How many pixels a photo's header claims, nothing decoded: 0 when the header cannot be read
+    (decoding it then says what is wrong), more than `max_pixels` when it claims more than that."""
+    try:
+        if sniff(data) is HeifFormat:
+            import pillow_heif  # only when a HEIF photo turns up: it loads libheif
+
+            width, height = pillow_heif.open_heif(io.BytesIO(data)).size
+        else:
+            allow_pillow(max_pixels)
+            width, height = Image.open(io.BytesIO(data)).size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return max_pixels + 1
+    except Exception:  # any damage: decode() reports it in words
+        return 0
+    return max(0, width) * max(0, height)
 
 
 def decode(

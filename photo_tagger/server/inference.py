@@ -33,11 +33,9 @@ never on the event loop.
 import asyncio
 import base64
 import binascii
-import io
 import json
 import os
 import threading
-import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -49,11 +47,10 @@ import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from PIL import Image
 
 from photo_tagger import __version__
 from photo_tagger.errors import ImageError, ModelError
-from photo_tagger.imaging import decode, sniff_format
+from photo_tagger.imaging import claimed_pixels, decode
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
 from photo_tagger.server.http import Library, read_body
 from photo_tagger.vision.model import Manifest, OnnxModel, default_models_dir
@@ -128,28 +125,9 @@ class CloudTagger:
         return [self.vocabulary.scores(p, floor=FLOOR) for p in np.asarray(probs)]
 
 
-def photo_pixels(data: bytes) -> int:
-    """How many pixels a photo file's header claims (no pixel is decoded); 0 when its header
-    cannot be read (decoding it then says what is wrong)."""
-    try:
-        if sniff_format(data) == "HEIF":
-            import pillow_heif  # only when a HEIF photo turns up: it loads libheif
-
-            width, height = pillow_heif.open_heif(io.BytesIO(data)).size
-        else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-                width, height = Image.open(io.BytesIO(data)).size
-    except Image.DecompressionBombError:
-        return MAX_PIXELS + 1
-    except Exception:  # any damage: decode() reports it in words
-        return 0
-    return max(0, width) * max(0, height)
-
-
 def check_pixels(files: list[bytes], max_pixels: int) -> None:
     """InferenceRefused (413) when the photos' headers claim more than `max_pixels` in all."""
-    total = sum(photo_pixels(data) for data in files)
+    total = sum(claimed_pixels(data, MAX_PIXELS) for data in files)
     if total > max_pixels:
         raise InferenceRefused(
             413,
