@@ -28,6 +28,8 @@ def plain(value: Any) -> Any:
 
 def is_number(value: Any) -> bool:
     """A finite int or float that fits a float (True and False are not numbers here)."""
+    if type(value) is float:  # nearly every value read: scores and boxes
+        return math.isfinite(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     try:

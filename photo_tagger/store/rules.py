@@ -6,8 +6,9 @@ and must not depend on the order in which edits arrived.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from photo_tagger.errors import TagNameError
@@ -22,6 +23,7 @@ LOCAL, CLOUD, PHOTO = "local", "cloud", "photo"
 MAX_TAG_LENGTH = 200
 
 
+@lru_cache(maxsize=8192)  # read for every tag of every photo, and a library has few tag names
 def tag_problem(tag: str) -> str | None:
     """What makes `tag` no tag name, in words, or None when it is one: parts of the tag tree
     separated by "/", none empty, no control character (XMP, i.e. XML, cannot hold them), at most
@@ -30,9 +32,9 @@ def tag_problem(tag: str) -> str | None:
         return "it is empty"
     if len(tag) > MAX_TAG_LENGTH:
         return f"it is {len(tag)} characters long, more than {MAX_TAG_LENGTH}"
-    bad = next((c for c in tag if _is_control(c)), None)
+    bad = _CONTROL.search(tag)
     if bad is not None:
-        return f"it holds the control character U+{ord(bad):04X}"
+        return f"it holds the control character U+{ord(bad.group()):04X}"
     if any(not part.strip() for part in tag.split("/")):
         return 'one of its parts between "/" is empty'
     return None
@@ -47,8 +49,9 @@ def clean_tag(text: str) -> str:
     return "/".join(part.strip() for part in text.split("/"))
 
 
-def _is_control(char: str) -> bool:
-    return unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"
+# Unicode's control characters (category Cc), lone surrogates (Cs) and the two noncharacters
+# U+FFFE and U+FFFF: none can stand in XML
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def merge_auto(by_source: Mapping[str, Mapping[str, Any] | None]) -> dict[str, dict[str, Any]]:
