@@ -320,6 +320,7 @@ def add_inference(
     `library` authenticates, within `limits`."""
     model = LazyModel(lambda: CloudTagger(models_dir or default_models_dir()))
     slots = Slots(limits or InferenceLimits())
+    app.state.inference_slots = slots  # how many are free: for whoever runs the app
 
     @app.exception_handler(InferenceRefused)
     async def refused(request: Request, exc: InferenceRefused) -> JSONResponse:

@@ -105,6 +105,10 @@ def test_syncs_answer_while_every_inference_slot_is_busy(
             f"Content-Type: application/json\r\nContent-Length: {len(whole)}\r\n\r\n".encode()
             + whole[:100]
         )
+        # it holds the slot once its handler runs; a request sent before that could take the
+        # slot first and leave this one refused, and every later one served
+        slots = server.app.state.inference_slots
+        wait_until(lambda: slots.free == 0, "the slow request to take the only slot", timeout=60)
         busy: list[requests.Response] = []
 
         def refused() -> bool:
