@@ -35,6 +35,8 @@ def open_library(args: argparse.Namespace) -> Library:
 
 def report_skipped(messages: list[str]) -> None:
     """Malformed records of the shared document that a command skipped, on stderr."""
+    if not messages:
+        return
     print(
         f"photo-tagger: skipped {len(messages)} malformed record(s) of the library, written by "
         "another device or program; `photo-tagger check` lists them and "

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from photo_tagger.cli.common import EXIT_ERROR, EXIT_OK, EXIT_SKIPPED
+from photo_tagger.cli.common import EXIT_ERROR, EXIT_OK, EXIT_SKIPPED, open_library
 from photo_tagger.cli.common import library_dir as cli_library_dir
 
 
@@ -44,7 +44,6 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
 def cmd_escalate(args: argparse.Namespace) -> int:
     from photo_tagger.cloud import escalation
     from photo_tagger.errors import EscalationNotConfiguredError
-    from photo_tagger.store.library import Library
 
     library_dir = cli_library_dir(args)
     changes = {
@@ -55,7 +54,7 @@ def cmd_escalate(args: argparse.Namespace) -> int:
         "max_side": args.max_side,
         "model": args.model,
     }
-    with Library.open(library_dir) as library:
+    with open_library(args) as library:
         if args.off:
             escalation.disable(library.log)
             print(f"Escalation is off for {library_dir}: no photo is sent.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from photo_tagger.cli.common import EXIT_OK
+from photo_tagger.cli.common import EXIT_OK, open_library, report_skipped
 from photo_tagger.cli.common import library_dir as cli_library_dir
 
 
@@ -27,10 +27,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     from photo_tagger.errors import SyncNotConfiguredError
     from photo_tagger.store import sync
-    from photo_tagger.store.library import Library
 
     library_dir = cli_library_dir(args)
-    with Library.open(library_dir) as library:
+    with open_library(args) as library:
         if args.forget:
             sync.forget(library.log)
             print(f"Sync server forgotten for {library_dir}.")
@@ -47,9 +46,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 f"No sync server is set for {library_dir}: run "
                 "`photo-tagger sync --server URL --token TOKEN` once."
             )
+        seen = library.document.state_vector()
         with requests.Session() as session:
             client = sync.SyncClient(library, remembered.server, remembered.token, session)
             result = client.sync_once()
+        if result.received:  # what other devices wrote that no read will use
+            came_in = library.document.encode_state_as_update(seen)
+            report_skipped([str(m) for m in library.document.malformed_in(came_in)])
     waiting = f"{result.pending} edits waiting" if result.pending else "nothing waiting"
     print(
         f"Synced with {remembered.server}: sent {_size(result.sent_bytes)}, received "

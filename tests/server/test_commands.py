@@ -83,3 +83,30 @@ def test_sync_remembers_the_server_and_says_why_it_fails(
     assert code == 0
     with Library.open(Path(other)) as lib:
         assert lib.document.user_tags(PHOTO) == {"Family": True}
+
+
+def test_sync_names_malformed_records_that_came_in(
+    tmp_path: Path, storage: Storage, server: ThreadServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rows the server stored before it checked what updates write (or that another program put
+    in its database) reach a device as they are: `sync` names them, and nothing breaks."""
+    from pycrdt import Doc, Map
+
+    data = str(Path(storage.location).parent)
+    _, out, _ = run(capsys, "server", "add-library", "--data", data, "Family")
+    created = json.loads(out)
+    library = str(tmp_path / "laptop")
+    code, out, err = run(
+        capsys, "sync", "--library", library, "--server", server.url, "--token", created["token"]
+    )
+    assert code == 0 and "malformed" not in err
+    peer = Doc()
+    with peer.transaction():
+        peer.get("people", type=Map)["mallory"] = "a string"
+    with storage.writing(created["library"]) as writer:
+        writer.append("update", peer.get_update())
+    code, out, err = run(capsys, "sync", "--library", library)
+    assert code == 0 and "changes from other devices merged" in out
+    assert "skipped 1 malformed record" in err and "person mallory" in err, err
+    code, out, err = run(capsys, "people", "list", "--library", library)
+    assert code == 0
