@@ -97,6 +97,11 @@ class Actions:
             "them later (nothing is deleted)"
         )
         self.model_updates = _action(w, "Check for &Model Updates", links.check_model_updates)
+        self.check_library = _action(w, "&Check the Library", w.controller.check)
+        self.check_library.setToolTip(
+            "List the records other devices or programs wrote that cannot be read, and set "
+            "them aside"
+        )
 
     def follow_undo(self, stack: QUndoStack) -> None:
         """Undo and Redo say what they undo and redo, and are enabled when there is some."""
@@ -123,7 +128,7 @@ class Actions:
                 window.filters_dock.toggleViewAction(),
                 window.tags_dock.toggleViewAction(),
             ],
-            "&Help": [self.model_updates, None, self.about],
+            "&Help": [self.model_updates, self.check_library, None, self.about],
         }
         bar = window.menuBar()
         for title, actions in menus.items():

@@ -90,6 +90,7 @@ class LibraryController(QObject):
         for message in session.library.load_report.messages():
             self.message.emit(message, 15000)
         self.session = session
+        session.malformedFound.connect(self._on_malformed)
         self.caller = UiThreadCaller()
         self._links.attach(session, self.caller)
         self.watcher = FolderWatcher(
@@ -222,6 +223,48 @@ class LibraryController(QObject):
         if self.session is not None:
             self.session.reload_document()
             self.session.reread_facts(first)
+
+    # --- records another device wrote malformed ------------------------------------------------
+
+    def _on_malformed(self, lines: list[str]) -> None:
+        n = len(lines)
+        self._problems.show_problems(
+            "Records skipped",
+            lines,
+            summary=(
+                f"{n} record{'s' if n != 1 else ''} of this library, written by another device or "
+                "program, could not be read and are left out. Setting them aside keeps them in the "
+                "library's quarantine (nothing is deleted) and no longer reports them."
+            ),
+            fix=("Set Them Aside", self.set_aside_malformed),
+        )
+
+    def check(self) -> None:
+        """List every malformed record of the library (not only those met so far), or say there
+        are none."""
+        from photo_tagger.app.check import check_library
+
+        if self.session is None:
+            return
+        report = check_library(self.session.library)
+        if report.clean:
+            self.message.emit("The library holds no malformed records.", 8000)
+        else:
+            self._on_malformed(report.problems)
+            self._problems.show_list()
+
+    def set_aside_malformed(self) -> None:
+        """Move every malformed record into the library's quarantine: one edit, synced."""
+        from photo_tagger.app.check import check_library
+
+        session = self.session
+        if session is None:
+            return
+        report = check_library(session.library, repair=True)
+        self.message.emit(
+            f"{report.set_aside} malformed record(s) set aside; nothing was deleted.", 10000
+        )
+        session.reload_document()
 
     # --- edits across the library --------------------------------------------------------------
 

@@ -44,6 +44,7 @@ class Session(QObject):
     regroupRequested = Signal()  # faces lost their person: group them again in the background
     edited = Signal(list, list)  # the user changed the document: (photo ids, person ids) touched
     stored = Signal(list)  # a scan, a grouping or a model stored these photos ([]: many)
+    malformedFound = Signal(list)  # records another device wrote malformed, skipped (in words)
 
     def __init__(
         self,
@@ -80,6 +81,7 @@ class Session(QObject):
         self._slicer.setInterval(IDLE_PACE_MS)
         self._slicer.timeout.connect(self._read_slice)
         self._last_facts_signal = 0.0
+        self._malformed_told: set[str] = set()
         self._feed = CatalogFeed(self.index_file, runner, first_rows)
         self._feed.changed.connect(self._on_catalog_changed)
         self._slicer.start()
@@ -237,11 +239,19 @@ class Session(QObject):
         if done:
             self._slicer.stop()
             self._stale = False
+            self._tell_malformed()
         if done or now - self._last_facts_signal > 0.5:
             self._last_facts_signal = now
             keep_out_of_collector()
             self.factsChanged.emit([])
             self.factsProgress.emit(len(self.facts), len(rows))
+
+    def _tell_malformed(self) -> None:
+        """`malformedFound`, once reading met records it skipped that were not told yet."""
+        skipped = self.doc.skipped()
+        if not self._malformed_told.issuperset(skipped):
+            self._malformed_told.update(skipped)
+            self.malformedFound.emit(skipped)
 
     def finish_reading_facts(self) -> None:
         """Read every remaining photo's facts now (tests, screenshots)."""

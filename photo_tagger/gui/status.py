@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from photo_tagger.gui.jobs import JobProgress, JobQueue
@@ -83,8 +85,9 @@ class JobStatus(QWidget):
 
 
 class ProblemsButton(QToolButton):
-    """What the last job could not do (files a scan skipped, sidecars that could not be written),
-    kept in the status bar until the user has looked: a click lists them."""
+    """What the last job could not do (files a scan skipped, sidecars that could not be written,
+    records of the library that could not be read), kept in the status bar until the user has
+    looked: a click lists them, with a button that puts them right where there is a way."""
 
     LIMIT = 200  # lines listed; the count says how many more
 
@@ -93,13 +96,23 @@ class ProblemsButton(QToolButton):
         self.setAutoRaise(True)
         self.title = ""
         self.lines: list[str] = []
+        self.summary = ""
+        self.fix: tuple[str, Callable[[], object]] | None = None
         self.clicked.connect(self.show_list)
         self.setVisible(False)
 
-    def show_problems(self, title: str, lines: list[str]) -> None:
+    def show_problems(
+        self,
+        title: str,
+        lines: list[str],
+        summary: str = "",
+        fix: tuple[str, Callable[[], object]] | None = None,
+    ) -> None:
+        """`summary`: what the list is, in a sentence; `fix`: (a button's label, what it does)
+        offered beside the list."""
         if not lines:
             return
-        self.title, self.lines = title, lines
+        self.title, self.lines, self.summary, self.fix = title, lines, summary, fix
         n = len(lines)
         self.setText(f"⚠ {n} problem{'s' if n != 1 else ''}")
         self.setToolTip(f"{title}: click to see what could not be done")
@@ -116,7 +129,11 @@ class ProblemsButton(QToolButton):
         box = QMessageBox(self.window())
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(self.title)
-        box.setText(f"{self.title}: {len(self.lines)} could not be done.")
+        box.setText(self.summary or f"{self.title}: {len(self.lines)} could not be done.")
         box.setDetailedText(self.details())
+        if self.fix is not None:
+            label, fix = self.fix
+            box.addButton(label, QMessageBox.ButtonRole.AcceptRole).clicked.connect(fix)
+            box.addButton(QMessageBox.StandardButton.Close)
         box.open()  # not modal to the event loop: the window goes on
         self.setVisible(False)

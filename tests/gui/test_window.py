@@ -47,7 +47,7 @@ MENUS = {
         "Filters",
         "Tags",
     ],
-    "&Help": ["Check for &Model Updates", "", "&About Photo Tagger"],
+    "&Help": ["Check for &Model Updates", "&Check the Library", "", "&About Photo Tagger"],
 }
 
 
