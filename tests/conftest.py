@@ -1,22 +1,36 @@
 """What every part of the suite shares: a sync server's database and the real server on
-127.0.0.1 (see tests/harness.py), PostgreSQL once per session, a port of the test's own; and
-property tests that are never timed."""
+127.0.0.1 (see tests/harness.py), PostgreSQL once per session, a port of the test's own; property
+tests that are never timed; and no system keyring: tokens stay in each library's secrets file,
+unless a test gives a keyring of its own (tests/store/test_keyring.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 from hypothesis import settings
+from keyring.backends import null
 
 from photo_tagger.server.storage import Storage
+from photo_tagger.store.keyring_secrets import KEYRING_ENV
 from tests.harness import HeldPort, Postgres, ThreadServer, postgres_server, sqlite_storage
 
 # Hypothesis fails an example that takes over 200 ms by default: on a crowded machine that is a
 # verdict on the machine, not on the code.
 settings.register_profile("photo-tagger", deadline=None)
 settings.load_profile("photo-tagger")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_system_keyring() -> Iterator[None]:
+    """The user's keyring is never touched: the keyring is off (for the programs the tests start
+    too), and were it asked all the same, the keyring that keeps nothing answers."""
+    keyring.set_keyring(null.Keyring())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(KEYRING_ENV, "off")
+        yield
 
 
 @pytest.fixture

@@ -10,15 +10,19 @@ acknowledged) beside the snapshot, so that the edits still waiting are sent as t
 they are, and counted, never lost in a snapshot. Rows that could not be read are moved to
 `doc_quarantine` then, instead of being deleted.
 
-The `settings` table holds this computer's settings for the library (the sync server and token,
-what it acknowledged): they are not part of the shared document. persistence.DocumentLog keeps
+The `settings` table holds this computer's settings for the library (the sync server, what it
+acknowledged, the name of the library's tokens in the system keyring; the tokens themselves are
+kept by keyring_secrets.py): they are not part of the shared document. persistence.DocumentLog keeps
 the document itself in step with these rows.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import time
+import uuid
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +30,7 @@ from pathlib import Path
 
 from photo_tagger.errors import LibraryError
 from photo_tagger.store import sqlite
+from photo_tagger.store.keyring_secrets import LibrarySecrets, keyring_wanted
 from photo_tagger.store.secrets import SECRET_KEYS, SECRETS_FILE, SecretFile
 
 
@@ -59,6 +64,8 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 # settings key: the last row id the sync server acknowledged; local rows after it are kept
 SYNCED_UPTO = "sync.synced_upto"
+# settings key: the library's name for its tokens in the system keyring (keyring_secrets.py)
+KEYRING_ID = "secrets.keyring_id"
 LOCAL, REMOTE = "local", "remote"
 Setting = str | int | float | bytes
 LogRow = tuple[int, str, bytes, int]  # (id, kind, data, crc)
@@ -98,7 +105,9 @@ class LogFile(sqlite.Database):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         super().__init__(conn, path)
         self.report = LoadReport()
-        self.secrets = SecretFile(path.parent / SECRETS_FILE)
+        self.secrets = LibrarySecrets(
+            SecretFile(path.parent / SECRETS_FILE), self._keyring_id, keyring_wanted(os.environ)
+        )
         self._move_secrets_out()
 
     # --- reading -----------------------------------------------------------------------------
@@ -211,7 +220,8 @@ class LogFile(sqlite.Database):
 
     def set_settings(self, values: Mapping[str, Setting | None]) -> None:
         """Write several settings in one transaction; None removes a setting. Tokens go to the
-        library's secrets file (secrets.py), never into this database."""
+        system keyring or the library's secrets file (keyring_secrets.py), never into this
+        database."""
         secrets = {k: None if v is None else str(v) for k, v in values.items() if k in SECRET_KEYS}
         if secrets:
             self.secrets.update(secrets)
@@ -230,8 +240,24 @@ class LogFile(sqlite.Database):
         except sqlite3.Error as exc:
             raise LibraryError(f"Could not save settings in {self.path}: {exc}.") from exc
 
+    def _keyring_id(self, create: bool) -> str | None:
+        """The library's keyring id (made now if `create` and it has none: by one process
+        only, whichever comes first)."""
+        if create:
+            try:
+                with self.batch():
+                    self._conn.execute(
+                        "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+                        (KEYRING_ID, uuid.uuid4().hex),
+                    )
+            except sqlite3.Error as exc:
+                raise LibraryError(f"Could not save settings in {self.path}: {exc}.") from exc
+        found = self.setting(KEYRING_ID)
+        return str(found) if found else None
+
     def _move_secrets_out(self) -> None:
-        """Tokens that an earlier version kept in this database move to the secrets file."""
+        """Tokens that an earlier version kept in this database move out of it (into the
+        keyring, or the secrets file), and those the file holds into the keyring."""
         keys = sorted(SECRET_KEYS)
         marks = ",".join("?" * len(keys))
         try:
@@ -243,4 +269,7 @@ class LogFile(sqlite.Database):
                 with self.batch():
                     self._conn.execute(f"DELETE FROM settings WHERE key IN ({marks})", keys)
         except (sqlite3.Error, LibraryError):
-            pass  # a read-only copy, or a folder that cannot be written: moved at the next open
+            return  # a read-only copy, or a folder that cannot be written: moved at the next open
+        # a file that cannot be rewritten keeps the tokens, which are still read from it
+        with contextlib.suppress(LibraryError):
+            self.secrets.move_into_keyring()

@@ -1,9 +1,9 @@
-"""The secrets a library keeps on this computer (the sync token, the cloud model's token): in a
-file of the library's folder that only the user can read (mode 0600), never in its databases,
-which backups, sync tools and other programs read.
+"""The file a library keeps its secrets in (the sync token, the cloud model's token) where the
+system keyring is not used (keyring_secrets.py): in the library's folder, readable by the user
+alone (mode 0600), never in its databases, which backups, sync tools and other programs read.
 
 Libraries written before kept them in document.sqlite3's settings; opening such a library moves
-them here (log_file.py).
+them out (log_file.py).
 """
 
 from __future__ import annotations
@@ -46,13 +46,16 @@ class SecretFile:
 
     def update(self, values: Mapping[str, str | None]) -> None:
         """Set (or, with None, remove) secrets, replacing the file atomically, readable by the
-        user alone."""
+        user alone; a file left with none is removed."""
         current = self.read()
         for key, value in values.items():
             if value is None:
                 current.pop(key, None)
             else:
                 current[key] = value
+        if not current:
+            self._remove()
+            return
         temporary = self.path.with_name(self.path.name + ".new")
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
         try:
@@ -64,7 +67,16 @@ class SecretFile:
                 os.fsync(fh.fileno())
             os.replace(temporary, self.path)
         except OSError as exc:
-            raise LibraryError(
-                f"Could not save the library's tokens in {self.path} ({exc.strerror}): check that "
-                "the library folder can be written."
-            ) from exc
+            raise self._unsaved(exc) from exc
+
+    def _remove(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise self._unsaved(exc) from exc
+
+    def _unsaved(self, exc: OSError) -> LibraryError:
+        return LibraryError(
+            f"Could not save the library's tokens in {self.path} ({exc.strerror}): check that "
+            "the library folder can be written."
+        )
