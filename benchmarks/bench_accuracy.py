@@ -165,8 +165,10 @@ def main() -> int:
         seen = list(scan(pictures, models_dir, Path(tmp)).values())
     splits = ("tune", "held-out") if args.split == "all" else (args.split,)
     print(f"models: {models_dir}; {len(pictures)} pictures x {len(COPIES)} copies")
-    print(f"{'split':9} {'pictures':>8} {'wrong':>11} {'precision':>9} {'recall':>6} "
-          f"{'faces ok':>8} {'false/100':>9}")
+    print(
+        f"{'split':9} {'pictures':>8} {'wrong':>11} {'precision':>9} {'recall':>6} "
+        f"{'faces ok':>8} {'false/100':>9}"
+    )
     for split in (*splits, "all") if len(splits) > 1 else splits:
         tally = Tally()
         for s in seen:
@@ -181,8 +183,10 @@ def main() -> int:
         )
         last = tally
     counted, together, mixed = people_figures(labels, seen)
-    print(f"people: {together} of {counted} have all their faces in one group; "
-          f"{mixed} groups hold two people")
+    print(
+        f"people: {together} of {counted} have all their faces in one group; "
+        f"{mixed} groups hold two people"
+    )
     print("plainly wrong tags:")
     for line in last.wrong:
         print(f"  {line}")

@@ -1,4 +1,4 @@
-"""Make the accuracy benchmark's photos (benchmarks/accuracy/photos/) from the packages they ship in.
+"""Make the accuracy benchmark's pictures (benchmarks/accuracy/photos/): from packages.
 
     pip download --no-deps scikit-image==0.26.0 scikit-learn==1.9.1 matplotlib==3.11.2 -d work/
     python benchmarks/accuracy/make_photos.py work/*.whl
