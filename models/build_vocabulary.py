@@ -6,6 +6,8 @@ class maps to one tag of a small hierarchical vocabulary ("Animals/Cat", "Food/C
 smallest id, so WordNet's hypernyms place most classes automatically (everything under dog.n.01 is
 "Animals/Dog"); a hand-written table places the rest and overrides where WordNet's taxonomy is not
 what a photo is of (a "car wheel" photo is a car, a "pot" is a flowerpot, "honeycomb" means bees).
+No model tag sits under a root the photo's own facts use (Places, Dates, Events, Time of day,
+Seasons, from its GPS and capture time): what the classifier sees of a place is a "Scenes" tag.
 
 Sources (both fetched with their ordinary clients, nothing is downloaded at run time):
 - the 1000 wnids in class order: timm's wheel (Apache-2.0), `timm/data/_info/imagenet_synsets.txt`;
@@ -39,7 +41,7 @@ LABELS = MODELS_DIR / "imagenet_labels.txt"
 OUT = MODELS_DIR / "tagger_vocabulary.json"
 WORDNET_DIR = Path("/usr/share/wordnet")
 WORDNET_COPYRIGHT = Path("/usr/share/doc/wordnet-base/copyright")
-VERSION = "1"
+VERSION = "2"
 
 # torchvision's names that are not a lemma of their synset: it renamed two duplicate names.
 RENAMED = {"crane bird": "crane", "maillot tank suit": "maillot"}
@@ -146,9 +148,9 @@ HYPERNYM_RULES: list[tuple[str, str, str]] = [
     ("n04451818", "tool", "Objects/Tool"),
     ("n04447443", "toiletry", "Objects/Cosmetics"),
     ("n02773037", "bag", "Objects/Bag"),
-    # Places
-    ("n04202417", "shop", "Places/Shop"),
-    ("n02898711", "bridge", "Places/Bridge"),
+    # Scenes: what kind of place a photo shows (its own Places, Dates and Events are facts)
+    ("n04202417", "shop", "Scenes/Shop"),
+    ("n02898711", "bridge", "Scenes/Bridge"),
     # Nature
     ("n12992868", "fungus", "Nature/Mushroom"),
     ("n11669921", "flower", "Nature/Flower"),
@@ -247,10 +249,10 @@ CLASS_TABLE: dict[str, str] = {
     "Sports/Archery": "bow",
     "Sports/Skydiving": "parachute",
     "Sports": "croquet ball; bobsled; scoreboard; knee pad",
-    # Events
-    "Events/Christmas": "Christmas stocking",
-    "Events/Halloween": "jack-o'-lantern",
-    "Events/Graduation": "mortarboard; academic gown",
+    # Occasions the classifier recognises by an object: scenes too, never the Events of facts
+    "Scenes/Christmas": "Christmas stocking",
+    "Scenes/Halloween": "jack-o'-lantern",
+    "Scenes/Graduation": "mortarboard; academic gown",
     # Clothing
     "Clothing/Dress": "gown",
     "Clothing/Coat": "fur coat; trench coat; lab coat; poncho; cloak",
@@ -305,27 +307,27 @@ CLASS_TABLE: dict[str, str] = {
     "magnetic compass; barometer; lighter; matchstick; gasmask; pillow; quilt; "
     "doormat; prayer rug; paper towel; dishrag; handkerchief; whistle; Petri dish; birdhouse; "
     "potter's wheel",
-    # Places
-    "Places/Beach": "seashore; sandbar",
-    "Places/Church": "church; bell cote; altar; monastery",
-    "Places/Mosque": "mosque",
-    "Places/Temple": "stupa",
-    "Places/Castle": "castle; palace",
-    "Places/Bridge": "pier",
-    "Places/Lighthouse": "beacon",
-    "Places/Monument": "triumphal arch; obelisk; megalith; totem pole; brass; cliff dwelling; "
+    # Scenes: what kind of place a photo shows (its own Places, Dates and Events are facts)
+    "Scenes/Beach": "seashore; sandbar",
+    "Scenes/Church": "church; bell cote; altar; monastery",
+    "Scenes/Mosque": "mosque",
+    "Scenes/Temple": "stupa",
+    "Scenes/Castle": "castle; palace",
+    "Scenes/Bridge": "pier",
+    "Scenes/Lighthouse": "beacon",
+    "Scenes/Monument": "triumphal arch; obelisk; megalith; totem pole; brass; cliff dwelling; "
     "pedestal",
-    "Places/Restaurant": "restaurant; menu",
-    "Places/Library": "library",
-    "Places/Theater": "cinema; home theater; stage; theater curtain",
-    "Places/Shop": "grocery store",
-    "Places/Street": "traffic light; street sign; parking meter; manhole cover; pay-phone",
-    "Places/Farm": "barn; hay; worm fence",
-    "Places/Harbor": "dock; boathouse; breakwater",
-    "Places/Park": "fountain; park bench; maze; carousel; swing",
-    "Places/Greenhouse": "greenhouse",
-    "Places/Camping": "mountain tent; sleeping bag; yurt",
-    "Places": "dam; planetarium; prison; water tower; lumbermill; drilling platform; "
+    "Scenes/Restaurant": "restaurant; menu",
+    "Scenes/Library": "library",
+    "Scenes/Theater": "cinema; home theater; stage; theater curtain",
+    "Scenes/Shop": "grocery store",
+    "Scenes/Street": "traffic light; street sign; parking meter; manhole cover; pay-phone",
+    "Scenes/Farm": "barn; hay; worm fence",
+    "Scenes/Harbor": "dock; boathouse; breakwater",
+    "Scenes/Park": "fountain; park bench; maze; carousel; swing",
+    "Scenes/Greenhouse": "greenhouse",
+    "Scenes/Camping": "mountain tent; sleeping bag; yurt",
+    "Scenes": "dam; planetarium; prison; water tower; lumbermill; drilling platform; "
     "radio telescope; solar dish; dome; thatch; tile roof; vault; stone wall; picket fence; "
     "chainlink fence; bannister; patio; sliding door; turnstile",
     # Nature
@@ -359,7 +361,7 @@ THRESHOLD_PER_CLASS = 0.6 / 1000
 THRESHOLDS: dict[str, float] = {
     # Catch-alls: only worth showing when the photo is surely one of their many things.
     "Objects": 0.8,
-    "Places": 0.6,
+    "Scenes": 0.6,
     "Vehicles": 0.5,
 }
 DEFAULT_THRESHOLD = 0.5  # tags the vocabulary does not know, e.g. a user's own

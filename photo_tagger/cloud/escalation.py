@@ -55,7 +55,7 @@ from photo_tagger.errors import EscalationOfflineError, ImageError, ModelError
 from photo_tagger.files.discovery import content_id
 from photo_tagger.imaging import decode_photo
 from photo_tagger.store.library import Library
-from photo_tagger.store.rules import CLOUD, LOCAL, cloud_model_of
+from photo_tagger.store.rules import CLOUD, LOCAL, cloud_model_of, model_confidence
 
 JPEG_QUALITY = 90
 MAX_TAGS = 50  # the most tags recorded from one answer for one photo, the best scored first
@@ -67,8 +67,10 @@ FACE_TAGS = "People"  # the face detector's, on this computer; never the cloud m
 
 
 def best_local_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
-    """The best score among the photo's local auto tags (0.0 with none: the model saw nothing)."""
-    return max((float(a["score"]) for a in auto.values() if a.get("source") == LOCAL), default=0.0)
+    """How sure the local models are of the photo: the best score of their most specific tags,
+    the face detector's included (the cloud model cannot tell people apart, so a photo sure of
+    its faces gains nothing there); 0.0 with none. See rules.model_confidence."""
+    return model_confidence(auto, sources=(LOCAL,), with_people=True)
 
 
 def refined_in_cloud(document: Any, photo_id: str) -> str | None:

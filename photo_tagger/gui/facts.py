@@ -67,17 +67,9 @@ class PhotoFacts:
 
 
 def best_model_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
-    """The best score a model gave a tag that is neither a People tag nor from the photo itself
-    (0.0 with none)."""
-    from photo_tagger.vision.pipeline import PEOPLE_TAG
-
-    best = 0.0
-    for tag, a in auto.items():
-        if not (
-            a["source"] == rules.PHOTO or tag == PEOPLE_TAG or tag.startswith(PEOPLE_TAG + "/")
-        ):
-            best = max(best, float(a["score"]))
-    return best
+    """How sure the models are of the photo: the best score of their most specific tags, People
+    tags left out (0.0 with none). See rules.model_confidence."""
+    return rules.model_confidence(auto)
 
 
 def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], float]) -> PhotoFacts:

@@ -79,19 +79,58 @@ def effective_tags(
 
     User intent always wins: a tag the user removed stays removed whatever a model says later.
     What the photo itself says (source "photo": its place, date, event) needs no threshold: a
-    score under 1 marks a guess or a suggestion, which is shown as such.
+    score under 1 marks a guess or a suggestion, which is shown as such. A model's broad tag
+    ("Animals") is shown only with a more specific one of its own under it ("Animals/Cat"):
+    its score sums many classes, and alone it says the model could not tell what it saw.
     """
-    tags = {
-        t: float(a["score"])
-        for t, a in auto.items()
-        if a.get("source") == PHOTO or float(a["score"]) >= threshold(t)
-    }
+    tags: dict[str, float] = {}
+    broad: set[str] = set()  # model tags with a model tag under them
+    for t, a in auto.items():
+        score = float(a["score"])
+        if a.get("source") == PHOTO:
+            tags[t] = score
+            continue
+        if "/" in t:
+            broad.update(_ancestors(t))
+        if score >= threshold(t):
+            tags[t] = score
+    if broad:
+        under = {p for t in tags if "/" in t and t in auto for p in _ancestors(t)}
+        for t in broad - under:
+            if t in tags and auto.get(t, {}).get("source") != PHOTO:
+                del tags[t]
     for tag, present in user.items():
         if present:
             tags[tag] = 1.0
         else:
             tags.pop(tag, None)
     return tags
+
+
+def model_confidence(
+    auto: Mapping[str, Mapping[str, Any]],
+    sources: tuple[str, ...] = (LOCAL, CLOUD),
+    with_people: bool = False,
+) -> float:
+    """How sure the models are of what the photo shows: the best score of their most specific
+    tags ("Animals/Cat", not "Animals", whose score sums every animal class), the face
+    detector's People tags counted only `with_people` (0.0 when they saw nothing). What "unsure"
+    is measured by."""
+    scored = {
+        t: float(a["score"])
+        for t, a in auto.items()
+        if a.get("source") in sources
+        and (with_people or (t != "People" and not t.startswith("People/")))
+    }
+    broad = {p for t in scored if "/" in t for p in _ancestors(t)}
+    return max((s for t, s in scored.items() if t not in broad), default=0.0)
+
+
+@lru_cache(maxsize=8192)
+def _ancestors(tag: str) -> tuple[str, ...]:
+    """ "A/B/C" -> ("A", "A/B")."""
+    parts = tag.split("/")
+    return tuple("/".join(parts[:k]) for k in range(1, len(parts)))
 
 
 def cloud_model_of(auto: Mapping[str, Mapping[str, Any]]) -> str | None:

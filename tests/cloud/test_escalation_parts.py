@@ -54,6 +54,12 @@ def test_cloud_answer_replaces_the_unsure_local_tags_it_can_score() -> None:
     assert tags == {"Vehicles": 0.625, "Places": 0.16, "Objects/Lamp": 0.0}
     assert escalation.best_local_score(local) == 0.9
     assert escalation.best_local_score({}) == 0.0
+    # a broad tag sums many classes: what counts is its most specific tag under it
+    broad = {
+        "Scenes": {"score": 0.63, "source": "local", "model": "m"},
+        "Scenes/Temple": {"score": 0.06, "source": "local", "model": "m"},
+    }
+    assert escalation.best_local_score(broad) == 0.06
 
 
 def test_settings_are_remembered_per_library_and_checked(tmp_path: Path) -> None:

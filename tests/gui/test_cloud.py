@@ -148,7 +148,7 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
         for a in session.doc.auto_tags(r[0]).values()
         if a["source"] == "local"
     }
-    assert models == {"mobilenet-v2-imagenet@2+vocabulary@1"}
+    assert models == {"mobilenet-v2-imagenet@2+vocabulary@2"}
     assert session.doc.user_tags(cat) == {"Pets/Chelsea": True}  # the user's tag stays
     qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window), timeout=WAIT_MS)
     assert tag_rows(window)["Animals/Cat"] == ("model", tag_rows(window)["Animals/Cat"][1], "")

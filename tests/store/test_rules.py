@@ -44,3 +44,38 @@ def test_match_faces_follows_boxes_not_indices() -> None:
     new = [[101, 99, 121, 119], [1, 0, 11, 10]]  # re-ordered, the third face gone
     assert rules.match_faces(old, new) == {0: 1, 1: 0}
     assert rules.match_faces(old, []) == {}
+
+
+def _local(**scores: float) -> dict[str, dict[str, object]]:
+    return {
+        t.replace("_", "/"): {"score": s, "source": "local", "model": "m"}
+        for t, s in scores.items()
+    }
+
+
+def test_a_broad_model_tag_is_shown_only_with_a_specific_one_under_it() -> None:
+    """ "Scenes" 0.63 is the sum of every scene class; its best specific tag scored 0.06: the
+    model could not tell what it saw, and a bare "Scenes" would say it could."""
+    always = lambda tag: 0.3  # noqa: E731
+    bare = _local(Scenes=0.63, Scenes_Temple=0.06, Scenes_Castle=0.05)
+    assert rules.effective_tags(bare, {}, always) == {}
+    sure = _local(Animals=0.95, Animals_Cat=0.9, Animals_Dog=0.05)
+    assert rules.effective_tags(sure, {}, always) == {"Animals": 0.95, "Animals/Cat": 0.9}
+    # a class mapped to the broad tag itself (nothing scored under it) is its own specific tag
+    assert rules.effective_tags(_local(Objects=0.9), {}, always) == {"Objects": 0.9}
+    # the user and the photo's own facts are not models: their tags are shown as they are
+    facts = {"Places": {"score": 1.0, "source": "photo", "model": "context@1"}}
+    facts["Places/Lisbon"] = {"score": 0.4, "source": "photo", "model": "context@1"}
+    assert rules.effective_tags(facts, {"Animals": True}, always) == {
+        "Places": 1.0,
+        "Places/Lisbon": 0.4,
+        "Animals": 1.0,
+    }
+
+
+def test_how_sure_the_models_are_is_read_on_their_most_specific_tags() -> None:
+    assert rules.model_confidence(_local(Scenes=0.63, Scenes_Temple=0.06)) == 0.06
+    assert rules.model_confidence(_local(Animals=0.95, Animals_Cat=0.9)) == 0.9
+    faces = _local(People=1.0, People_Portrait=1.0)
+    assert rules.model_confidence(faces) == 0.0
+    assert rules.model_confidence(faces, with_people=True) == 1.0

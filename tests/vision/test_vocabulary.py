@@ -127,7 +127,7 @@ def test_tags_are_the_scores_over_their_thresholds(vocab: Vocabulary, probs: Pro
     scores = vocab.scores(p, floor=0.0)
     tags = vocab.tags(p)
     assert tags == {t: s for t, s in scores.items() if s >= vocab.threshold(t)}
-    assert "Places/Beach" in tags and "Nature/Lake" not in tags
+    assert "Scenes/Beach" in tags and "Nature/Lake" not in tags
 
 
 def test_scores_are_capped_at_one(vocab: Vocabulary) -> None:
@@ -145,7 +145,7 @@ def test_wrong_number_of_probabilities_is_refused(vocab: Vocabulary) -> None:
 
 
 def test_file_loads_with_one_row_per_class(vocab: Vocabulary, raw: dict) -> None:
-    assert vocab.version == raw["version"] == "1"
+    assert vocab.version == raw["version"] == "2"
     assert vocab.num_classes == len(LABELS) == len(raw["classes"]) == 1000
     # The rows carry the ImageNet name, so a reordered label list would show here.
     assert [row[3] for row in raw["classes"]] == LABELS
@@ -233,7 +233,7 @@ def test_everyday_classes_have_the_tag_people_use(raw: dict) -> None:
         "school bus": "Vehicles/Bus",
         "mountain bike": "Vehicles/Bicycle",
         "catamaran": "Vehicles/Boat/Sailboat",
-        "seashore": "Places/Beach",
+        "seashore": "Scenes/Beach",
         "alp": "Nature/Mountain",
         "soccer ball": "Sports/Soccer",
         "acoustic guitar": "Music/Guitar",
@@ -281,3 +281,11 @@ def test_unreadable_json_is_a_model_error(tmp_path: Path) -> None:
     path.write_text('{"version": "1", "tags": {', encoding="utf-8")
     with pytest.raises(ModelError, match="cannot be read"):
         Vocabulary.from_file(path)
+
+
+def test_no_model_tag_sits_under_a_root_of_the_photos_own_facts(vocab: Vocabulary) -> None:
+    """Places, Dates, Events, Time of day and Seasons come from a photo's GPS and capture time;
+    what the classifier sees of a place or an occasion is a scene."""
+    facts = ("Places", "Dates", "Events", "Time of day", "Seasons")
+    assert not [t for t in vocab.names if t.split("/")[0] in facts]
+    assert {"Scenes/Beach", "Scenes/Halloween"} <= set(vocab.names)
