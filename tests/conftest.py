@@ -4,6 +4,7 @@ property tests that are never timed."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,12 +12,27 @@ import pytest
 from hypothesis import settings
 
 from photo_tagger.server.storage import Storage
+from photo_tagger.store.paths import STATE_ENV
 from tests.harness import HeldPort, Postgres, ThreadServer, postgres_server, sqlite_storage
 
 # Hypothesis fails an example that takes over 200 ms by default: on a crowded machine that is a
 # verdict on the machine, not on the code.
 settings.register_profile("photo-tagger", deadline=None)
 settings.load_profile("photo-tagger")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """This computer's state for its libraries (their client ids) in a folder of the test run's
+    own, for the commands the tests run too, never in the user's."""
+    folder = tmp_path_factory.mktemp("state")
+    before = os.environ.get(STATE_ENV)
+    os.environ[STATE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(STATE_ENV, None)
+    else:
+        os.environ[STATE_ENV] = before
 
 
 @pytest.fixture
