@@ -5,6 +5,7 @@ unless a test gives a keyring of its own (tests/store/test_keyring.py)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from keyring.backends import null
 
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.keyring_secrets import KEYRING_ENV
+from photo_tagger.store.paths import STATE_ENV
 from tests.harness import HeldPort, Postgres, ThreadServer, postgres_server, sqlite_storage
 
 # Hypothesis fails an example that takes over 200 ms by default: on a crowded machine that is a
@@ -31,6 +33,20 @@ def no_system_keyring() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEYRING_ENV, "off")
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """This computer's state for its libraries (their client ids) in a folder of the test run's
+    own, for the commands the tests run too, never in the user's."""
+    folder = tmp_path_factory.mktemp("state")
+    before = os.environ.get(STATE_ENV)
+    os.environ[STATE_ENV] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop(STATE_ENV, None)
+    else:
+        os.environ[STATE_ENV] = before
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ def test_an_installed_wheel_scans_with_the_models_and_resources_it_carries(
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PHOTO_TAGGER"))}
     env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PHOTO_TAGGER_STATE"] = str(work / "state")
     where = json.loads(
         run(
             python, "-c",

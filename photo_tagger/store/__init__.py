@@ -8,7 +8,8 @@
   read is checked by `doc_values` (a malformed one, from another device, is skipped and
   remembered), and `doc_check` lists such records and sets them aside.
 - `persistence.DocumentLog`: the document kept durable as a snapshot + update log, on
-  `log_file.LogFile` (document.sqlite3's rows and this computer's settings for the library).
+  `log_file.LogFile` (document.sqlite3's rows and this computer's settings for the library);
+  `client_ids`: which client id the document writes under (the same few, where that is safe).
 - `index.LocalIndex`: this computer's facts (paths, thumbnails, embeddings) in SQLite;
   `catalog`: the catalogue (every photo on disk, newest first) read from it on its own connection.
 - `sqlite.Database`: what every SQLite file of a library is built on: connection, schema

@@ -4,6 +4,10 @@
 <library>/index.sqlite3      local facts: files, photos, faces, what photos carry (index.py)
 <library>/thumbs/            thumbnails, named in the index relative to the library folder
 
+Which client id this computer writes the document under is kept outside the folder, in this
+user's state folder (client_ids.py), so that a copy or a restored backup of the folder never goes
+on under an id whose edits went further elsewhere.
+
 A photo's tags as everyone reads them (`auto_tags`, `effective_tags`) join the two: what the
 models said and the user set, from the shared document, and what the photo itself says (its place,
 date, event: source "photo"), from the index. The latter are worked out from each computer's own

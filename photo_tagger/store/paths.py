@@ -1,4 +1,5 @@
-"""Where a library lives when the user does not say, and what its folder holds."""
+"""Where a library lives when the user does not say, what its folder holds, and where this
+computer's own state for its libraries is kept."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import platformdirs
 
 LIBRARY_ENV = "PHOTO_TAGGER_LIBRARY"
+STATE_ENV = "PHOTO_TAGGER_STATE"
 
 # In a library folder (library.py): the shared document's log, the local index, the thumbnails.
 DOCUMENT_FILE = "document.sqlite3"
@@ -23,3 +25,13 @@ def default_library_dir(environ: Mapping[str, str] = os.environ) -> Path:
     if chosen:
         return Path(chosen).expanduser()
     return Path(platformdirs.user_data_dir("photo-tagger")) / "library"
+
+
+def default_state_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """Where this user's photo-tagger keeps what belongs to this computer and no library folder
+    (the client ids it writes each library's document under, client_ids.py): $PHOTO_TAGGER_STATE
+    if set, else the platform's per-user state folder (e.g. ~/.local/state/photo-tagger)."""
+    chosen = environ.get(STATE_ENV, "").strip()
+    if chosen:
+        return Path(chosen).expanduser()
+    return Path(platformdirs.user_state_dir("photo-tagger"))

@@ -15,7 +15,8 @@ for the library live in log_file.py; this module keeps the document in step with
 
 Several processes may share a library (the window and the command line): each appends its own
 rows under its own client id, `refresh()` applies the rows the others wrote, and compaction first
-applies them under the write lock so it never drops a row it has not folded in.
+applies them under the write lock so it never drops a row it has not folded in. Which client id
+a document writes under (one this computer used before, where that is safe) is client_ids.py's.
 
 A row that cannot be decoded (a damaged disk, a torn write) is reported in `report` and skipped;
 the rest loads. Compaction moves such rows to `doc_quarantine` instead of deleting them.
@@ -32,7 +33,9 @@ from pathlib import Path
 from pycrdt import Doc, Subscription, TransactionEvent
 
 from photo_tagger.errors import LibraryError
-from photo_tagger.store.log_file import LOCAL, REMOTE, SYNCED_UPTO, CorruptRow, LogFile
+from photo_tagger.store.client_ids import ClientIds, Lease
+from photo_tagger.store.log_file import LOCAL, REMOTE, SYNCED_UPTO, CorruptRow, LoadReport, LogFile
+from photo_tagger.store.paths import default_state_dir
 from photo_tagger.store.wire import has_waiting_parts
 
 __all__ = ["EMPTY_UPDATE", "SYNCED_UPTO", "DocumentLog"]
@@ -66,6 +69,7 @@ class DocumentLog(LogFile):
         self._changed = False  # whether the last muted apply changed the document
         self._unsaved: list[tuple[bytes, str]] = []  # (update, origin) the disk refused, in order
         self._subscription: Subscription | None = None
+        self._lease: Lease | None = None
 
     @classmethod
     def open(
@@ -76,14 +80,30 @@ class DocumentLog(LogFile):
         compact_rows: int = 10_000,
         compact_min_bytes: int = 4 << 20,
     ) -> DocumentLog:
-        conn = cls.connect(path)
+        """Open the log at `path` and replay it into `doc`, or into a document that writes under
+        one of the client ids this computer keeps for the library where that is safe, else under
+        a new one (client_ids.py), held until `close()`."""
+        lease = None
+        if doc is None:
+            lease = ClientIds(default_state_dir()).take(path)
+            doc = lease.doc()
         try:
-            doc = doc if doc is not None else Doc()
+            conn = cls.connect(path)
+        except BaseException:
+            if lease is not None:
+                lease.release(None)
+            raise
+        try:
             self = cls(conn, path, doc, compact_rows, compact_min_bytes)
             self._load()
+            while lease is not None and not lease.settle(self.doc):
+                self._load_again(lease.doc())
         except BaseException:
             conn.close()
+            if lease is not None:
+                lease.release(None)
             raise
+        self._lease = lease
         self._subscription = self.doc.observe(self._on_transaction)
         return self
 
@@ -95,7 +115,11 @@ class DocumentLog(LogFile):
             self._compact_quietly()
         self.doc.unobserve(self._subscription)
         self._subscription = None
-        self._conn.close()
+        try:
+            self._conn.close()
+        finally:
+            if self._lease is not None:
+                self._lease.release(self.doc)
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -111,6 +135,14 @@ class DocumentLog(LogFile):
         self.report.seconds = time.perf_counter() - started
         for message in self.report.messages():
             log.warning("%s: %s", self.path, message)
+
+    def _load_again(self, doc: Doc) -> None:
+        """Replay the log into another document (one under a new client id)."""
+        self.doc = doc
+        self.report = LoadReport()
+        self._seen_upto = self._snapshot_bytes = self._tail_rows = self._tail_bytes = 0
+        self._own_rows.clear()
+        self._load()
 
     def _catch_up(self) -> int:
         """Apply every row after the ones already applied (other processes' rows); returns count."""
