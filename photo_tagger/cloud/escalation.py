@@ -67,9 +67,8 @@ FACE_TAGS = "People"  # the face detector's, on this computer; never the cloud m
 
 
 def best_local_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
-    """How sure the local models are of the photo: the best score of their most specific tags,
-    the face detector's included (the cloud model cannot tell people apart, so a photo sure of
-    its faces gains nothing there); 0.0 with none. See rules.model_confidence."""
+    """rules.model_confidence of the local models, faces included: the cloud model cannot tell
+    people apart, so a photo sure of its faces gains nothing there."""
     return model_confidence(auto, sources=(LOCAL,), with_people=True)
 
 
