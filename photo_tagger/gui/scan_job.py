@@ -15,7 +15,8 @@ from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import Session
 
 if TYPE_CHECKING:
-    from photo_tagger.app.scan import Importer, ScanReport
+    from photo_tagger.app.scan import Importer
+    from photo_tagger.app.scan_report import ScanReport
     from photo_tagger.vision.pipeline import Models
 
 # Photos per library transaction in the window: each commit runs on the UI thread, so it is kept
