@@ -142,6 +142,46 @@ def test_rescan_skips_unchanged_and_follows_moves_and_deletes(
     assert len(gone) == 1  # the deleted photo's tags stay in the shared document; no path
 
 
+def test_a_rescan_restores_photos_another_device_wiped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from photo_tagger.store.library import Library
+    from tests.store.hostile import write_as_peer
+
+    folder, library = tmp_path / "photos", tmp_path / "lib"
+    folder.mkdir()
+    for name in ("obama.jpg", "chelsea.jpg", "coffee.jpg"):
+        shutil.copy(PHOTOS / name, folder / name)
+    assert run(capsys, "scan", str(folder), "--library", str(library), "--quiet")[0] == 0
+    coffee = str(folder / "coffee.jpg")
+    assert run(capsys, "tag", "add", "--library", str(library), coffee, "Mornings")[0] == 0
+    before = by_name(export(capsys, library))
+
+    with Library.open(library) as lib:
+        spared = lib.index.lookup(coffee)[2]  # type: ignore[index]
+
+        def wipe_all_but_coffee(roots: dict[str, Any]) -> None:
+            for shared in roots.values():
+                for key in list(shared.keys()):
+                    if not key.startswith(spared):
+                        del shared[key]
+
+        write_as_peer(lib, wipe_all_but_coffee)
+        assert lib.document.photo_ids() == [spared]
+
+    code, out, _ = run(capsys, "scan", str(folder), "--library", str(library), "--quiet")
+    assert code == 0, out
+    assert "2 analysed" in out and "1 unchanged, 2 restored" in out
+    assert "Restored 2 photos whose model tags and faces were no longer in the library" in out
+    after = by_name(export(capsys, library))
+    for name in ("obama.jpg", "chelsea.jpg"):
+        assert after[name]["auto"] == before[name]["auto"], name
+        assert len(after[name]["faces"]) == len(before[name]["faces"]), name
+    assert after["obama.jpg"]["faces"][0]["person"] is not None  # a person again
+    assert after["coffee.jpg"]["user"] == {"Mornings": True}
+    assert after["coffee.jpg"]["tags"]["Mornings"] == 1.0
+
+
 def test_user_tags_beat_the_model_and_survive_a_rescan(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

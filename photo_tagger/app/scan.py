@@ -6,10 +6,12 @@ what every scan of a library shares (the models, the threads, where library work
 `scan()` is a `Scan` that goes through its steps:
 
 - plan: walk the folders, look every file up in the index, forget paths gone from disk, and list
-  what must be analysed (new or changed files; unchanged ones that other models analysed);
+  what must be analysed (new or changed files; unchanged ones that other models analysed, or
+  whose model tags or faces the shared document lost: another device wiped them);
 - analyse: read and analyse the files on worker threads (app/scan_photo.py), committing what comes
   out in batches, each one store transaction (commit); RAW files with a JPEG or HEIC twin are
-  filed under the twin's photo;
+  filed under the twin's photo; a moved or touched file whose photo the document lost is
+  analysed again after the others;
 - finish: record what was skipped and why, group the new faces into people, and work out what
   depends on the whole library (places, events, near-duplicates).
 
@@ -22,19 +24,14 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from photo_tagger.app.calls import LibraryCaller, Runner, call_here, run_here, slices
-from photo_tagger.app.context import (
-    ContextReport,
-    DuplicatesReport,
-    find_duplicates,
-    update_context,
-)
+from photo_tagger.app.context import find_duplicates, update_context
 from photo_tagger.app.people import group_people
 from photo_tagger.app.scan_photo import Analysed, Known, PhotoReader
+from photo_tagger.app.scan_report import ScanHooks, ScanReport, Skipped
 from photo_tagger.app.scan_store import store_batch
 from photo_tagger.duplicates import SIGNATURE_VERSION
 from photo_tagger.errors import ImageError, LibraryError
@@ -56,51 +53,6 @@ WRITE_SLICE = 256  # path removals per library transaction
 COMMIT_EVERY = 64  # photos per store transaction: durable often, cheap per photo
 
 Row = tuple[int, int, str]  # an indexed file: size, mtime_ns, content id
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
-
-
-@dataclass
-class ScanReport:
-    found: int = 0
-    analysed: int = 0
-    unchanged: int = 0
-    known_content: int = 0  # moved, renamed or copied photos recognised by their content
-    removed: int = 0  # photos no longer found at any path
-    faces: int = 0
-    new_people: int = 0
-    seconds: float = 0.0
-    skipped: list[Skipped] = field(default_factory=list)
-    imported_tags: int = 0  # keywords other apps wrote, now user tags
-    imported_faces: int = 0  # named face regions other apps wrote, now confirmed people
-    raw_with_twin: int = 0  # RAW files kept with the photo of their JPEG or HEIC twin
-    metadata_problems: list[str] = field(default_factory=list)  # sidecars that could not be read
-    context: ContextReport | None = None  # places, dates, events, when they were worked out
-    duplicates: DuplicatesReport | None = None  # near-duplicates, when the photos changed
-
-    @property
-    def rate(self) -> float:
-        return self.analysed / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class ScanHooks:
-    """What the caller hears and says while a scan runs.
-
-    `on_progress` runs after every photo on the scanning thread. While `paused()` is true no new
-    photo starts (what is analysed is stored first); `should_stop()` ends the scan early, keeping
-    everything done so far. `on_stored(content_ids)` runs on the library's thread after each batch
-    is stored (with [] when only paths were forgotten), for views to follow.
-    """
-
-    on_progress: Callable[[Progress], None] | None = None
-    should_stop: Callable[[], bool] = lambda: False
-    paused: Callable[[], bool] = lambda: False
-    on_stored: Callable[[list[str]], None] | None = None
 
 
 class Importer:
@@ -182,6 +134,11 @@ class Scan:
         self.with_twin: list[FileStat] = []  # RAW files to file under their twin's photo
         self.twin_of: dict[str, str] = {}
         self.missing_ids: set[str] = set()  # photos of paths gone from disk
+        # photos whose model tags or faces the shared document lost, analysed again to restore
+        # them; `done_before` the photos these models analysed before, the lost ones aside
+        self.lost: set[str] = set()
+        self.done_before: frozenset[str] = frozenset()
+        self.lost_known: dict[str, FileStat] = {}  # moved or touched files of lost photos
         self.progress = Progress(total=0)
         self.reader: PhotoReader | None = None
         self.pending: list[Analysed | Known] = []  # analysed, not yet committed
@@ -214,7 +171,7 @@ class Scan:
         plan = plan_scan(stats, known.get, indexed)
         self.missing_ids = {row[2] for row in self._lookup_all(plan.missing).values()}
         self._forget(plan.missing)
-        todo = list(plan.changed) + self._analysed_by_others(plan.unchanged, known)
+        todo = list(plan.changed) + self._analysed_again(plan.unchanged, known)
         # A RAW shot with a JPEG (or HEIC) twin is one photo with two files: the twin is
         # analysed (it is quicker to read) and the RAW filed under its content. A RAW whose twin
         # could not be read is analysed itself.
@@ -224,8 +181,9 @@ class Scan:
         self.progress = Progress(total=len(todo))
         signature = self.importer.analysis
         done_ids = self.on_library(lambda: index.content_ids_processed_by(signature))
+        self.done_before = frozenset(done_ids - self.lost)
         imp = self.importer
-        self.reader = PhotoReader(imp.analyzer, imp.thumbnails, imp.target_side, done_ids)
+        self.reader = PhotoReader(imp.analyzer, imp.thumbnails, imp.target_side, self.done_before)
 
     def skip(self, path: str, reason: str) -> None:
         self.report.skipped.append(Skipped(path, reason))
@@ -248,21 +206,34 @@ class Scan:
         if missing and self.hooks.on_stored is not None:
             self.on_library(partial(self.hooks.on_stored, []))
 
-    def _analysed_by_others(
+    def _analysed_again(
         self, unchanged: Sequence[FileStat], known: dict[str, Row]
     ) -> list[FileStat]:
-        """The unchanged files whose photo older models analysed; counts the others."""
-        index, signature = self.index, self.importer.analysis
+        """The unchanged files whose photo older models analysed, or whose model tags or faces
+        the shared document lost (those photos go in `lost`); counts the others.
 
-        def processed_by(ids: Sequence[str]) -> list[tuple[str, str | None]]:
+        The index says what this computer analysed, the document what every computer now
+        holds: a photo analysed here whose record another device removed is analysed again.
+        """
+        index, signature = self.index, self.importer.analysis
+        doc = self.importer.library.document
+
+        def look(ids: Sequence[str]) -> tuple[list[tuple[str, str | None]], list[str]]:
             photos = [(c, index.photo(c)) for c in ids]
-            return [(c, p["processed_by"] if p else None) for c, p in photos]
+            processed = [(c, p["processed_by"] if p else None) for c, p in photos]
+            return processed, doc.lacking_analysis(ids)
 
         ids = sorted({known[st.path][2] for st in unchanged})
         processed: dict[str, str | None] = {}
         for part in slices(ids, LOOKUP_SLICE):
-            processed.update(self.on_library(partial(processed_by, part)))
-        again = [st for st in unchanged if processed.get(known[st.path][2]) != signature]
+            by, lacking = self.on_library(partial(look, part))
+            processed.update(by)
+            self.lost.update(lacking)
+        again = [
+            st
+            for st in unchanged
+            if processed.get(cid := known[st.path][2]) != signature or cid in self.lost
+        ]
         self.report.unchanged += len(unchanged) - len(again)
         return again
 
@@ -280,6 +251,12 @@ class Scan:
             self.on_library(partial(self.hooks.on_stored, []))
         self.progress.done += len(self.with_twin) - len(alone)
         self._analyse(alone)
+        if self.lost_known and not self.hooks.should_stop():
+            # moved or touched files whose photo the document lost: read as known above
+            assert self.reader is not None
+            self.reader.read_again(set(self.lost_known))
+            self.progress.total += len(self.lost_known)
+            self._analyse(list(self.lost_known.values()))
 
     def _analyse(self, items: list[FileStat]) -> None:
         imp, hooks, progress = self.importer, self.hooks, self.progress
@@ -327,8 +304,23 @@ class Scan:
         report.imported_tags += counts.imported_tags
         report.imported_faces += counts.imported_faces
         report.metadata_problems.extend(counts.problems)
+        lost = self.lost
+        report.restored += sum(isinstance(r, Analysed) and r.content_id in lost for r in batch)
+        self._find_lost_known(batch)
         if self.hooks.on_stored is not None:
             self.hooks.on_stored([r.content_id for r in batch])
+
+    def _find_lost_known(self, batch: list[Analysed | Known]) -> None:
+        """Note the files read as known whose photo, analysed before this scan, the document
+        lost since (a file moved or touched after a wipe): `analyse` reads them again."""
+        done, lost = self.done_before, self.lost
+        ids = {r.content_id for r in batch if isinstance(r, Known)}
+        ids = {c for c in ids if c in done and c not in lost}
+        lacking = set(self.importer.library.document.lacking_analysis(sorted(ids)))
+        for r in batch:
+            if r.content_id in lacking and r.content_id not in self.lost_known:
+                self.lost_known[r.content_id] = r.stat
+        lost.update(lacking)
 
     def _file_with_twins(self, raws: Sequence[FileStat]) -> list[FileStat]:
         """File each RAW under its twin's photo; returns the RAWs whose twin is not indexed."""

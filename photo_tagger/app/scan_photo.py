@@ -60,6 +60,13 @@ class PhotoReader:
         self._claimed: set[str] = set()  # contents this scan has started on
         self._lock = threading.Lock()
 
+    def read_again(self, content_ids: Set[str]) -> None:
+        """Analyse these contents when next read, though analysed already (the shared
+        document lost what was found)."""
+        with self._lock:
+            self._done = self._done - content_ids
+            self._claimed -= content_ids
+
     def read(self, st: FileStat) -> Analysed | Known:
         data = read_photo_file(st.path)
         cid = content_id(data)

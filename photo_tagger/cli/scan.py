@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, models_dir, open_library
 
 if TYPE_CHECKING:
-    from photo_tagger.app.scan import ScanReport
+    from photo_tagger.app.scan_report import ScanReport
     from photo_tagger.vision.pipeline import Progress
 
 
@@ -44,10 +44,17 @@ def print_report(report: ScanReport) -> None:
     print(
         f"Scanned {report.found} photo files in {report.seconds:.1f} s: "
         f"{report.analysed} analysed ({report.rate:.1f} photos/s), "
-        f"{report.unchanged} unchanged, {report.known_content} recognised by content, "
+        f"{report.unchanged} unchanged, {report.restored} restored, "
+        f"{report.known_content} recognised by content, "
         f"{report.removed} gone from disk, {len(report.skipped)} skipped. "
         f"{report.faces} faces, {report.new_people} new people."
     )
+    if report.restored:
+        print(
+            f"Restored {report.restored} photos whose model tags and faces were no longer in the "
+            "library (removed on another device): analysed again from their files, with your "
+            "tags that were still there kept."
+        )
     if report.imported_tags or report.imported_faces:
         print(
             f"From XMP/IPTC written by other apps: {report.imported_tags} tags, "

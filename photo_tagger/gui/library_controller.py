@@ -26,7 +26,7 @@ from photo_tagger.gui.status import ProblemsButton
 from photo_tagger.store.catalog import Row
 
 if TYPE_CHECKING:
-    from photo_tagger.app.scan import ScanReport
+    from photo_tagger.app.scan_report import ScanReport
     from photo_tagger.gui.services import Services
     from photo_tagger.gui.watcher import FolderWatcher
 

@@ -15,7 +15,8 @@ from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import Session
 
 if TYPE_CHECKING:
-    from photo_tagger.app.scan import Importer, ScanReport
+    from photo_tagger.app.scan import Importer
+    from photo_tagger.app.scan_report import ScanReport
     from photo_tagger.vision.pipeline import Models
 
 # Photos per library transaction in the window: each commit runs on the UI thread, so it is kept
@@ -143,7 +144,11 @@ class ScanJob:
 
 
 def summary(report: ScanReport) -> str:
-    parts = [f"{report.analysed} photo{'s' if report.analysed != 1 else ''} added"]
+    added, restored = report.analysed - report.restored, report.restored
+    parts = [f"{added} photo{'s' if added != 1 else ''} added"] if added or not restored else []
+    if restored:
+        # the shared document had lost them (removed on another device): analysed again
+        parts.append(f"{restored} photo{'s' if restored != 1 else ''} restored")
     if report.known_content:
         parts.append(f"{report.known_content} recognised by content")
     if report.removed:

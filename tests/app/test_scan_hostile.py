@@ -121,3 +121,29 @@ def test_a_full_disk_ends_the_scan_with_nothing_half_stored(tmp_path: Path, mode
         # every photo the document holds has its file in the index, and nothing more
         assert all(lib.index.paths_for(cid) for cid in stored)
         assert lib.index.photo_count() == len(stored)
+
+
+def test_photos_whose_tags_the_full_disk_kept_out_of_the_library_are_stored_by_the_next_scan(
+    tmp_path: Path, models: Models
+) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for name in ("obama.jpg", "coffee.jpg", "rocket.jpg"):
+        shutil.copy(PHOTOS / name, photos / name)
+    with Library.open(tmp_path / "lib") as lib:
+        log = lib.log._conn  # the shared document's log: the index is written, the log is not
+
+        def refuse_writes(ids: list[str]) -> None:
+            if ids:  # after the first photo
+                log.execute("PRAGMA query_only = ON")
+
+        importer = Importer(lib, models, workers=1, commit_every=1, commit_seconds=1e9)
+        with pytest.raises(LibraryError, match="free some space and scan again"):
+            importer.scan([photos], on_stored=refuse_writes)
+        log.execute("PRAGMA query_only = OFF")
+    with Library.open(tmp_path / "lib") as lib:  # the photo whose tags were not saved is gone
+        assert lib.index.photo_count() == 2 and len(lib.document.photo_ids()) == 1
+        report = Importer(lib, models, workers=1).scan([photos])
+        assert len(lib.document.photo_ids()) == 3
+        assert all(lib.document.auto_tags(cid) for cid in lib.document.photo_ids())
+        assert report.restored == 1

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from photo_tagger.gui.window import PHOTOS, WELCOME
+from photo_tagger.store.library import Library
 from tests.gui.conftest import SAMPLES, WAIT_MS, MakeWindow, copy_photos, grid_names, row_of
+from tests.store.hostile import remove_everything, write_as_peer
 
 
 def drop(window, paths: list[Path]) -> bool:  # type: ignore[no-untyped-def]
@@ -112,6 +114,25 @@ def test_watched_folders_are_remembered_and_rescanned_on_opening(
     again = make_window(library=tmp_path / "lib", settings_file=settings)
     assert again.settings.watched_folders(tmp_path / "lib") == [str(folder)]
     assert grid_names(again) == ["chelsea.jpg", "coffee.jpg"]
+
+
+def test_opening_restores_the_photos_another_device_wiped(
+    make_window: MakeWindow, tmp_path: Path
+) -> None:
+    folder = copy_photos(tmp_path / "photos", ("chelsea.jpg", "obama.jpg"))
+    settings = tmp_path / "settings.ini"
+    window = make_window(library=tmp_path / "lib", settings_file=settings)
+    window.add_paths([str(folder)])
+    window.close()
+    with Library.open(tmp_path / "lib") as lib:  # a sync brings a wipe while the window is shut
+        write_as_peer(lib, remove_everything)
+
+    again = make_window(library=tmp_path / "lib", settings_file=settings)
+    assert "2 photos restored" in again.statusBar().currentMessage()
+    session = again.session
+    assert session is not None
+    assert "Animals/Cat" in session.facts_of(row_of(again, "chelsea.jpg")).tags
+    assert session.facts_of(row_of(again, "obama.jpg")).faces == 1
 
 
 def test_empty_library_welcomes_and_offers_the_samples(

@@ -21,3 +21,11 @@ def write_as_peer(library: Library, write: Callable[[dict[str, Map]], None]) -> 
     with peer.transaction():
         write(roots)
     library.log.apply_remote(peer.get_update(library.document.state_vector()))
+
+
+def remove_everything(roots: dict[str, Map]) -> None:
+    """What a device that deletes every photo, tag, face and person sends: valid edits, which
+    every device receives (for `write_as_peer`)."""
+    for shared in roots.values():
+        for key in list(shared.keys()):
+            del shared[key]

@@ -73,6 +73,36 @@ def test_malformed_values_from_a_peer_are_skipped_and_reported(library: Library)
     }
 
 
+def test_what_a_peer_removed_of_the_models_analysis_is_listed_as_lacking(
+    library: Library,
+) -> None:
+    doc = library.document
+    ids = [f"{n:032x}" for n in range(7)]
+    for cid in ids:
+        doc.set_auto_tags(cid, {"Cat": 0.9} if cid != ids[1] else {}, "local", "m@1")
+        doc.set_faces(cid, "det@1", [face(0, 0, 10, 10)] if cid != ids[1] else [])
+        doc.set_user_tag(cid, "Kept", True)
+    assert doc.lacking_analysis(ids) == []  # an empty list of tags or faces is something found
+
+    def remove(roots: dict[str, Map]) -> None:
+        photos = roots["photos"]
+        del photos[ids[2]]
+        photos[ids[3]] = json.dumps({**json.loads(photos[ids[3]]), "faces": None})
+        photos[ids[4]] = json.dumps({"faces": json.loads(photos[ids[4]])["faces"]})
+        # written another way (keys in another order), a malformed face reads as no faces
+        bad = {"faces": {"detector": "d", "faces": [{"box": [1], "score": 1}]}, "auto": None}
+        photos[ids[5]] = json.dumps({**bad, "auto": {"model": "m", "tags": {}}})
+        photos[ids[6]] = "{not json"
+
+    write_as_peer(library, remove)
+    assert doc.lacking_analysis(ids) == ids[2:]
+    assert all(doc.user_tags(cid) == {"Kept": True} for cid in ids)
+    with doc.batch():  # what a batch writes counts before it commits
+        doc.set_auto_tags(ids[2], {}, "local", "m@1")
+        doc.set_faces(ids[2], "det@1", [])
+        assert doc.lacking_analysis(ids[2:3]) == []
+
+
 def test_a_tag_that_cannot_be_stored_is_refused(library: Library) -> None:
     doc = library.document
     for bad in ("", " / ", "Bell\x07", "a//b", "x" * 201, "Line\nbreak"):
