@@ -67,8 +67,7 @@ FACE_TAGS = "People"  # the face detector's, on this computer; never the cloud m
 
 
 def best_local_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
-    """rules.model_confidence of the local models, faces included: the cloud model cannot tell
-    people apart, so a photo sure of its faces gains nothing there."""
+    """model_confidence of the local models, faces included (the cloud cannot name people)."""
     return model_confidence(auto, sources=(LOCAL,), with_people=True)
 
 
