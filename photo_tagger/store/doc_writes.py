@@ -24,8 +24,7 @@ from pycrdt import Doc, Map, MapEvent
 from photo_tagger.store import doc_values
 from photo_tagger.store.doc_check import ROOTS, Malformed, problems
 
-
-_READ = object()  # changed inside: the value is read from the document once everything is applied
+_READ = object()  # changed inside: read from the document once everything is applied
 
 
 class Written:
