@@ -1,12 +1,16 @@
 """One hostile library against ten honest ones, on one sync server (127.0.0.1, SQLite).
 
     .venv/bin/python benchmarks/bench_server_load.py [--libraries 10] [--seconds 8]
+                                                     [--first-sync 10000]
 
 Ten honest libraries each sync a small edit after another (one device each, one sync at a time)
 for --seconds; then the same again while an eleventh library's token holder sends, as fast as the
 server answers, batches of tiny updates that build on an edit it never sends, so that the server
 can never place them. Prints the honest libraries' sync latency (median and p99) in both runs,
 and the p99 ratio. Target: the hostile library at most doubles the honest libraries' p99.
+Then what one device's first sync of a --first-sync photo library costs the server (its whole
+document in one update: the server merges, checks and stores every record), the median of three
+fresh libraries, timed from the request to the answer.
 The server runs in this process (uvicorn in a thread), as tests/harness.py runs it; the run stops
 by itself after about twice --seconds.
 """
@@ -14,6 +18,7 @@ by itself after about twice --seconds.
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import sys
@@ -34,6 +39,9 @@ from tests.harness import ThreadServer, add_library, sqlite_storage  # noqa: E40
 
 EMPTY_STATE = b"\x00"
 PHOTO = "0" * 64
+TAGS = [
+    f"{group}/Thing {n}" for group in ("Animals", "Places", "Objects", "Scenes") for n in range(50)
+]
 
 
 def post(url: str, session: requests.Session, token: str, body: bytes) -> int:
@@ -113,6 +121,41 @@ def run(url: str, tokens: list[str], seconds: float, attacker: str | None) -> li
     return latencies
 
 
+def scanned(photos: int) -> bytes:
+    """A library of `photos` photos as a scan writes them (5 tags, a face and its suggested
+    person each), as its first sync sends it."""
+    rng = random.Random(1)
+    doc = LibraryDocument()
+    people = [doc.new_person() for _ in range(max(1, photos // 50))]
+    for start in range(0, photos, 64):
+        with doc.batch():
+            for _ in range(min(64, photos - start)):
+                cid = f"{rng.getrandbits(128):032x}"
+                x, y, s = rng.uniform(0, 3500), rng.uniform(0, 2500), rng.uniform(80, 400)
+                tags = {t: round(rng.random(), 3) for t in rng.sample(TAGS, 5)}
+                doc.set_auto_tags(cid, tags, "local", "mobilenet_v2@1")
+                doc.set_faces(cid, "face_detector@1", [{"box": [x, y, x + s, y + s], "score": 0.9}])
+                doc.suggest_person(cid, 0, rng.choice(people))
+    return encode_request(EMPTY_STATE, [doc.encode_state_as_update()])
+
+
+def first_sync(url: str, tokens: list[str], photos: int) -> None:
+    body = scanned(photos)
+    session = requests.Session()
+    took = []
+    for token in tokens:
+        start = time.perf_counter()
+        status = post(url, session, token, body)
+        took.append(time.perf_counter() - start)
+        if status != 200:
+            raise SystemExit(f"the first sync was answered {status}")
+    median = statistics.median(took)
+    print(
+        f"first sync of {photos} photos ({len(body) / 1e6:.1f} MB): {median:.2f} s "
+        f"({median / photos * 1e6:.0f} us a photo; runs {', '.join(f'{t:.2f}' for t in took)} s)"
+    )
+
+
 def p99(values: list[float]) -> float:
     return sorted(values)[min(len(values) - 1, int(len(values) * 0.99))]
 
@@ -121,6 +164,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--libraries", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--first-sync", type=int, default=10000, metavar="PHOTOS")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="photo-tagger-bench-load-"))
     storage = sqlite_storage(folder)
@@ -132,6 +176,10 @@ def main() -> None:
             loaded = run(server.url, tokens, args.seconds, attacker)
         ratio = p99(loaded) / p99(calm)
         print(f"honest p99 with / without the hostile library: {ratio:.2f}x (target <= 2x)")
+        if args.first_sync:
+            fresh = [add_library(storage, f"First sync {i}")[1] for i in range(3)]
+            with ThreadServer(storage) as server:
+                first_sync(server.url, fresh, args.first_sync)
     finally:
         storage.close()
         shutil.rmtree(folder, ignore_errors=True)

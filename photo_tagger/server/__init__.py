@@ -1,5 +1,5 @@
 """The cloud peer: a small HTTP server that keeps each library's shared document and merges what
-the devices send, without understanding tags (it merges Yjs updates, nothing more).
+the devices send (Yjs updates), refusing values that no device's reads would take.
 
 - `app.create_app(storage, limits, extensions)`: the FastAPI app (POST /v1/sync, GET /v1/library,
   /healthz; OpenAPI at /openapi.json and /docs); extensions add routes behind the same tokens.
@@ -7,7 +7,8 @@ the devices send, without understanding tags (it merges Yjs updates, nothing mor
   a body under a size limit.
 - `inference.add_inference`: the cloud model under the Open Inference Protocol v2 (/v2/...).
 - `registry.add_model_registry`: a signed model release, as `server publish-models` wrote it.
-- `replicas.Replicas`: the documents in memory, validated merges, compaction.
+- `replicas.Replicas`: the documents in memory, validated merges (the values written checked with
+  the readers' rules, store/doc_writes.py), compaction.
 - `storage`: libraries, tokens and update rows in SQLite (default) or PostgreSQL; `database`: the
   connection pool, transactions and versioned schema under it.
 - `tokens`: per-library bearer tokens, stored hashed.

@@ -9,9 +9,11 @@ GET  /healthz     {"status": "ok"}, for load balancers; no token.
 
 401 without a valid token (a token only ever opens its own library: the library comes from the
 token, never from the request); 413 for a body over the limit; 400 for a body that is not a sync
-request or updates that cannot be merged (nothing is stored); 409 for updates that would leave the
-library with too many updates waiting for edits the server never received (nothing is stored; the
-device must sync from scratch); 503 when the database is down.
+request or updates that cannot be merged (nothing is stored); 422 for updates that write values
+no device's reads would take, named in the answer (nothing is stored; the device must set them
+aside, `photo-tagger check --repair`); 409 for updates that would leave the library with too many
+updates waiting for edits the server never received (nothing is stored; the device must sync from
+scratch); 503 when the database is down.
 """
 
 # no `from __future__ import annotations`: FastAPI reads the route annotations at run time
@@ -27,7 +29,7 @@ from fastapi.responses import JSONResponse
 from photo_tagger import __version__
 from photo_tagger.server.database import StorageUnavailable
 from photo_tagger.server.http import Library, read_body, token_library
-from photo_tagger.server.replicas import BadUpdate, Replicas, TooMuchWaiting
+from photo_tagger.server.replicas import BadUpdate, Misshapen, Replicas, TooMuchWaiting
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.wire import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH, decode_request
 
@@ -63,6 +65,10 @@ SYNC_RESPONSES: dict[int | str, dict[str, Any]] = {
         "received; nothing stored. The device must sync from scratch."
     },
     413: {"description": "The body is over the server's limit."},
+    422: {
+        "description": "The updates write values of the wrong shape (named in `detail`); "
+        "nothing stored. The device must set them aside (`photo-tagger check --repair`)."
+    },
     503: {"description": "The database is unavailable; try again later."},
 }
 
@@ -108,6 +114,8 @@ def create_app(
             reply = await run_in_threadpool(replicas.sync, library_id, state_vector, updates)
         except BadUpdate as exc:
             raise HTTPException(400, f"Nothing was stored: {exc}.") from exc
+        except Misshapen as exc:
+            raise HTTPException(422, f"Nothing was stored: {exc}.") from exc
         except TooMuchWaiting as exc:
             raise HTTPException(409, f"Refused: {exc}.") from exc
         return Response(reply, media_type=MEDIA_TYPE, headers={LIBRARY_HEADER: library_id})

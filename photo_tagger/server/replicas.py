@@ -5,7 +5,14 @@ other server processes appended before each use. A request's updates are first a
 copy, which serves as the scratch copy: only if every update applies (and the reply can be
 computed) are they appended to the database. If anything fails, the copy is dropped and rebuilt
 from the database at the next request, so a malformed or hostile update leaves the stored
-document exactly as it was. The server merges with pycrdt and never reads what the document says.
+document exactly as it was.
+
+What a request writes is checked with the rules every device's reads apply (store/doc_writes.py):
+if any value it writes is one that reads would skip (a person that is a string, a photo record
+that is not JSON, a score that is not a number...), the whole request is refused (Misshapen) and
+nothing of it is stored, so a buggy or hostile device cannot spread it. Only the keys the request
+changed are looked at, as they stand once it is merged (with any waiting parts it let the server
+place); removals, and roots no read knows, are accepted as they are.
 
 An update that changes nothing (a device retrying a sync whose answer it lost) is not stored, so
 retries do not grow the log. One that holds items waiting for others not yet here is stored raw:
@@ -31,6 +38,8 @@ from typing import TypeVar
 from pycrdt import Doc, TransactionEvent
 
 from photo_tagger.server.storage import Row, Storage, Writer
+from photo_tagger.store.doc_check import Malformed
+from photo_tagger.store.doc_writes import watch
 from photo_tagger.store.wire import encode_reply, has_waiting_parts, lacks
 
 log = logging.getLogger(__name__)
@@ -39,6 +48,20 @@ T = TypeVar("T")
 
 class BadUpdate(ValueError):
     """The request's updates or state vector cannot be merged; nothing was stored."""
+
+
+class Misshapen(ValueError):
+    """The request's updates write values that no read would take; nothing was stored."""
+
+    def __init__(self, malformed: list[Malformed], shown: int = 3) -> None:
+        self.malformed = malformed
+        listed = "; ".join(f"{m.what} ({m.problem})" for m in malformed[:shown])
+        more = f"; and {len(malformed) - shown} more" if len(malformed) > shown else ""
+        count = f"{len(malformed)} value{'s' if len(malformed) != 1 else ''}"
+        super().__init__(
+            f"the update writes {count} of the wrong shape, which no device would read: "
+            f"{listed}{more}"
+        )
 
 
 class TooMuchWaiting(ValueError):
@@ -163,7 +186,8 @@ class Replicas:
     def sync(self, library_id: str, state_vector: bytes, updates: list[bytes]) -> bytes:
         """Merge the client's updates, store them, and answer what the client lacks (and the
         server's state vector if it lacks something the client has). BadUpdate if they cannot
-        be merged, TooMuchWaiting if they would keep too much waiting (nothing stored)."""
+        be merged, Misshapen if they write values no read would take, TooMuchWaiting if they
+        would keep too much waiting (nothing stored)."""
         replica = self._replica(library_id)
         with replica.lock:
             if not updates:  # a read: no write lock needed
@@ -172,7 +196,11 @@ class Replicas:
             try:
                 replica.catch_up(self.storage.rows_after(library_id, replica.seen))
                 waited = len(replica.waiting)
-                keep = _guarded("the update cannot be merged", lambda: replica.merge(updates))
+                with watch(replica.doc) as written:
+                    keep = _guarded("the update cannot be merged", lambda: replica.merge(updates))
+                malformed = _guarded("the update cannot be read", written.malformed)
+                if malformed:
+                    raise Misshapen(malformed)
                 if len(replica.waiting) > waited:
                     self._check_waiting(replica)
                 reply = self._reply(replica, state_vector)

@@ -192,7 +192,8 @@ class BackgroundSync:
                     self.backoff_initial, self.backoff_max, self.rng
                 )
                 next_sync = held_until = now + next(backoff)
-            else:  # refused: only a new token helps; look again now and then
+            else:  # refused: only the user helps (a new token, or setting malformed values
+                # aside with `photo-tagger check --repair`); look again now and then
                 next_sync = held_until = now + self.backoff_max
 
     def _emit_pending(self, replica: _Replica) -> None:

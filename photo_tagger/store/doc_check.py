@@ -17,6 +17,7 @@ from photo_tagger.store import doc_values
 from photo_tagger.store.doc_layout import SEP, DocumentLayout
 
 QUARANTINE = "quarantine"  # root -> "<root>|<key>" -> JSON text {"root", "key", "value", "problem"}
+ROOTS = ("photos", "auto.cloud", "user", "face_person", "confirmed", "rejected", "people")
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,7 @@ class DocumentCheck(DocumentLayout):
     """`malformed()` and `set_aside()`; see document.LibraryDocument."""
 
     def _roots(self) -> dict[str, Map]:
-        return {
-            "photos": self._photos,
-            "auto.cloud": self._cloud,
-            "user": self._user,
-            "face_person": self._face_person,
-            "confirmed": self._confirmed,
-            "rejected": self._rejected,
-            "people": self._people,
-        }
+        return {root: self._doc.get(root, type=Map) for root in ROOTS}
 
     def malformed(self) -> list[Malformed]:
         """Every malformed value in the document, by root and key."""
@@ -53,7 +46,7 @@ class DocumentCheck(DocumentLayout):
         with self._doc.transaction():
             for root, shared in self._roots().items():
                 for key in sorted(shared.keys()):
-                    for problem in _problems(root, key, shared.get(key)):
+                    for problem in problems(root, key, shared.get(key)):
                         found.append(Malformed(root, key, doc_values.describe(root, key), problem))
         return found
 
@@ -116,7 +109,9 @@ def _kept(item: Malformed, value: Any) -> str:
     return json.dumps({**kept, "problem": item.problem}, default=repr, ensure_ascii=False)
 
 
-def _problems(root: str, key: str, value: Any) -> list[str]:
+def problems(root: str, key: str, value: Any) -> list[str]:
+    """What is wrong with `value` under `key` of the root Map `root` (one of ROOTS), in words;
+    none if every read takes it. A nested shared type is given as itself (a pycrdt Map)."""
     if root in ("photos", "auto.cloud"):
         key_problem = doc_values.photo_id_problem(key)
         if key_problem:

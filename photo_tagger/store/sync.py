@@ -4,7 +4,8 @@ The request body is Yjs sync messages (y-protocols framing, as pycrdt writes the
 SYNC_STEP1 with this library's state vector, then SYNC_UPDATE messages with the edits the server
 has not acknowledged. The server merges them and answers SYNC_STEP2 (everything this library lacks),
 followed, only if the server lacks something this library has, by SYNC_STEP1 (its own state vector
-after the merge). The server never reads tags.
+after the merge). The server refuses (422) a request that writes values no device's reads would
+take; this device then says which and asks for `photo-tagger check --repair`.
 
 What has gone up is tracked by row: the document log numbers every update row and marks the ones
 edited here; after a successful sync the library remembers the last row sent (`SYNCED_UPTO`), and
@@ -293,6 +294,13 @@ class SyncClient:
             raise _Unreadable(
                 f"The sync server at {self.url} could not read the changes sent ({detail})."
             )
+        if status == 422:
+            raise SyncRefusedError(
+                f"The sync server at {self.url} refused this device's changes. "
+                f"{_detail(response, 800)}. Nothing was exchanged; your edits are kept on this "
+                "device. Run `photo-tagger check` to list the malformed records here and "
+                "`photo-tagger check --repair` to set them aside, then sync again."
+            )
         if status == 413:
             raise SyncServerError(
                 f"The sync server at {self.url} refused a sync of {sent / 1e6:.1f} MB as too "
@@ -313,12 +321,12 @@ class _Unreadable(SyncServerError):
     """The server answered 400: it could not read what was sent."""
 
 
-def _detail(response: Reply) -> str:
+def _detail(response: Reply, limit: int = 300) -> str:
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
-    return str(detail or response.reason or response.status_code)[:300].rstrip(".")
+    return str(detail or response.reason or response.status_code)[:limit].rstrip(".")
 
 
 def _reason(exc: requests.RequestException) -> str:

@@ -1,15 +1,19 @@
 """Writing into a library's shared document the way another device would: through a pycrdt
-update applied as a remote one (Library.log.apply_remote), never through our own setters."""
+update applied as a remote one (Library.log.apply_remote), never through our own setters; and
+hypothesis strategies for anything such a device could write."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
-from pycrdt import Doc, Map
+from hypothesis import strategies as st
+from pycrdt import Array, Doc, Map
 
+from photo_tagger.store.doc_check import ROOTS
 from photo_tagger.store.library import Library
-
-ROOTS = ("photos", "auto.cloud", "user", "face_person", "confirmed", "rejected", "people")
+from tests.store.conftest import PHOTO
 
 
 def write_as_peer(library: Library, write: Callable[[dict[str, Map]], None]) -> None:
@@ -29,3 +33,39 @@ def remove_everything(roots: dict[str, Map]) -> None:
     for shared in roots.values():
         for key in list(shared.keys()):
             del shared[key]
+
+
+# --- anything a peer could write, into every root, under the keys the reads look at -------------
+
+LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats()
+    | st.text(max_size=12)
+)
+JSONISH = st.recursive(
+    LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+KEYS = st.sampled_from(
+    [PHOTO, f"{PHOTO}|0", f"{PHOTO}|1", f"{PHOTO}|Cat", f"{PHOTO}|0|p1", "p1", "p1|", "|", ""]
+) | st.text(max_size=40)
+VALUES = st.one_of(
+    JSONISH,
+    JSONISH.map(lambda v: json.dumps(v)),  # JSON text of any shape
+    st.dictionaries(st.text(max_size=8), LEAVES, max_size=4).map(lambda d: ("map", d)),
+    st.lists(LEAVES, max_size=4).map(lambda v: ("array", v)),
+)
+WRITES = st.lists(st.tuples(st.sampled_from(ROOTS), KEYS, VALUES), min_size=1, max_size=8)
+
+
+def peer_value(value: Any) -> Any:
+    """A value drawn from VALUES as the peer writes it: ("map", ...) and ("array", ...) become
+    a nested shared Map or Array."""
+    if isinstance(value, tuple):
+        return Map(value[1]) if value[0] == "map" else Array(value[1])
+    return value

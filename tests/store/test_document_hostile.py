@@ -9,14 +9,13 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from pycrdt import Array, Map
+from pycrdt import Map
 
 from photo_tagger.errors import TagNameError
 from photo_tagger.store import doc_values
 from photo_tagger.store.library import Library
 from tests.store.conftest import OTHER, PHOTO, face
-from tests.store.hostile import ROOTS, write_as_peer
+from tests.store.hostile import WRITES, peer_value, write_as_peer
 
 
 def test_malformed_values_from_a_peer_are_skipped_and_reported(library: Library) -> None:
@@ -112,40 +111,6 @@ def test_a_tag_that_cannot_be_stored_is_refused(library: Library) -> None:
     assert doc.user_tags(PHOTO) == {"Holidays/Lisbon": True}
 
 
-# --- anything a peer could write, into every root, under the keys the reads look at -------------
-
-_LEAVES = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**53), max_value=2**53)
-    | st.floats()
-    | st.text(max_size=12)
-)
-_JSONISH = st.recursive(
-    _LEAVES,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-_KEYS = st.sampled_from(
-    [PHOTO, f"{PHOTO}|0", f"{PHOTO}|1", f"{PHOTO}|Cat", f"{PHOTO}|0|p1", "p1", "p1|", "|", ""]
-) | st.text(max_size=40)
-_VALUES = st.one_of(
-    _JSONISH,
-    _JSONISH.map(lambda v: json.dumps(v)),  # JSON text of any shape
-    st.dictionaries(st.text(max_size=8), _LEAVES, max_size=4).map(lambda d: ("map", d)),
-    st.lists(_LEAVES, max_size=4).map(lambda v: ("array", v)),
-)
-_WRITES = st.lists(st.tuples(st.sampled_from(ROOTS), _KEYS, _VALUES), min_size=1, max_size=8)
-
-
-def _shared(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return Map(value[1]) if value[0] == "map" else Array(value[1])
-    return value
-
-
 def _read_everything(library: Library, keys: list[str]) -> None:
     doc = library.document
     people = [p["id"] for p in doc.people()] + ["p1", "", "|"] + keys
@@ -162,7 +127,7 @@ def _read_everything(library: Library, keys: list[str]) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(writes=_WRITES)
+@given(writes=WRITES)
 def test_nothing_a_peer_writes_breaks_a_read(writes: list[tuple[str, str, Any]]) -> None:
     with tempfile.TemporaryDirectory() as folder, Library.open(Path(folder) / "lib") as library:
         doc = library.document
@@ -172,7 +137,7 @@ def test_nothing_a_peer_writes_breaks_a_read(writes: list[tuple[str, str, Any]])
 
         def hostile(roots: dict[str, Map]) -> None:
             for root, key, value in writes:
-                roots[root][key] = _shared(value)
+                roots[root][key] = peer_value(value)
 
         write_as_peer(library, hostile)
         keys = [key for _, key, _ in writes]

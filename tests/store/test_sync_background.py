@@ -17,6 +17,8 @@ from photo_tagger.store.background_sync import BackgroundSync, SyncStatus, backo
 from photo_tagger.store.library import Library
 from tests.harness import HANG, HeldPort, ThreadServer, add_library
 from tests.store.conftest import PHOTO
+from tests.store.hostile import write_as_peer
+from tests.store.test_sync_client import mallory_as_text
 
 
 class Statuses:
@@ -166,3 +168,25 @@ def test_stop_wakes_the_thread_from_its_wait(tmp_path: Path) -> None:
     # it would look again only after backoff_max, far longer than stop() waits for it
     worker.stop(timeout=HANG)
     assert worker._thread is not None and not worker._thread.is_alive()
+
+
+def test_changes_the_server_refuses_show_refused_and_are_not_retried_at_once(
+    tmp_path: Path, storage: Storage
+) -> None:
+    _, token = add_library(storage, "Family")
+    with ThreadServer(storage) as server:
+        with Library.open(tmp_path / "a") as a:
+            sync.remember(a.log, server.url, token)
+            write_as_peer(a, mallory_as_text)
+        statuses, rng = Statuses(), NotingRandom(7)
+        worker = background(tmp_path / "a", statuses, rng, backoff_initial=0.05)
+        worker.start()
+        try:
+            done = statuses.wait_for(lambda s: s.state in ("refused", "offline", "synced"))
+            assert done.state == "refused" and done.text() == "Sync refused"
+            assert "person mallory" in done.message and "photo-tagger check" in done.message
+            # not the offline backoff, which would send the same refused changes again soon:
+            # looked at again only after backoff_max, or when the user asks
+            assert rng.ranges == []
+        finally:
+            worker.stop()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from pycrdt import Map
 
 from photo_tagger.errors import (
     SyncNotConfiguredError,
@@ -20,6 +21,7 @@ from photo_tagger.store import sync
 from photo_tagger.store.library import Library
 from tests.harness import HeldPort, ThreadServer, add_library, sqlite_storage
 from tests.store.conftest import OTHER, PHOTO
+from tests.store.hostile import write_as_peer
 from tests.store.test_sync import everything
 
 
@@ -204,3 +206,30 @@ def test_remembering_another_server_starts_over(tmp_path: Path, storage: Storage
             assert b.document.user_tags(PHOTO) == {"Family": True}
         sync.forget(a.log)
         assert sync.SyncSettings.of(a.log) is None
+
+
+def test_changes_the_server_refuses_are_named_and_go_up_once_set_aside(
+    tmp_path: Path, server: ThreadServer, storage: Storage
+) -> None:
+    library_id, token = add_library(storage, "Family")
+    with Library.open(tmp_path / "a") as a:
+        a.document.set_user_tag(PHOTO, "Family", True)
+        write_as_peer(a, mallory_as_text)  # kept from a server that did not check what it took
+        with pytest.raises(SyncRefusedError) as refused:
+            client(a, server.url, token).sync_once()
+        message = str(refused.value)
+        assert "refused this device's changes" in message, message
+        assert "person mallory (the person is 'a string', not a person's entry)" in message
+        assert "Run `photo-tagger check`" in message and "--repair" in message
+        assert stored_rows(storage, library_id) == []
+        assert sync.pending_edits(a.log) == 1
+        a.document.set_aside(a.document.malformed())  # what `photo-tagger check --repair` does
+        client(a, server.url, token).sync_once()
+        assert sync.pending_edits(a.log) == 0
+    with Library.open(tmp_path / "b") as b:
+        client(b, server.url, token).sync_once()
+        assert b.document.user_tags(PHOTO) == {"Family": True} and b.document.malformed() == []
+
+
+def mallory_as_text(roots: dict[str, Map]) -> None:
+    roots["people"]["mallory"] = "a string"
