@@ -95,16 +95,30 @@ def effective_tags(
         if score >= threshold(t):
             tags[t] = score
     if broad:
-        under = {p for t in tags if "/" in t and t in auto for p in _ancestors(t)}
-        for t in broad - under:
-            if t in tags and auto.get(t, {}).get("source") != PHOTO:
-                del tags[t]
+        _drop_bare(tags, broad, auto)
     for tag, present in user.items():
         if present:
             tags[tag] = 1.0
         else:
             tags.pop(tag, None)
     return tags
+
+
+def _drop_bare(
+    tags: dict[str, float], broad: set[str], auto: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Take out of `tags` each broad model tag left with no shown tag under it, deepest first
+    (a bare "Vehicles/Aircraft" goes, and then "Vehicles" above it, if nothing else holds it)."""
+    under: dict[str, int] = {}  # tag -> shown model tags under it
+    for t in tags:
+        if "/" in t and t in auto:
+            for p in _ancestors(t):
+                under[p] = under.get(p, 0) + 1
+    for t in sorted(broad & tags.keys(), key=lambda t: -t.count("/")):
+        if not under.get(t) and auto[t].get("source") != PHOTO:
+            del tags[t]
+            for p in _ancestors(t):
+                under[p] -= 1
 
 
 def model_confidence(

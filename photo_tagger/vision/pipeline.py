@@ -24,6 +24,7 @@ import numpy as np
 from photo_tagger.vision.detector import Face, FaceDetector
 from photo_tagger.vision.embedder import FaceEmbedder, align_face
 from photo_tagger.vision.model import Manifest, OnnxModel
+from photo_tagger.vision.picture import GRAPHICS_TAG, RULES_ID, drawn_score
 from photo_tagger.vision.tagger import Tagger
 from photo_tagger.vision.vocabulary import Vocabulary
 
@@ -69,6 +70,7 @@ class Models:
         vocabulary = Vocabulary.from_file(manifest.vocabulary_file())
         ids = {k: e.id for k, e in entries.items()}
         ids["vocabulary"] = f"vocabulary@{vocabulary.version}"
+        ids["picture"] = RULES_ID
         return cls(
             detector=FaceDetector(sessions["face_detector"]),
             embedder=FaceEmbedder(sessions["face_embedder"]),
@@ -119,8 +121,13 @@ class Analyzer:
         if faces:
             crops = np.stack([align_face(rgb, f.left_eye, f.right_eye) for f in faces])
             embeddings = m.embedder.embed(crops)
-        probs = m.tagger.classify(rgb)
-        tags = m.vocabulary.scores(probs)
+        drawn = drawn_score(rgb)
+        if drawn:  # a chart or a drawing: what the classifier would see in it is not there
+            probs = np.zeros(m.vocabulary.num_classes, np.float32)
+            tags = {GRAPHICS_TAG: drawn}
+        else:
+            probs = m.tagger.classify(rgb)
+            tags = m.vocabulary.scores(probs)
         tags.update(people_tags(faces, float(rgb.shape[0] * rgb.shape[1])))
         k = width / rgb.shape[1]
         results = [

@@ -61,6 +61,9 @@ def test_a_broad_model_tag_is_shown_only_with_a_specific_one_under_it() -> None:
     assert rules.effective_tags(bare, {}, always) == {}
     sure = _local(Animals=0.95, Animals_Cat=0.9, Animals_Dog=0.05)
     assert rules.effective_tags(sure, {}, always) == {"Animals": 0.95, "Animals/Cat": 0.9}
+    # over its threshold, but with nothing shown under it: each level goes, deepest first
+    chain = _local(Vehicles=0.62, Vehicles_Aircraft=0.62, Vehicles_Aircraft_Balloon=0.62)
+    assert rules.effective_tags(chain, {}, lambda t: 0.7 if "Balloon" in t else 0.3) == {}
     # a class mapped to the broad tag itself (nothing scored under it) is its own specific tag
     assert rules.effective_tags(_local(Objects=0.9), {}, always) == {"Objects": 0.9}
     # the user and the photo's own facts are not models: their tags are shown as they are

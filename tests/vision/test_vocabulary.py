@@ -84,10 +84,10 @@ def test_fruit_leaf_and_its_parents(vocab: Vocabulary, probs: Probs) -> None:
 
 def test_an_unsure_dog_breed_is_still_a_dog(vocab: Vocabulary, probs: Probs) -> None:
     # No breed is over any threshold on its own; together they are plainly a dog.
-    p = probs({"golden retriever": 0.14, "Labrador retriever": 0.12, "kuvasz": 0.08, "dingo": 0.06})
+    p = probs({"golden retriever": 0.2, "Labrador retriever": 0.16, "kuvasz": 0.1, "dingo": 0.06})
     tags = vocab.tags(p)
     assert "Animals/Dog" in tags
-    assert "Animals" not in tags  # 0.40 is under the broad tag's own threshold
+    assert "Animals" not in tags  # 0.52 is under the broad tag's own threshold
 
 
 def test_thin_spread_over_unrelated_classes_gives_no_tag(vocab: Vocabulary) -> None:
