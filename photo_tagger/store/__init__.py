@@ -6,7 +6,8 @@
   faces), built on `face_people.FacePeople` (who each face is, the people) and
   `doc_layout.DocumentLayout` (the CRDT's roots, transactions, lookups kept in step); every value
   read is checked by `doc_values` (a malformed one, from another device, is skipped and
-  remembered), and `doc_check` lists such records and sets them aside.
+  remembered), and `doc_check` lists such records and sets them aside; `doc_restore` computes
+  the edit that sets the document back to an earlier state of it.
 - `persistence.DocumentLog`: the document kept durable as a snapshot + update log, on
   `log_file.LogFile` (document.sqlite3's rows and this computer's settings for the library).
 - `index.LocalIndex`: this computer's facts (paths, thumbnails, embeddings) in SQLite;
