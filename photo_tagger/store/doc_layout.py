@@ -69,6 +69,7 @@ ROOTS: tuple[str, ...] = (
     "people",
     QUARANTINE,
 )
+NESTED_ROOTS = ("people",)  # the roots whose values are shared types (a Map per person)
 
 Record = dict[str, Any]  # a photos[...] value
 

@@ -10,15 +10,16 @@ Roots this version does not know (from a newer photo-tagger) are left as they ar
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
 
-from photo_tagger.store.doc_layout import ROOTS
+from photo_tagger.store.doc_layout import NESTED_ROOTS, ROOTS
 from photo_tagger.store.wire import decode_state_vector
 
-CONTAINERS = (dict, list, str)  # plain values that a shared type also reads as
+PLAIN = (str, bool, type(None))  # values that read back exactly from a root's JSON
 
 
 @dataclass
@@ -42,14 +43,16 @@ def restoration(current: bytes, earlier: bytes) -> Restoration:
     doc = _fresh_writer(current)
     state = doc.get_state()
     out = Restoration(update=None)
+    wanted = {name: _read(before.get(name, type=Map)) for name in ROOTS}
     with doc.transaction():
         for name in ROOTS:
-            changed = _set_back(doc.get(name, type=Map), before.get(name, type=Map))
+            target, source = doc.get(name, type=Map), before.get(name, type=Map)
+            changed = _set_back(target, source, wanted[name], name in NESTED_ROOTS)
             if changed:
                 out.changed[name] = changed
     out.unknown_roots = sorted((set(doc.keys()) | set(before.keys())) - set(ROOTS))
     for name in ROOTS:
-        if doc.get(name, type=Map).to_py() != before.get(name, type=Map).to_py():
+        if _read(doc.get(name, type=Map)) != wanted[name]:
             raise ValueError(f"the root {name!r} would not read as the earlier state does")
     if out.changed:
         out.update = doc.get_update(state)
@@ -70,29 +73,34 @@ def _fresh_writer(current: bytes) -> Doc:
             return writer
 
 
-def _set_back(target: Map, source: Map) -> int:
-    """Make `target` read as `source` does; how many of its keys were written or removed."""
-    wanted = source.to_py() or {}
-    now = target.to_py() or {}
+def _read(shared: Map) -> dict[str, Any]:
+    """What a Map holds, nested shared types read as plain values (pycrdt's JSON, which is
+    faster than reading it key by key)."""
+    value = json.loads(str(shared))
+    return value if isinstance(value, dict) else {}
+
+
+def _set_back(target: Map, source: Map, wanted: dict[str, Any], nested: bool) -> int:
+    """Make `target` read as `source` (which reads as `wanted`) does; how many of its keys were
+    written or removed. `nested`: its values are shared types (a Map per person), which are
+    written, and compared, as what they are; other values are plain, read from the JSON."""
+    now = _read(target)
     changed = 0
     for key in now.keys() - wanted.keys():
         del target[key]
         changed += 1
     for key, value in wanted.items():
-        if key in now and now[key] == value and not _kind_differs(target, source, key, value):
-            continue
-        old, new = target.get(key), source[key]
+        plain = isinstance(value, PLAIN) or (not nested and isinstance(value, (dict, list)))
+        new = value if plain else source[key]  # numbers too: an int is not a float there
+        if key in now and now[key] == value and (not nested or type(target[key]) is type(new)):
+            continue  # the same (and of the same kind: a nested Map is not a plain dict)
+        old = target[key] if key in now else None
         if isinstance(old, Map) and isinstance(new, Map):
-            _set_back(old, new)
+            _set_back(old, new, value, nested=True)
         else:
             target[key] = _prelim(new)
         changed += 1
     return changed
-
-
-def _kind_differs(target: Map, source: Map, key: str, value: Any) -> bool:
-    """Whether two values that read the same differ in kind (a nested Map and a plain dict)."""
-    return isinstance(value, CONTAINERS) and type(target[key]) is not type(source[key])
 
 
 def _prelim(value: Any) -> Any:
