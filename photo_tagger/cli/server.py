@@ -119,7 +119,8 @@ def _register_snapshots(actions: argparse._SubParsersAction, db: argparse.Argume
         "--snapshot",
         required=True,
         metavar="WHEN",
-        help="a time as `server snapshots` lists it, a day (the newest of that day), or 'latest'",
+        help="a number or time as `server snapshots` lists it, a day (the newest of that day), "
+        "or 'latest'",
     )
     a.set_defaults(func=cmd_restore)
 
@@ -253,12 +254,13 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
             "changes, at most once per `serve --snapshot-every` (a day by default)."
         )
         return EXIT_OK
-    print(f"Snapshots of library {args.library} ({library_id}), oldest first, times in UTC:")
+    print(f"Snapshots of library {args.library} ({library_id}), oldest first (number, UTC time):")
     for snapshot in snapshots:
         note = "  (the library just before a restore)" if snapshot.kind == BEFORE_RESTORE else ""
-        print(f"  {when(snapshot.taken)}  {snapshot.size:>14,} bytes{note}")
+        print(f"  {snapshot.id:>6}  {when(snapshot.taken)}  {snapshot.size:>14,} bytes{note}")
     print(
-        f"Put one back with: photo-tagger server restore --library {args.library} --snapshot TIME"
+        f"Put one back with: photo-tagger server restore --library {args.library} "
+        "--snapshot NUMBER (or its time)"
     )
     return EXIT_OK
 
@@ -274,22 +276,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
         done = restore(storage, library_id, snapshot)
     finally:
         storage.close()
-    result, taken = done.restoration, when(snapshot.taken)
+    result, taken = done.restoration, f"{snapshot.id} ({when(snapshot.taken)})"
     if result.update is None:
-        print(f"Library {args.library} already reads as its snapshot of {taken}; nothing changed.")
+        print(f"Library {args.library} already reads as its snapshot {taken}; nothing changed.")
         return EXIT_OK
     roots = ", ".join(f"{root} {count:,}" for root, count in result.changed.items())
     print(
-        f"Library {args.library} is set back to its snapshot of {taken}: {result.keys_changed:,} "
-        f"entries written back or removed ({roots}). Every device gets this at its next sync.\n"
-        f"The library as it was just before is kept as the snapshot of {when(done.kept_at)}: "
-        "restore that one to undo this."
+        f"Library {args.library} is set back to its snapshot {taken}: {result.keys_changed:,} "
+        f"entries written back or removed ({roots}). Every device gets this at its next sync."
     )
+    if done.kept is not None:
+        print(
+            f"The library as it was just before is kept as snapshot {done.kept.id} "
+            f"({when(done.kept.taken)}): restore that one to undo this."
+        )
     if result.unknown_roots:
         print(
             f"photo-tagger: left as they are: parts of the library that this photo-tagger does "
-            f"not know ({', '.join(result.unknown_roots)}), written by a newer version. Update "
-            "photo-tagger on the server and restore again to set them back too.",
+            f"not know ({', '.join(result.unknown_roots)}), written by a newer version or another "
+            "program. Update photo-tagger on the server and restore again to set them back too.",
             file=sys.stderr,
         )
         return EXIT_SKIPPED

@@ -26,7 +26,7 @@ from photo_tagger.store.doc_restore import Restoration, restoration
 class Restored:
     snapshot: SnapshotRecord
     restoration: Restoration
-    kept_at: float  # when the document as it was before was kept (if anything was written)
+    kept: SnapshotRecord | None  # the document as it was just before (if anything was written)
 
 
 def restore(
@@ -56,6 +56,8 @@ def restore(
             f"The snapshot of {when(snapshot.taken)} cannot be put back ({exc}); nothing was "
             "changed. Try another snapshot."
         ) from exc
-    if result.update is not None:
-        replicas.edit(library_id, result.update, BEFORE_RESTORE)
-    return Restored(snapshot, result, now)
+    if result.update is None:
+        return Restored(snapshot, result, None)
+    replicas.edit(library_id, result.update, BEFORE_RESTORE)
+    kept = [s for s in storage.snapshots(library_id) if s.kind == BEFORE_RESTORE and s.taken == now]
+    return Restored(snapshot, result, kept[-1] if kept else None)

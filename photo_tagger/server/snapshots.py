@@ -56,11 +56,14 @@ def when(taken: float) -> str:
 
 
 def find_snapshot(snapshots: list[SnapshotRecord], wanted: str, library: str) -> SnapshotRecord:
-    """The snapshot `wanted` names: "latest", or the time as listed, or the start of it (a date:
-    the newest snapshot of that day). NotFoundError if none matches."""
+    """The snapshot `wanted` names: its number, "latest", or its time as listed or the start of
+    it (a day: the newest snapshot of that day; the newest of several taken in one second).
+    NotFoundError if none matches."""
     text = wanted.strip().replace(" ", "T").upper()
     if text == "LATEST":
         matches = snapshots
+    elif text.isdigit():
+        matches = [s for s in snapshots if s.id == int(text)]
     else:
         matches = [s for s in snapshots if text and when(s.taken).startswith(text)]
     if not matches:
@@ -71,7 +74,7 @@ def find_snapshot(snapshots: list[SnapshotRecord], wanted: str, library: str) ->
         )
         raise NotFoundError(
             f"Library {library} has no snapshot taken at '{wanted}' ({have}). "
-            f"`photo-tagger server snapshots --library {library}` lists them; give a time as "
-            "listed, a day (2024-05-01: the newest of that day), or 'latest'."
+            f"`photo-tagger server snapshots --library {library}` lists them; give a number or "
+            "a time as listed, a day (2024-05-01: the newest of that day), or 'latest'."
         )
     return matches[-1]

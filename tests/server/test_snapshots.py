@@ -126,13 +126,15 @@ def test_an_administrator_sets_back_a_library_that_a_device_wiped(
 
         code, out, _ = run(capsys, "server", "snapshots", *options, "--library", "Family")
         assert code == 0, out
-        listed = re.findall(r"^  (\S+Z) +([\d,]+) bytes", out, re.MULTILINE)
-        assert [t for t, _ in listed] == [when(clock.now)]  # the library just before the wipe
+        listed = re.findall(r"^ +(\d+)  (\S+Z) +[\d,]+ bytes$", out, re.MULTILINE)
+        assert [t for _, t in listed] == [when(clock.now)]  # the library just before the wipe
+        [(number, taken)] = listed
         code, out, err = run(
-            capsys, "server", "restore", *options, "--library", "Family", "--snapshot", listed[0][0]
+            capsys, "server", "restore", *options, "--library", "Family", "--snapshot", taken
         )
         assert code == 0, err
-        assert f"set back to its snapshot of {listed[0][0]}" in out and "next sync" in out
+        assert f"set back to its snapshot {number} ({taken})" in out and "next sync" in out
+        [kept] = re.findall(r"kept as snapshot (\d+) ", out)
 
         sync_all(a, b)  # the server is the one that was running all along
         for lib in (a, b):
@@ -149,7 +151,8 @@ def test_an_administrator_sets_back_a_library_that_a_device_wiped(
 
         # the library as it was just before the restore was kept: restoring it undoes it
         code, out, _ = run(capsys, "server", "snapshots", *options, "--library", "Family")
-        [undo] = re.findall(r"^  (\S+Z) .*just before a restore", out, re.MULTILINE)
+        [undo] = re.findall(r"^ +(\d+)  \S+Z .*just before a restore", out, re.MULTILINE)
+        assert undo == kept
         code, out, _ = run(
             capsys, "server", "restore", *options, "--library", "Family", "--snapshot", undo
         )
@@ -158,6 +161,10 @@ def test_an_administrator_sets_back_a_library_that_a_device_wiped(
         for lib in (a, b):
             assert raw(lib) == wiped  # the later edits too: the library reads as it did then
             assert lib.document.photo_ids() == []
+        code, out, _ = run(
+            capsys, "server", "restore", *options, "--library", "Family", "--snapshot", undo
+        )
+        assert code == 0 and "already reads as its snapshot" in out and "nothing changed" in out
 
     code, out, _ = run(capsys, "server", "snapshots", *options, "--library", "Other")
     assert code == 0 and "no snapshots yet" in out
@@ -226,7 +233,7 @@ def test_unknown_libraries_snapshots_and_settings_are_named(
     assert code == 2 and "No library 'Nope'" in err
     code, out, _ = run(capsys, "server", "snapshots", "--data", data, "--library", "Family")
     assert code == 0 and "no snapshots yet" in out
-    for when_ in ("latest", "2024-05-01"):
+    for when_ in ("latest", "2024-05-01", "999"):
         code, _, err = run(
             capsys, "server", "restore", "--data", data, "--library", "Family", "--snapshot", when_
         )
