@@ -31,6 +31,7 @@ import uvicorn
 
 from photo_tagger.server.app import Limits
 from photo_tagger.server.run import ServerSettings
+from photo_tagger.server.snapshots import SnapshotPolicy
 from photo_tagger.server.storage import Storage, open_storage
 from photo_tagger.server.tokens import new_token
 
@@ -108,6 +109,7 @@ class ThreadServer:
     It notes every request as it arrives (`requests`, `paths`): a request's body is all there
     once its reply has left. start()/stop() may alternate: a server that goes away and comes
     back on the same address. `with` starts it, and at the end stops it and lets its port go.
+    `clock` is the time the server dates the libraries' snapshots with.
     """
 
     def __init__(
@@ -116,10 +118,19 @@ class ThreadServer:
         data: Path | None = None,
         max_body: int = Limits.max_body,
         port: HeldPort | None = None,
+        snapshots: SnapshotPolicy | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        settings = ServerSettings(data=str(data) if data else None, max_body=max_body)
+        policy = snapshots or SnapshotPolicy()
+        settings = ServerSettings(
+            data=str(data) if data else None,
+            max_body=max_body,
+            snapshot_every=policy.every,
+            keep_snapshots=policy.keep,
+            keep_snapshot_days=policy.keep_days,
+        )
         self.storage = storage
-        self.app = settings.app(storage)
+        self.app = settings.app(storage, clock)
         self.requests: list[Request] = []
         self._own_port = port is None
         self.port = port or HeldPort()

@@ -8,7 +8,8 @@ the devices send (Yjs updates), refusing values that no device's reads would tak
 - `inference.add_inference`: the cloud model under the Open Inference Protocol v2 (/v2/...).
 - `registry.add_model_registry`: a signed model release, as `server publish-models` wrote it.
 - `replicas.Replicas`: the documents in memory, validated merges (the values written checked with
-  the readers' rules, store/doc_writes.py), compaction.
+  the readers' rules, store/doc_writes.py), compaction, dated snapshots (`snapshots`: when they
+  are taken and how long kept); `restore`: putting one back as a new edit.
 - `storage`: libraries, tokens and update rows in SQLite (default) or PostgreSQL; `database`: the
   connection pool, transactions and versioned schema under it.
 - `tokens`: per-library bearer tokens, stored hashed.

@@ -18,6 +18,7 @@ scratch); 503 when the database is down.
 
 # no `from __future__ import annotations`: FastAPI reads the route annotations at run time
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from photo_tagger import __version__
 from photo_tagger.server.database import StorageUnavailable
 from photo_tagger.server.http import Library, read_body, token_library
 from photo_tagger.server.replicas import BadUpdate, Misshapen, Replicas, TooMuchWaiting
+from photo_tagger.server.snapshots import SnapshotPolicy
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.wire import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH, decode_request
 
@@ -42,6 +44,7 @@ class Limits:
     compact_rows: int = 1000
     max_waiting: int = 1000  # updates a library keeps waiting for items the server never received
     max_waiting_bytes: int = 4 << 20
+    snapshots: SnapshotPolicy = SnapshotPolicy()  # dated copies of each library's document
 
 
 SYNC_BODY: dict[str, Any] = {
@@ -77,16 +80,13 @@ def create_app(
     storage: Storage,
     limits: Limits | None = None,
     extensions: Sequence[Callable[[FastAPI, Library], None]] = (),
+    clock: Callable[[], float] = time.time,
 ) -> FastAPI:
     """The server's app. Each extension adds routes, given the app and the `library` dependency
-    (a route depending on it gets the token's library id, or a 401 is sent)."""
+    (a route depending on it gets the token's library id, or a 401 is sent). `clock` dates the
+    libraries' snapshots."""
     limits = limits or Limits()
-    replicas = Replicas(
-        storage,
-        compact_rows=limits.compact_rows,
-        max_waiting=limits.max_waiting,
-        max_waiting_bytes=limits.max_waiting_bytes,
-    )
+    replicas = _replicas(storage, limits, clock)
     library = token_library(storage)
     app = FastAPI(
         title="photo-tagger sync server",
@@ -133,3 +133,14 @@ def create_app(
     for extend in extensions:
         extend(app, library)
     return app
+
+
+def _replicas(storage: Storage, limits: Limits, clock: Callable[[], float]) -> Replicas:
+    return Replicas(
+        storage,
+        compact_rows=limits.compact_rows,
+        max_waiting=limits.max_waiting,
+        max_waiting_bytes=limits.max_waiting_bytes,
+        snapshots=limits.snapshots,
+        clock=clock,
+    )

@@ -32,7 +32,14 @@ MIGRATIONS: list[list[str]] = [
         " kind TEXT NOT NULL CHECK (kind IN ('update', 'snapshot')), data {blob} NOT NULL,"
         " created {real} NOT NULL)",
         "CREATE INDEX updates_by_library ON updates (library_id, id)",
-    ]
+    ],
+    [  # dated copies of each library's document, to set it back after unwanted edits
+        "CREATE TABLE snapshots (id {serial},"
+        " library_id TEXT NOT NULL REFERENCES libraries (id), taken {real} NOT NULL,"
+        " kind TEXT NOT NULL CHECK (kind IN ('scheduled', 'before restore')),"
+        " data {blob} NOT NULL)",
+        "CREATE INDEX snapshots_by_library ON snapshots (library_id, taken)",
+    ],
 ]
 
 

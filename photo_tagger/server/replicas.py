@@ -23,13 +23,16 @@ kept, and tried again, forever.
 
 The work (catching up, merging, placing waiting parts, encoding a snapshot) is done before the
 database's write lock is taken; the lock is held only to append the rows, so one library's large
-or hostile document never keeps another library's syncs waiting for the database.
+or hostile document never keeps another library's syncs waiting for the database. The same goes
+for the dated snapshots kept to set a library back (snapshots.py): the document as it was before
+a sync's change is encoded first, and only inserted under the lock.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +40,7 @@ from typing import TypeVar
 
 from pycrdt import Doc, TransactionEvent
 
+from photo_tagger.server.snapshots import SCHEDULED, SnapshotPolicy
 from photo_tagger.server.storage import Row, Storage, Writer
 from photo_tagger.store.doc_check import Malformed
 from photo_tagger.store.doc_writes import watch
@@ -44,6 +48,8 @@ from photo_tagger.store.wire import encode_reply, has_waiting_parts, lacks
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+NEVER = float("-inf")  # a library's newest snapshot, when it has none
+EMPTY_STATE = b"\x00"  # the state vector of a document without a single item
 
 
 class BadUpdate(ValueError):
@@ -69,6 +75,15 @@ class TooMuchWaiting(ValueError):
     received than it may keep; nothing was stored."""
 
 
+@dataclass(frozen=True)
+class KeptState:
+    """The document as it was before a write, to keep as a dated snapshot."""
+
+    data: bytes
+    kind: str
+    taken: float
+
+
 @dataclass
 class Replica:
     """One library's document as of row `seen`."""
@@ -82,6 +97,7 @@ class Replica:
     changed: bool = False
     waiting: list[bytes] = field(default_factory=list)  # updates with parts not placed yet
     placed_at: bytes | None = None  # the state vector when the waiting parts were last tried
+    snapshot_at: float | None = None  # when the newest dated snapshot was taken (None: not read)
 
     def __post_init__(self) -> None:
         self._subscription = self.doc.observe(self._on_change)
@@ -96,7 +112,7 @@ class Replica:
         self._subscription = self.doc.observe(self._on_change)
         self.seen = self.snapshot_bytes = self.tail_rows = self.tail_bytes = 0
         self.waiting = []
-        self.placed_at = None
+        self.placed_at = self.snapshot_at = None
 
     @property
     def waiting_bytes(self) -> int:
@@ -165,8 +181,12 @@ class Replicas:
         cached: int = 32,
         max_waiting: int = 1000,
         max_waiting_bytes: int = 4 << 20,
+        snapshots: SnapshotPolicy | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.storage = storage
+        self.snapshots = snapshots or SnapshotPolicy()
+        self.clock = clock
         self.compact_rows = compact_rows
         self.compact_min_bytes = compact_min_bytes
         self.cached = cached
@@ -193,34 +213,72 @@ class Replicas:
             if not updates:  # a read: no write lock needed
                 replica.catch_up(self.storage.rows_after(library_id, replica.seen))
                 return self._reply(replica, state_vector)
-            try:
-                replica.catch_up(self.storage.rows_after(library_id, replica.seen))
-                waited = len(replica.waiting)
-                with watch(replica.doc) as written:
-                    keep = _guarded("the update cannot be merged", lambda: replica.merge(updates))
-                malformed = _guarded("the update cannot be read", written.malformed)
-                if malformed:
-                    raise Misshapen(malformed)
-                if len(replica.waiting) > waited:
-                    self._check_waiting(replica)
-                reply = self._reply(replica, state_vector)
-                snapshot = replica.doc.get_update() if self._should_compact(replica, keep) else None
-                replica.seen = self._store(library_id, replica, keep, snapshot)
-            except BaseException:
-                replica.reset()  # it may hold what was not stored
-                raise
-            return reply
+            return self._write(
+                library_id, replica, updates, lambda: self._reply(replica, state_vector)
+            )
+
+    def state(self, library_id: str) -> bytes:
+        """The library's whole document as stored, as one update."""
+        replica = self._replica(library_id)
+        with replica.lock:
+            replica.catch_up(self.storage.rows_after(library_id, replica.seen))
+            return replica.doc.get_update()
+
+    def edit(self, library_id: str, update: bytes, kind: str) -> None:
+        """Store an edit made on the server itself like a device's, after keeping the document
+        as it was before it as a snapshot of this `kind`, whenever the last one was taken."""
+        replica = self._replica(library_id)
+        with replica.lock:
+            self._write(library_id, replica, [update], lambda: b"", kind)
+
+    def _write(
+        self,
+        library_id: str,
+        replica: Replica,
+        updates: list[bytes],
+        reply: Callable[[], bytes],
+        kind: str | None = None,
+    ) -> bytes:
+        try:
+            replica.catch_up(self.storage.rows_after(library_id, replica.seen))
+            before = self._state_to_keep(library_id, replica, kind)
+            waited = len(replica.waiting)
+            with watch(replica.doc) as written:
+                keep = _guarded("the update cannot be merged", lambda: replica.merge(updates))
+            # what a device writes is checked; an edit the server makes (a restore) puts back
+            # what the library held
+            malformed = [] if kind else _guarded("the update cannot be read", written.malformed)
+            if malformed:
+                raise Misshapen(malformed)
+            if len(replica.waiting) > waited:
+                self._check_waiting(replica)
+            answer = reply()
+            snapshot = replica.doc.get_update() if self._should_compact(replica, keep) else None
+            replica.seen = self._store(
+                library_id, replica, keep, snapshot, before if keep else None
+            )
+        except BaseException:
+            replica.reset()  # it may hold what was not stored
+            raise
+        return answer
 
     def _store(
-        self, library_id: str, replica: Replica, keep: list[bytes], snapshot: bytes | None
+        self,
+        library_id: str,
+        replica: Replica,
+        keep: list[bytes],
+        snapshot: bytes | None,
+        before: KeptState | None,
     ) -> int:
-        """Append the rows (and the snapshot) under the library's write lock, which is held for
-        the writing only. The id of the last row."""
+        """Append the rows (and the snapshot; and keep the document as it was `before`) under the
+        library's write lock, which is held for the writing only. The id of the last row."""
         with self.storage.writing(library_id) as writer:
             others = writer.rows_after(replica.seen)
             if others:  # another server process wrote meanwhile: the snapshot lacks its rows
                 replica.catch_up(others)
                 snapshot = None
+            if before is not None:  # still the state the database held before these rows
+                self._keep_state(writer, replica, before)
             last = replica.seen
             for update in keep:
                 last = writer.append("update", update)
@@ -229,6 +287,39 @@ class Replicas:
             if snapshot is not None:
                 last = self._compact(replica, writer, snapshot)
         return last
+
+    def _state_to_keep(
+        self, library_id: str, replica: Replica, kind: str | None
+    ) -> KeptState | None:
+        """The document as it is now, if a dated snapshot of it is due (or asked for: `kind`).
+        Encoded before the write lock is taken."""
+        now = self.clock()
+        if kind is None:
+            if replica.snapshot_at is None:
+                last = self.storage.last_snapshot(library_id)
+                replica.snapshot_at = NEVER if last is None else last
+            if not self.snapshots.due(replica.snapshot_at, now):
+                return None
+        if replica.doc.get_state() == EMPTY_STATE:  # nothing to keep
+            return None
+        return KeptState(replica.doc.get_update(), kind or SCHEDULED, now)
+
+    def _keep_state(self, writer: Writer, replica: Replica, before: KeptState) -> None:
+        """Insert the snapshot, unless another server process took one within the interval;
+        then remove those past the retention."""
+        if before.kind == SCHEDULED:
+            last = writer.last_snapshot()
+            if not self.snapshots.due(last, before.taken):
+                replica.snapshot_at = last
+                return
+        writer.add_snapshot(before.data, before.kind, before.taken)
+        replica.snapshot_at = before.taken
+        if before.kind == SCHEDULED:
+            removed = writer.prune_snapshots(
+                self.snapshots.keep, self.snapshots.oldest_kept(before.taken)
+            )
+            if removed:
+                log.info("%d snapshot(s) past the retention removed", removed)
 
     def _check_waiting(self, replica: Replica) -> None:
         count, size = len(replica.waiting), replica.waiting_bytes

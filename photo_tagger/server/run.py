@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from photo_tagger.server.app import Limits, create_app
+from photo_tagger.server.snapshots import SnapshotPolicy
 from photo_tagger.server.storage import open_storage
 
 SETTINGS_ENV = "PHOTO_TAGGER_SERVER_SETTINGS"
@@ -31,16 +34,22 @@ class ServerSettings:
     models: str | None = None  # a published model release (default: DATA/models)
     inference_slots: int = 0  # inference requests served at once (0: one per core)
     max_request_pixels: int = 0  # the pixels of one inference request's photos (0: the default)
+    snapshot_every: float = SnapshotPolicy.every  # seconds (0: no snapshots)
+    keep_snapshots: int = SnapshotPolicy.keep
+    keep_snapshot_days: float = SnapshotPolicy.keep_days
 
     def limits(self) -> Limits:
-        return Limits(max_body=self.max_body)
+        snapshots = SnapshotPolicy(
+            self.snapshot_every, self.keep_snapshots, self.keep_snapshot_days
+        )
+        return Limits(max_body=self.max_body, snapshots=snapshots)
 
     def models_dir(self) -> Path | None:
         if self.models:
             return Path(self.models)
         return Path(self.data) / "models" if self.data else None
 
-    def app(self, storage: Any) -> Any:
+    def app(self, storage: Any, clock: Callable[[], float] = time.time) -> Any:
         from photo_tagger.server.inference import InferenceLimits, add_inference
         from photo_tagger.server.registry import add_model_registry
 
@@ -55,7 +64,7 @@ class ServerSettings:
         ]
         if models is not None:
             extensions.append(lambda app, library: add_model_registry(app, models, library))
-        return create_app(storage, self.limits(), extensions)
+        return create_app(storage, self.limits(), extensions, clock)
 
 
 def serve(settings: ServerSettings) -> None:
@@ -63,6 +72,7 @@ def serve(settings: ServerSettings) -> None:
     a clear message, rather than in every worker."""
     import uvicorn
 
+    settings.limits()  # a setting out of bounds fails here, with a message that names it
     storage = open_storage(Path(settings.data) if settings.data else None, settings.database)
     where = storage.describe()
     if settings.workers > 1:

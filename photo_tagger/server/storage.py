@@ -1,10 +1,13 @@
 """Where the server keeps libraries, tokens and each library's document: SQLite or PostgreSQL.
 
 A library's document is an append-only log of Yjs update rows (and, after a compaction, one
-snapshot row holding everything before it). Writers of one library are serialized across
-processes: SQLite by its database write lock (BEGIN IMMEDIATE), PostgreSQL by a row lock on the
-library (SELECT ... FOR UPDATE), so several server processes on one PostgreSQL database append in
-order and each sees the others' rows by reading the rows after the last it applied.
+snapshot row holding everything before it). Apart from it, dated snapshots of the document (the
+`snapshots` table) are kept to set a library back after unwanted edits: see snapshots.py.
+
+Writers of one library are serialized across processes: SQLite by its database write lock
+(BEGIN IMMEDIATE), PostgreSQL by a row lock on the library (SELECT ... FOR UPDATE), so several
+server processes on one PostgreSQL database append in order and each sees the others' rows by
+reading the rows after the last it applied.
 
 Each backend is a subclass registered in `BACKENDS` by URL scheme; `open_storage` picks one. The
 connections, transactions and the versioned schema are database.py's.
@@ -32,6 +35,14 @@ class Row:
     id: int
     kind: str  # "update" or "snapshot"
     data: bytes
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    id: int
+    taken: float  # seconds since the epoch
+    kind: str  # "scheduled" or "before restore"
+    size: int  # bytes
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,29 @@ class Writer:
             "DELETE FROM updates WHERE library_id = ? AND id < ?",
             (self._library, row_id),
         )
+
+    def last_snapshot(self) -> float | None:
+        return self._storage._last_snapshot(self._conn, self._library)
+
+    def add_snapshot(self, data: bytes, kind: str, taken: float) -> int:
+        row = self._storage._execute(
+            self._conn,
+            "INSERT INTO snapshots (library_id, taken, kind, data) VALUES (?, ?, ?, ?) "
+            "RETURNING id",
+            (self._library, taken, kind, data),
+        ).fetchone()
+        return int(row[0])
+
+    def prune_snapshots(self, keep: int, taken_before: float) -> int:
+        """Remove the library's snapshots taken before `taken_before`, and all but the newest
+        `keep`; how many were removed."""
+        cur = self._storage._execute(
+            self._conn,
+            "DELETE FROM snapshots WHERE library_id = ? AND (taken < ? OR id NOT IN ("
+            "SELECT id FROM snapshots WHERE library_id = ? ORDER BY taken DESC, id DESC LIMIT ?))",
+            (self._library, taken_before, self._library, keep),
+        )
+        return int(cur.rowcount)
 
 
 class Storage(Database):
@@ -182,6 +216,40 @@ class Storage(Database):
                 (library_id, after),
             ).fetchall()
         ]
+
+    def snapshots(self, library_id: str) -> list[SnapshotRecord]:
+        """The library's snapshots, oldest first (without their data)."""
+        with self.connection() as conn:
+            rows = self._execute(
+                conn,
+                "SELECT id, taken, kind, LENGTH(data) FROM snapshots WHERE library_id = ? "
+                "ORDER BY taken, id",
+                (library_id,),
+            ).fetchall()
+        return [SnapshotRecord(int(r[0]), float(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+    def snapshot_data(self, library_id: str, snapshot_id: int) -> bytes | None:
+        with self.connection() as conn:
+            row = self._execute(
+                conn,
+                "SELECT data FROM snapshots WHERE library_id = ? AND id = ?",
+                (library_id, snapshot_id),
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def last_snapshot(self, library_id: str) -> float | None:
+        """When the library's last snapshot was taken (the last stored, should the clock have
+        gone back; None: it has none)."""
+        with self.connection() as conn:
+            return self._last_snapshot(conn, library_id)
+
+    def _last_snapshot(self, conn: Any, library_id: str) -> float | None:
+        row = self._execute(
+            conn,
+            "SELECT taken FROM snapshots WHERE library_id = ? ORDER BY id DESC LIMIT 1",
+            (library_id,),
+        ).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
 
     @contextmanager
     def writing(self, library_id: str) -> Iterator[Writer]:

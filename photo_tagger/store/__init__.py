@@ -6,8 +6,9 @@
   faces), built on `face_people.FacePeople` (who each face is, the people) and
   `doc_layout.DocumentLayout` (the CRDT's roots, transactions, lookups kept in step); every value
   read is checked by `doc_values` (a malformed one, from another device, is skipped and
-  remembered), `doc_check` lists such records and sets them aside, and `doc_writes` checks the
-  values an update writes (the sync server refuses malformed ones).
+  remembered), `doc_check` lists such records and sets them aside, `doc_writes` checks the
+  values an update writes (the sync server refuses malformed ones), and `doc_restore` computes
+  the edit that sets the document back to an earlier state of it.
 - `persistence.DocumentLog`: the document kept durable as a snapshot + update log, on
   `log_file.LogFile` (document.sqlite3's rows and this computer's settings for the library);
   `client_ids`: which client id the document writes under (the same few, where that is safe).

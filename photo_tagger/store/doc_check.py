@@ -14,9 +14,9 @@ from typing import Any
 from pycrdt import Doc, Map
 
 from photo_tagger.store import doc_values
-from photo_tagger.store.doc_layout import SEP, DocumentLayout
+from photo_tagger.store.doc_layout import QUARANTINE, SEP, DocumentLayout
 
-QUARANTINE = "quarantine"  # root -> "<root>|<key>" -> JSON text {"root", "key", "value", "problem"}
+# QUARANTINE: root -> "<root>|<key>" -> JSON text {"root", "key", "value", "problem"}
 ROOTS = ("photos", "auto.cloud", "user", "face_person", "confirmed", "rejected", "people")
 
 

@@ -15,6 +15,7 @@ How it is laid out in the CRDT (root name: key -> value):
     confirmed    "<content id>|<face>" -> person id                 (the user said who it is)
     rejected     "<content id>|<face>|<person id>" -> True       (a set: a Map keyed by member)
     people       person id -> Map {"name": str | None, "merged_into": id | None, "hidden": bool}
+    quarantine   "<root>|<key>" -> JSON text of a malformed value set aside (doc_check.py)
 
 Why flat root Maps instead of a Map per photo with Maps inside:
 1. Offline edits must not be lost. When two devices each create a nested Map under the same key
@@ -56,6 +57,19 @@ from photo_tagger.errors import LibraryError, PhotoTaggerError
 from photo_tagger.store import doc_values
 
 SEP = "|"
+QUARANTINE = "quarantine"
+# Every root of the document, each a Map (what a restore of an earlier state goes through).
+ROOTS: tuple[str, ...] = (
+    "photos",
+    "auto.cloud",
+    "user",
+    "face_person",
+    "confirmed",
+    "rejected",
+    "people",
+    QUARANTINE,
+)
+NESTED_ROOTS = ("people",)  # the roots whose values are shared types (a Map per person)
 
 Record = dict[str, Any]  # a photos[...] value
 
