@@ -55,6 +55,7 @@ class HostileServer:
         self.drip_interval = drip_interval
         self.stopping = threading.Event()
         self.paths: list[str] = []
+        self.bodies: list[bytes] = []  # of the requests, as they arrive (a route may read them)
         self.ended: list[tuple[str, str]] = []  # (path, "sent" or "hung up"), as answers end
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
@@ -84,7 +85,7 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
+            server.bodies.append(self.rfile.read(length))
             server.paths.append(self.path)
             answer = server.route(method, self.path)
             sent = self._send(answer)
