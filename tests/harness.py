@@ -100,6 +100,7 @@ class Request:
     method: str
     path: str
     body: bytearray = field(default_factory=bytearray)
+    status: int | None = None  # the answer's, once it has started
 
 
 class ThreadServer:
@@ -107,9 +108,10 @@ class ThreadServer:
     DATA/models when `data` is given), on a real uvicorn in a thread of the test process.
 
     It notes every request as it arrives (`requests`, `paths`): a request's body is all there
-    once its reply has left. start()/stop() may alternate: a server that goes away and comes
-    back on the same address. `with` starts it, and at the end stops it and lets its port go.
-    `clock` is the time the server dates the libraries' snapshots with.
+    once its reply has left, its status once its reply has started. start()/stop() may
+    alternate: a server that goes away and comes back on the same address. `with` starts it, and
+    at the end stops it and lets its port go. `clock` is the time the server dates the libraries'
+    snapshots with.
     """
 
     def __init__(
@@ -153,7 +155,12 @@ class ThreadServer:
                 request.body += message.get("body", b"")
             return message
 
-        await self.app(scope, receive_and_note, send)
+        async def send_and_note(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                request.status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive_and_note, send_and_note)
 
     def start(self) -> ThreadServer:
         assert self._running is None, "the test server is already running"

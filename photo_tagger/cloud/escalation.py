@@ -7,7 +7,9 @@ model in the cloud, and its tags come back into the library.
 - Selection: a photo with a file on this computer whose best local auto tag scores under
   `threshold`, at most `daily_budget` photos sent per day (local time), the least sure first.
 - What leaves the computer: the photo's pixels only, decoded upright, shrunk to `max_side` on the
-  long side and re-encoded as a bare JPEG (no EXIF, GPS, XMP, ICC or comment), never the file.
+  long side and re-encoded as a bare JPEG (no EXIF, GPS, XMP, ICC or comment), never the file;
+  as many photos a request as the endpoint takes (a batch it refuses is split down to single
+  photos; a photo it refuses alone is that photo's failure).
 - The queue is durable (escalation_queue.py): offline, photos wait; a photo whose answer came
   back is never sent again for the same model version.
 - The answer lands in the document as `auto` tags with source "cloud" and the model's version
@@ -15,7 +17,9 @@ model in the cloud, and its tags come back into the library.
   scores for the tags the cloud model scored, and never touch what the user set.
 
 The settings are escalation_settings.py's (and named here too, as part of this feature's face),
-the durable queue escalation_queue.py's, the protocol's client inference_client.py's.
+the durable queue escalation_queue.py's, the protocol's client inference_client.py's (waiting for
+an endpoint whose slots are all busy, splitting batches), the plain functions of what is selected
+and sent escalation_photos.py's.
 
 `Escalator` uses the library on the calling thread; a window runs it on a worker thread with its
 own `Library.open(path)` (as the sync does), then refreshes its document.
@@ -23,18 +27,25 @@ own `Library.open(path)` (as the sync does), then refreshes its document.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
 import requests
 
-from photo_tagger.cloud.escalation_queue import EscalationQueue
+from photo_tagger.cloud.escalation_photos import (
+    MAX_TAGS,
+    accepted_tags,
+    best_local_score,
+    cloud_tags,
+    models_vocabulary,
+    refined_in_cloud,
+    start_of_day,
+    upload_bytes,
+)
+from photo_tagger.cloud.escalation_queue import EscalationQueue, Waiting
 from photo_tagger.cloud.escalation_settings import (
     DEFAULT_MODEL,
     LAST_VERSION,
@@ -51,105 +62,12 @@ from photo_tagger.cloud.inference_client import (
     ModelInfo,
     PhotoRefused,
 )
-from photo_tagger.errors import EscalationOfflineError, ImageError, ModelError
+from photo_tagger.errors import EscalationOfflineError, ImageError
 from photo_tagger.files.discovery import content_id
-from photo_tagger.imaging import decode_photo
 from photo_tagger.store.library import Library
-from photo_tagger.store.rules import CLOUD, LOCAL, cloud_model_of, model_confidence
+from photo_tagger.store.rules import CLOUD, cloud_model_of
 
-JPEG_QUALITY = 90
-MAX_TAGS = 50  # the most tags recorded from one answer for one photo, the best scored first
-MAX_TAG_LENGTH = 200
-FACE_TAGS = "People"  # the face detector's, on this computer; never the cloud model's
-
-
-# --- what is selected, and what leaves the computer ---------------------------------------------
-
-
-def best_local_score(auto: Mapping[str, Mapping[str, Any]]) -> float:
-    """model_confidence of the local models, faces included (the cloud cannot name people)."""
-    return model_confidence(auto, sources=(LOCAL,), with_people=True)
-
-
-def refined_in_cloud(document: Any, photo_id: str) -> str | None:
-    """The cloud model that refined the photo's tags (on any device), or None: for the window
-    to mark photos refined in the cloud. `document` is a LibraryDocument."""
-    return cloud_model_of(document.auto_tags(photo_id))
-
-
-def upload_bytes(
-    data: bytes, max_side: int, quality: int = JPEG_QUALITY, path: str = "photo.jpg"
-) -> bytes:
-    """What is sent for a photo file: its pixels, upright, long side <= `max_side`, as a bare JPEG
-    (OpenCV writes only a JFIF header: no EXIF, GPS, XMP, ICC profile or comment). `path` names
-    the file (a RAW is developed)."""
-    rgb = decode_photo(data, path, target_side=max_side).rgb
-    h, w = rgb.shape[:2]
-    if max(h, w) > max_side:
-        k = max_side / max(h, w)
-        size = (max(1, min(max_side, round(w * k))), max(1, min(max_side, round(h * k))))
-        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    ok, buf = cv2.imencode(
-        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
-    )
-    if not ok:
-        raise ImageError("could not be re-encoded for upload")
-    return bytes(np.asarray(buf).tobytes())
-
-
-def cloud_tags(
-    answer: Mapping[str, float], local: Mapping[str, Mapping[str, Any]], scorable: Iterable[str]
-) -> dict[str, float]:
-    """The tags to record from the cloud's answer: what it listed, plus 0.0 for each local tag it
-    can score but left out (it scored it under its floor), so that its verdict replaces the
-    unsure local one. Tags it cannot score (people, from the face detector) stay local."""
-    tags = {t: round(float(s), 3) for t, s in answer.items()}
-    can_score = set(scorable)
-    for tag, a in local.items():
-        if a.get("source") == LOCAL and tag in can_score and tag not in tags:
-            tags[tag] = 0.0
-    return tags
-
-
-def accepted_tags(
-    answer: Mapping[str, float], known: Collection[str] | None, limit: int = MAX_TAGS
-) -> tuple[dict[str, float], int]:
-    """The tags of an answer that may be recorded, and how many were dropped: only tags `known`
-    (the vocabulary; None when neither the models here nor the endpoint say), never a face tag
-    or a malformed name, the `limit` best scored."""
-    good = [(t, s) for t, s in answer.items() if _sane_tag(t) and (known is None or t in known)]
-    good.sort(key=lambda item: -item[1])
-    return dict(good[:limit]), len(answer) - min(len(good), limit)
-
-
-def _sane_tag(tag: str) -> bool:
-    return (
-        0 < len(tag) <= MAX_TAG_LENGTH
-        and tag.isprintable()
-        and "|" not in tag
-        and tag == tag.strip()
-        and tag.split("/", 1)[0] != FACE_TAGS
-    )
-
-
-def models_vocabulary(library_path: Path) -> frozenset[str] | None:
-    """Every tag the models this library uses can give (None when they cannot be read)."""
-    from photo_tagger.cloud.model_updates import active_models_dir
-    from photo_tagger.vision.model import Manifest
-    from photo_tagger.vision.vocabulary import Vocabulary
-
-    try:
-        folder = active_models_dir(library_path)
-        return frozenset(Vocabulary.from_file(Manifest(folder).vocabulary_file()).names)
-    except (ModelError, OSError, ValueError):
-        return None
-
-
-def start_of_day(now: float) -> float:
-    """Local midnight before `now`: the daily budget starts again then."""
-    day = dt.datetime.fromtimestamp(now).date()
-    return dt.datetime.combine(day, dt.time()).timestamp()
-
+BATCH_BYTES = 16 << 20  # what one request carries at most, unless one photo alone is more
 
 # --- a run ------------------------------------------------------------------------------------
 
@@ -176,6 +94,31 @@ class EscalationReport:
     budget_left: int = 0
     endpoint: str | None = None
     offline: str | None = None  # why nothing (more) could be sent, when no endpoint answered
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One run's queue, settings, report and listener."""
+
+    queue: EscalationQueue
+    settings: EscalationSettings
+    report: EscalationReport
+    on_refined: Callable[[Refined], None] | None
+
+    def failed(self, photo_id: str, reason: str) -> None:
+        self.queue.failed(photo_id, reason)
+        self.report.failed.append((photo_id, reason))
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """A photo ready to go: what is sent, and what it was when its file was read."""
+
+    photo_id: str
+    path: str
+    payload: bytes
+    auto: Mapping[str, Mapping[str, Any]]  # its auto tags
+    started: float  # time.monotonic() when its file was read
 
 
 class Escalator:
@@ -232,7 +175,7 @@ class Escalator:
         with EscalationQueue.open(self.library.path) as queue:
             report.queued = self.enqueue(queue, settings)
             try:
-                self._send(queue, settings, report, on_refined)
+                self._send(_Run(queue, settings, report, on_refined))
             except EscalationOfflineError as exc:
                 report.offline = str(exc)
             report.waiting = queue.counts()["waiting"]
@@ -243,22 +186,16 @@ class Escalator:
         now = self.clock()
         return max(0, settings.daily_budget - queue.sent_since(start_of_day(now)))
 
-    def _send(
-        self,
-        queue: EscalationQueue,
-        settings: EscalationSettings,
-        report: EscalationReport,
-        on_refined: Callable[[Refined], None] | None,
-    ) -> None:
-        todo = queue.waiting()
-        if not todo or self._budget_left(queue, settings) == 0:
+    def _send(self, run: _Run) -> None:
+        todo = run.queue.waiting()
+        if not todo or self._budget_left(run.queue, run.settings) == 0:
             return  # nothing to send: no connection at all
         session = self.session or requests.Session()
         try:
             client = InferenceClient(
-                settings.endpoints,
-                settings.token,
-                settings.model,
+                run.settings.endpoints,
+                run.settings.token,
+                run.settings.model,
                 session,
                 max_answer=self.max_answer,
                 deadline=self.deadline,
@@ -267,71 +204,97 @@ class Escalator:
                 self.vocabulary = models_vocabulary(self.library.path)
             info = client.connect()
             self.library.log.set_settings({LAST_VERSION: info.version})
-            for item in todo:
-                if self._budget_left(queue, settings) == 0:
+            while todo:
+                left = self._budget_left(run.queue, run.settings)
+                if left == 0:
                     break
                 info = client.current or client.connect()
-                report.endpoint = info.endpoint
-                self._send_one(queue, client, info, item.photo_id, report, on_refined)
+                run.report.endpoint = info.endpoint
+                batch, todo = self._next_batch(run, info, todo, min(left, info.max_batch))
+                self._send_batch(run, client, batch)
         finally:
             if self.session is None:
                 session.close()
 
-    def _send_one(
-        self,
-        queue: EscalationQueue,
-        client: InferenceClient,
-        info: ModelInfo,
-        photo_id: str,
-        report: EscalationReport,
-        on_refined: Callable[[Refined], None] | None,
-    ) -> None:
+    def _next_batch(
+        self, run: _Run, info: ModelInfo, todo: list[Waiting], size: int
+    ) -> tuple[list[_Upload], list[Waiting]]:
+        """Up to `size` photos of `todo` ready to go (a batch stops growing once it holds
+        BATCH_BYTES), and the rest of `todo`; photos forgotten, already refined by this model
+        or without a readable file here are dealt with on the way."""
+        batch: list[_Upload] = []
+        rest = list(todo)
+        while rest and len(batch) < size and sum(len(u.payload) for u in batch) < BATCH_BYTES:
+            upload = self._upload(run, info, rest.pop(0).photo_id)
+            if upload is not None:
+                batch.append(upload)
+        return batch, rest
+
+    def _upload(self, run: _Run, info: ModelInfo, photo_id: str) -> _Upload | None:
         doc = self.library.document
         if not doc.has_photo(photo_id):
-            queue.remove([photo_id])  # forgotten since it was queued
-            return
+            run.queue.remove([photo_id])  # forgotten since it was queued
+            return None
         auto = doc.auto_tags(photo_id)
-        if queue.is_delivered(photo_id, info.version) or cloud_model_of(auto) == info.version:
-            queue.delivered(photo_id, info.version, 0, self.clock())
-            report.already += 1
-            return
+        if run.queue.is_delivered(photo_id, info.version) or cloud_model_of(auto) == info.version:
+            run.queue.delivered(photo_id, info.version, 0, self.clock())
+            run.report.already += 1
+            return None
         started = time.monotonic()
         try:
             path, payload = self._payload(photo_id)
-            answer = client.infer([payload])
-        except (PhotoRefused, ImageError) as exc:
-            queue.failed(photo_id, str(exc))
-            report.failed.append((photo_id, str(exc)))
+        except ImageError as exc:
+            run.failed(photo_id, str(exc))
+            return None
+        return _Upload(photo_id, path, payload, auto, started)
+
+    def _send_batch(self, run: _Run, client: InferenceClient, batch: list[_Upload]) -> None:
+        """Send the photos together; each part the endpoint answers is recorded as it comes
+        back, and a photo it refused on its own is that photo's failure."""
+        if not batch:
             return
-        tags = self._recordable(answer, client.current, auto, photo_id, report)
-        doc.set_auto_tags(photo_id, tags, CLOUD, answer.version)  # durable before it is "done"
-        queue.delivered(photo_id, answer.version, len(payload), self.clock())
-        refined = Refined(
-            photo_id, path, answer.version, tags, len(payload), time.monotonic() - started
-        )
-        report.refined.append(refined)
-        if on_refined is not None:
-            on_refined(refined)
+        for part, answer in client.infer_parts([upload.payload for upload in batch]):
+            if isinstance(answer, PhotoRefused):
+                run.failed(batch[part[0]].photo_id, str(answer))
+                continue
+            for k, i in enumerate(part):
+                self._record(run, batch[i], answer, k, client.current)
+
+    def _record(
+        self, run: _Run, upload: _Upload, answer: Answer, k: int, info: ModelInfo | None
+    ) -> None:
+        """The `k`-th photo of the answer: its tags, durable in the document before the queue
+        says it is done."""
+        tags = self._recordable(answer, k, info, upload, run.report)
+        self.library.document.set_auto_tags(upload.photo_id, tags, CLOUD, answer.version)
+        size = len(upload.payload)
+        run.queue.delivered(upload.photo_id, answer.version, size, self.clock())
+        seconds = time.monotonic() - upload.started
+        refined = Refined(upload.photo_id, upload.path, answer.version, tags, size, seconds)
+        run.report.refined.append(refined)
+        if run.on_refined is not None:
+            run.on_refined(refined)
 
     def _recordable(
         self,
         answer: Answer,
+        k: int,
         info: ModelInfo | None,
-        auto: Mapping[str, Mapping[str, Any]],
-        photo_id: str,
+        upload: _Upload,
         report: EscalationReport,
     ) -> dict[str, float]:
-        """The answer's tags in the vocabulary (the models' here and the endpoint's, as far as
-        each says) with cloud_tags' 0.0 verdicts; what was dropped goes in the report."""
+        """The tags the answer gives its `k`-th photo that are in the vocabulary (the models'
+        here and the endpoint's, as far as each says), with cloud_tags' 0.0 verdicts; what was
+        dropped goes in the report."""
         declared = info.tags if info else frozenset()
         known: Collection[str] | None = self.vocabulary
         if declared:
             known = declared if known is None else declared & frozenset(known)
-        tags, dropped = accepted_tags(answer.tags[0], known)
-        dropped += answer.dropped[0]
+        tags, dropped = accepted_tags(answer.tags[k], known)
+        dropped += answer.dropped[k]
         if dropped:
-            report.dropped.append((photo_id, dropped))
-        return cloud_tags(tags, auto, declared)
+            report.dropped.append((upload.photo_id, dropped))
+        return cloud_tags(tags, upload.auto, declared)
 
     def _payload(self, photo_id: str) -> tuple[str, bytes]:
         """(path, what is sent) for the photo, from a file here whose content is still the
@@ -383,6 +346,7 @@ def status(library: Library, clock: Callable[[], float] = time.time) -> Escalati
 
 __all__ = [
     "DEFAULT_MODEL",
+    "MAX_TAGS",
     "EscalationReport",
     "EscalationSettings",
     "EscalationStatus",
@@ -394,6 +358,7 @@ __all__ = [
     "cloud_tags",
     "disable",
     "enable",
+    "models_vocabulary",
     "refined_in_cloud",
     "status",
     "upload_bytes",

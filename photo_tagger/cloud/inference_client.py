@@ -10,14 +10,25 @@ Failover: `connect()` walks the endpoints in order and keeps the first whose
 `GET /v2/health/ready` answers 200 and whose model metadata can be read. When a request to it then
 fails (no connection, timeout, 5xx), that endpoint is dropped for the rest of the run and the next
 one is tried; a refused photo (400, 413) is that photo's problem, not the endpoint's.
+
+Busy: an endpoint whose inference slots are all taken answers 503 with Retry-After. It is asked
+again after the time it gives (at least a second, and only when that is at most `MAX_BUSY_WAIT`
+and within the request's deadline), `BUSY_RETRIES` times at most; then it is dropped as above.
+
+Batches: an endpoint that declares `max_batch` for its input is sent that many photos a request
+(one otherwise). `infer_parts` splits a batch the endpoint refuses (413: more pixels than it takes
+a request, or 400 naming one photo) in halves and sends them again, down to single photos, so
+that only a photo refused on its own is refused.
 """
 
 from __future__ import annotations
 
 import base64
+import email.utils
 import json
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +43,10 @@ READ_TIMEOUT = 60.0
 MAX_ANSWER = 1 << 20  # bytes: an answer for one photo is a few KB
 DEADLINE = 180.0  # seconds for one request and its whole answer
 BAD_ANSWER = (ValueError, KeyError, TypeError, StopIteration, AttributeError, RecursionError)
+MAX_BATCH = 8  # photos a request at most, whatever an endpoint declares
+BUSY_RETRIES = 3  # times a busy endpoint (503 with Retry-After) is asked again
+MIN_BUSY_WAIT = 1.0  # seconds waited at least before asking a busy endpoint again
+MAX_BUSY_WAIT = 30.0  # seconds: an endpoint busy for longer is not waited for
 
 
 class PhotoRefused(Exception):
@@ -48,6 +63,7 @@ class ModelInfo:
     name: str
     version: str  # what tags are recorded as coming from
     tags: frozenset[str]  # every tag the model can score (empty when the endpoint does not say)
+    max_batch: int = 1  # photos a request, as the endpoint declares (1 when it does not say)
 
 
 @dataclass(frozen=True)
@@ -122,9 +138,27 @@ class InferenceClient:
                 self.problems.append(f"{info.endpoint}: {exc}")
                 self.current = None
 
+    def infer_parts(self, files: Sequence[bytes]) -> Iterator[tuple[range, Answer | PhotoRefused]]:
+        """The photos sent together, as `infer` sends them; a batch the endpoint refuses is split
+        in halves and sent again, down to single photos. Yields, as each part comes back, the
+        indices of `files` it holds and its answer, or the refusal of a single photo."""
+        parts = [range(len(files))]
+        while parts:
+            part = parts.pop(0)
+            try:
+                yield part, self.infer([files[i] for i in part])
+            except PhotoRefused as exc:
+                if len(part) == 1:
+                    yield part, exc
+                else:
+                    half = len(part) // 2
+                    parts[:0] = [part[:half], part[half:]]
+
     # --- one endpoint ------------------------------------------------------------------------
 
-    def _request(self, method: str, url: str, **kwargs: Any) -> Reply:
+    def _request(self, method: str, url: str, *, busy: bool = False, **kwargs: Any) -> Reply:
+        """The endpoint's answer; _EndpointFailed for one that says it cannot serve (a 503 with
+        Retry-After is returned when `busy`: the caller may ask again)."""
         try:
             response = exchange(
                 self.session, method, url, self.limits, headers=self.headers, **kwargs
@@ -139,9 +173,29 @@ class InferenceClient:
                 f"({response.status_code}). Give the right one with "
                 "`photo-tagger escalate --token TOKEN`."
             )
+        if busy and response.status_code == 503 and _retry_after(response) is not None:
+            return response
         if response.status_code >= 500 or response.status_code == 404:
             raise _EndpointFailed(f"answered {response.status_code} {_error_text(response)}")
         return response
+
+    def _post_when_free(self, url: str, body: dict[str, Any]) -> Reply:
+        """POST; while the endpoint answers that every slot is busy, ask again after the time it
+        gives, as long as that is at most MAX_BUSY_WAIT and within the deadline, BUSY_RETRIES
+        times at most. Its last busy answer fails over like any other 503."""
+        started, tries = time.monotonic(), 0
+        while True:
+            response = self._request("POST", url, busy=True, json=body)
+            tries += 1
+            wait = _retry_after(response) if response.status_code == 503 else None
+            if wait is None:
+                return response
+            why = _error_text(response)
+            if tries > BUSY_RETRIES:
+                raise _EndpointFailed(f"was busy {tries} times in a row ({why})")
+            if wait > MAX_BUSY_WAIT or time.monotonic() - started + wait > self.limits.deadline:
+                raise _EndpointFailed(f"is busy for {wait:.0f} seconds more ({why})")
+            time.sleep(wait)
 
     def _probe(self, endpoint: str) -> ModelInfo:
         ready = self._request("GET", f"{endpoint}/v2/health/ready")
@@ -155,14 +209,15 @@ class InferenceClient:
             versions = [str(v) for v in data.get("versions") or []]
             params = data.get("parameters") or {}
             tags = frozenset(str(t) for t in params.get("tags") or [])
+            max_batch = _max_batch(data.get("inputs"))
         except BAD_ANSWER:
             raise _EndpointFailed("answered model metadata that is not JSON") from None
         version = (versions[-1] if versions else self.model)[:200]
-        return ModelInfo(endpoint, self.model, version, tags)
+        return ModelInfo(endpoint, self.model, version, tags, max_batch)
 
     def _infer(self, info: ModelInfo, body: dict[str, Any], count: int) -> Answer:
         url = f"{info.endpoint}/v2/models/{self.model}/infer"
-        response = self._request("POST", url, json=body)
+        response = self._post_when_free(url, body)
         if response.status_code in (400, 413, 422):
             raise PhotoRefused(_error_text(response))
         if response.status_code != 200:
@@ -177,6 +232,30 @@ class InferenceClient:
         if len(parsed) != count:
             raise _EndpointFailed(f"answered {len(parsed)} results for {count} photos")
         return Answer(info.endpoint, version, [t for t, _ in parsed], [d for _, d in parsed])
+
+
+def _max_batch(inputs: Any) -> int:
+    """The photos a request the endpoint declares for its input (1 when it does not say)."""
+    if not isinstance(inputs, list) or not inputs or not isinstance(inputs[0], dict):
+        return 1
+    declared = (inputs[0].get("parameters") or {}).get("max_batch")
+    if not isinstance(declared, int) or isinstance(declared, bool):
+        return 1
+    return max(1, min(MAX_BATCH, declared))
+
+
+def _retry_after(response: Reply) -> float | None:
+    """The seconds a Retry-After header asks to wait (a number or an HTTP date; at least
+    MIN_BUSY_WAIT), or None without one that can be read."""
+    value = str(response.headers.get("Retry-After") or "").strip()[:64]
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return max(MIN_BUSY_WAIT, seconds)
 
 
 def _tag_scores(value: Any) -> tuple[dict[str, float], int]:

@@ -12,7 +12,10 @@ edited here; after a successful sync the library remembers the last row sent (`S
 the next sync sends the local rows after it. Retrying is safe: a Yjs update applied twice changes
 nothing, so a sync whose answer was lost just sends the same rows again. If the server answers with
 its state vector because it lacks something this library has (a server restored from a backup),
-a second round trip sends exactly that, computed from the document.
+a second round trip sends exactly that, computed from the document. If it refuses the rows
+with 409 (it keeps too many edits waiting for others it never received, and these would wait
+too), the library syncs from scratch: it sends its whole document, once, and says so in words if
+that is refused too.
 
 Syncing in the background, for the window, is background_sync.py's; the bytes on the wire are
 wire.py's.
@@ -181,12 +184,7 @@ class SyncClient:
             ]
             upto = rows[-1][0] if rows else int(synced)
             updates = [merge_updates(*(u for _, u in rows))] if rows else []
-        try:
-            lacking, received = self._round_trip(updates)
-        except _Unreadable:
-            # the server could not read those rows (damaged on this disk): send what the document
-            # itself holds instead, which has only what it could read
-            lacking, received = self._round_trip([])
+        lacking, received = self._first_round_trip(updates)
         if lacking is not None and lacks(lacking, doc_log.doc.get_state()):
             # the server lacks something this library has (it was restored from a backup, or an
             # edit was saved here between reading the rows and sending them): send exactly that
@@ -201,6 +199,27 @@ class SyncClient:
             round_trips=self._trips,
             library=self._library_id,
         )
+
+    def _first_round_trip(self, updates: list[bytes]) -> tuple[bytes | None, bool]:
+        try:
+            return self._round_trip(updates)
+        except _Unreadable:
+            # the server could not read those rows (damaged on this disk): send what the document
+            # itself holds instead, which has only what it could read
+            return self._round_trip([])
+        except _FromScratch:
+            pass
+        # the server keeps too many edits waiting for others it never received (it lost some:
+        # restored from a backup, say), and these would wait too: send the whole document, which
+        # holds everything they wait for, as to a server that has nothing; once
+        try:
+            return self._round_trip([self.library.log.doc.get_update()])
+        except _FromScratch as exc:
+            raise SyncServerError(
+                f"The sync server at {self.url} refused this library's edits, and again when the "
+                f"whole library was sent from scratch ({exc.detail}). Your edits are saved here "
+                "and the next sync tries again; if this goes on, tell the server's administrator."
+            ) from None
 
     def _acknowledge(self, upto: int) -> None:
         doc_log = self.library.log
@@ -301,6 +320,12 @@ class SyncClient:
                 "device. Run `photo-tagger check` to list the malformed records here and "
                 "`photo-tagger check --repair` to set them aside, then sync again."
             )
+        if status == 409:
+            raise _FromScratch(
+                f"The sync server at {self.url} refused this library's edits ({detail}). Your "
+                "edits are saved here; the next sync sends the whole library.",
+                detail,
+            )
         if status == 413:
             raise SyncServerError(
                 f"The sync server at {self.url} refused a sync of {sent / 1e6:.1f} MB as too "
@@ -319,6 +344,15 @@ class SyncClient:
 
 class _Unreadable(SyncServerError):
     """The server answered 400: it could not read what was sent."""
+
+
+class _FromScratch(SyncServerError):
+    """The server answered 409: it keeps too many edits waiting for others it never received,
+    and the device must send its whole document."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 def _detail(response: Reply, limit: int = 300) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -21,67 +20,25 @@ from photo_tagger.cloud.escalation_queue import EscalationQueue
 from photo_tagger.errors import EscalationRefusedError
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
+from tests.cloud.conftest import GPS_PHOTO
 from tests.cloud.test_hostile_endpoints import DEEP, endpoint, inference_response
-from tests.harness import HeldPort, ProcessServer, ThreadServer, add_library
+from tests.harness import HeldPort, ProcessServer, ThreadServer
 from tests.store.hostile_http import HostileServer
 
-PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
-GPS_PHOTO = "rocket.jpg"  # unsure locally (best tag ~0.5), so it is sent
 THRESHOLD = 0.7  # ~0.2 from the nearest sample photo on either side, whatever the CPU
 
 
-# --- photos, libraries, servers ---------------------------------------------------------------
-
-
-def with_gps_exif_and_xmp(jpeg: bytes) -> bytes:
-    """The same JPEG (same pixels, so the same local scores) with a camera's EXIF, a GPS position
-    and an XMP packet spliced in after its start marker."""
-    exif = Image.Exif()
-    exif[0x010F] = "PrivateCam"  # Make
-    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.5), 3: "E", 4: (13.0, 24.0, 36.0)}  # GPS IFD
-    app1 = exif.tobytes()
-    xmp = (
-        b"http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF "
-        b"xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description "
-        b"xmlns:exif='http://ns.adobe.com/exif/1.0/' exif:GPSLatitude='52,31.2N'/></rdf:RDF>"
-        b"</x:xmpmeta>"
-    )
-
-    def segment(payload: bytes) -> bytes:
-        return b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
-
-    return jpeg[:2] + segment(app1) + segment(xmp) + jpeg[2:]
-
-
-@pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample photos (one with GPS in its EXIF and XMP) scanned once into a library."""
-    folder = tmp_path_factory.mktemp("photos")
-    for p in PHOTOS.glob("*.jpg"):
-        data = p.read_bytes()
-        (folder / p.name).write_bytes(with_gps_exif_and_xmp(data) if p.name == GPS_PHOTO else data)
-    assert Image.open(folder / GPS_PHOTO).getexif().get_ifd(0x8825)  # the GPS is really there
-    library = tmp_path_factory.mktemp("scanned") / "library"
-    assert main(["scan", str(folder), "--library", str(library)]) == 0
-    return library
-
-
-@pytest.fixture
-def library_dir(scanned: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the scanned library for each test."""
-    return Path(shutil.copytree(scanned, tmp_path / "library"))
-
-
-@pytest.fixture
-def server_data(storage: Storage) -> tuple[Path, str]:
-    """The folder of the server (the `server` fixture) with one library; (folder, token)."""
-    _, token = add_library(storage, "photos")
-    return Path(storage.location).parent, token
+# --- what the server received, what the library holds -------------------------------------------
 
 
 def inferences(server: ThreadServer) -> list[dict[str, Any]]:
     """The bodies of the inference requests the server received."""
     return [json.loads(r.body) for r in server.requests if r.path.endswith("/infer")]
+
+
+def photos_sent(server: ThreadServer) -> list[bytes]:
+    """Every photo the server received for inference, in order."""
+    return [base64.b64decode(d) for i in inferences(server) for d in i["inputs"][0]["data"]]
 
 
 def best_local(library_dir: Path) -> dict[str, float]:
@@ -148,7 +105,7 @@ def test_unsure_photos_are_sent_and_confident_ones_are_not(
     assert code == 0, out
     refined = cloud_refined(library_dir)
     assert set(refined) == unsure
-    assert len(inferences(server)) == len(unsure)
+    assert len(photos_sent(server)) == len(unsure)
     assert f"{len(unsure)} photos refined in the cloud" in out
     assert f"refined: {library_dir.parent}" not in out  # paths printed are the photos'
     # what the library says about them
@@ -186,7 +143,7 @@ def test_what_leaves_is_small_pixels_without_exif_gps_or_xmp(
         report = Escalator(library).run()
         gps_file = next(r.path for r in report.refined if r.path.endswith(GPS_PHOTO))
     assert report.refined and not report.failed
-    sent = [base64.b64decode(i["inputs"][0]["data"][0]) for i in inferences(server) if i["inputs"]]
+    sent = photos_sent(server)
     assert len(sent) == len(report.refined)
     original = Path(gps_file).read_bytes()
     assert b"PrivateCam" in original and b"GPSLatitude" in original
@@ -219,7 +176,7 @@ def test_endpoint_down_then_up_queued_then_delivered_once(
     with ThreadServer(storage, server_data[0], port=held_port) as server:
         assert escalate(library_dir) == 0
         assert escalate(library_dir) == 0  # again: nothing is sent twice
-        assert len(inferences(server)) == queued
+        assert len(photos_sent(server)) == queued
     assert len(cloud_refined(library_dir)) == queued
     with EscalationQueue.open(library_dir) as queue:
         assert queue.counts() == {"waiting": 0, "failed": 0, "delivered": queued}

@@ -1,7 +1,7 @@
 """The inference client and the model updater against hostile servers on 127.0.0.1: answers that
-never end, that drip a byte at a time, that nest JSON without end. Each is cut off with an error
-in words: the inference client fails over to the next endpoint, a model update is refused with
-nothing installed."""
+never end, that drip a byte at a time (the body, or the headers), that nest JSON without end.
+Each is cut off with an error in words: the inference client fails over to the next endpoint, a
+model update is refused with nothing installed."""
 
 from __future__ import annotations
 
@@ -19,8 +19,16 @@ from photo_tagger.cloud.model_release import REGISTRY_PATH
 from photo_tagger.cloud.model_updates import ModelUpdater
 from photo_tagger.cloud.signing import sign
 from photo_tagger.errors import ModelUpdateError
-from tests.harness import HANG
-from tests.store.hostile_http import Answer, HostileServer, Route, as_json, drip, endless
+from tests.harness import HANG, wait_until
+from tests.store.hostile_http import (
+    Answer,
+    HostileServer,
+    Route,
+    as_json,
+    drip,
+    drip_head,
+    endless,
+)
 
 MODEL = DEFAULT_MODEL  # the name our own server gives its model
 DEEP = "[" * 200_000 + "]" * 200_000  # JSON nested past any parser's recursion limit
@@ -86,6 +94,22 @@ def test_a_hostile_answer_fails_over_to_the_next_endpoint(
     assert answer.endpoint == good.url and answer.tags == [{"Animals/Cat": 0.9}]
     assert len(inference.problems) == 1 and inference.problems[0].startswith(bad.url)
     assert said in inference.problems[0]
+
+
+def test_headers_dripping_for_ever_fail_over_at_the_deadline() -> None:
+    """A status line and headers a byte every half second: each read gets its byte within the
+    read timeout, so only the exchange's deadline ends it, and the client hangs up."""
+    with (
+        HostileServer(endpoint(drip_head()), drip_interval=0.5) as bad,
+        HostileServer(GOOD) as good,
+    ):
+        inference = client(bad.url, good.url, deadline=2.0)
+        answer = inference.infer([b"photo"])
+        infer = f"/v2/models/{MODEL}/infer"
+        wait_until(lambda: infer in dict(bad.ended), "the dripped answer to end")
+        assert dict(bad.ended)[infer] == "hung up"
+    assert answer.endpoint == good.url
+    assert "did not arrive in full within 2 seconds" in inference.problems[0]
 
 
 def test_scores_that_are_not_numbers_in_0_1_are_dropped_and_counted() -> None:

@@ -1,7 +1,9 @@
 """A hostile HTTP server on 127.0.0.1, in a thread: per path, it answers normally, with a body
-that does not end, or with a body dripped a byte at a time. Each hostile answer stops by itself
-after a while (`ENDLESS_BYTES`, `DRIP_BYTES`), so a client without limits gets a late, wrong
-answer instead of hanging the tests."""
+that does not end, with a body dripped a byte at a time, or with a status line and headers dripped
+a byte at a time that never end. Each hostile answer stops by itself after a while
+(`ENDLESS_BYTES`, `DRIP_BYTES`, `HEAD_DRIP_BYTES`), so a client without limits gets a late, wrong
+answer instead of hanging the tests; `ended` says, per answer, whether the client hung up on it
+before it was all sent."""
 
 from __future__ import annotations
 
@@ -15,14 +17,16 @@ from typing import Any
 
 ENDLESS_BYTES = 64 << 20  # what an "endless" answer sends before giving up
 DRIP_BYTES = 40  # what a drip sends, one byte per `drip_interval`
+HEAD_DRIP_BYTES = 240  # what a dripped head sends (2 minutes at 0.5 s a byte), then it hangs up
 
 
 @dataclass(frozen=True)
 class Answer:
-    kind: str  # "bytes", "endless" or "drip"
+    kind: str  # "bytes", "endless", "drip" or "drip-head"
     status: int = 200
     body: bytes = b""
     content_type: str = "application/octet-stream"
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def as_json(value: Any, status: int = 200) -> Answer:
@@ -37,6 +41,11 @@ def drip() -> Answer:
     return Answer("drip")
 
 
+def drip_head() -> Answer:
+    """A status line, then a header that goes on a byte at a time: the headers never end."""
+    return Answer("drip-head")
+
+
 Route = Callable[[str, str], Answer]  # (method, path) -> answer
 
 
@@ -46,6 +55,8 @@ class HostileServer:
         self.drip_interval = drip_interval
         self.stopping = threading.Event()
         self.paths: list[str] = []
+        self.bodies: list[bytes] = []  # of the requests, as they arrive (a route may read them)
+        self.ended: list[tuple[str, str]] = []  # (path, "sent" or "hung up"), as answers end
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -74,10 +85,19 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
 
         def _answer(self, method: str) -> None:
             length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
+            server.bodies.append(self.rfile.read(length))
             server.paths.append(self.path)
             answer = server.route(method, self.path)
+            sent = self._send(answer)
+            server.ended.append((self.path, "sent" if sent else "hung up"))
+
+        def _send(self, answer: Answer) -> bool:
+            """Whether the answer was sent in full (not when the client hung up first)."""
+            if answer.kind == "drip-head":
+                return self._drip(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * HEAD_DRIP_BYTES)
             self.send_response(answer.status)
+            for name, value in answer.headers:
+                self.send_header(name, value)
             self.send_header("Content-Type", answer.content_type)
             if answer.kind == "bytes":
                 self.send_header("Content-Length", str(len(answer.body)))
@@ -90,16 +110,24 @@ def _handler(server: HostileServer) -> type[BaseHTTPRequestHandler]:
                     block = b"x" * (1 << 16)
                     for _ in range(ENDLESS_BYTES // len(block)):
                         if server.stopping.is_set():
-                            return
+                            return False
                         self.wfile.write(block)
                 else:
-                    for _ in range(DRIP_BYTES):
-                        if server.stopping.is_set():
-                            return
-                        self.wfile.write(b"x")
-                        self.wfile.flush()
-                        time.sleep(server.drip_interval)
+                    return self._drip(b"x" * DRIP_BYTES)
             except OSError:
-                return  # the client hung up, as it should
+                return False  # the client hung up, as it should
+            return True
+
+        def _drip(self, data: bytes) -> bool:
+            try:
+                for i in range(len(data)):
+                    if server.stopping.is_set():
+                        return False
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(server.drip_interval)
+            except OSError:
+                return False  # the client hung up, as it should
+            return True
 
     return Handler

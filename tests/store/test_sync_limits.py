@@ -1,6 +1,6 @@
-"""The sync client against a hostile server (an answer that never ends, one that drips) and
-against a full disk here: each is a clear error in words, handled as being offline, and the
-blame goes where it belongs."""
+"""The sync client against a hostile server (an answer that never ends, one that drips its body or
+its headers) and against a full disk here: each is a clear error in words, handled as being
+offline, and the blame goes where it belongs."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
 from photo_tagger.store.background_sync import BackgroundSync
 from photo_tagger.store.library import Library
-from tests.harness import HANG, ThreadServer, add_library
+from photo_tagger.store.wire import SYNC_PATH
+from tests.harness import HANG, ThreadServer, add_library, wait_until
 from tests.store.conftest import OTHER, PHOTO
-from tests.store.hostile_http import Answer, HostileServer, drip, endless
+from tests.store.hostile_http import Answer, HostileServer, drip, drip_head, endless
 from tests.store.test_sync_background import Statuses
 
 TOKEN = "0" * 12 + "." + "0" * 64
@@ -52,6 +53,22 @@ def test_a_dripping_answer_stops_at_the_deadline_and_counts_as_offline(tmp_path:
         with pytest.raises(SyncOfflineError, match="within 0.3 seconds"):
             hostile_sync(a, server.url, deadline=0.3)
         assert sync.pending_edits(a.log) == 1
+
+
+def test_a_server_dripping_its_headers_stops_at_the_deadline_and_counts_as_offline(
+    tmp_path: Path,
+) -> None:
+    """A status line and headers that come a byte every half second and never end: each read
+    gets its byte well within the read timeout, so only the exchange's deadline can end it."""
+    route = lambda method, path: drip_head()  # noqa: E731
+    with HostileServer(route, drip_interval=0.5) as server, Library.open(tmp_path / "a") as a:
+        a.document.set_user_tag(PHOTO, "Family", True)
+        with pytest.raises(SyncOfflineError, match="within 2 seconds") as err:
+            hostile_sync(a, server.url, deadline=2.0)
+        assert "go up at the next sync" in str(err.value)
+        assert sync.pending_edits(a.log) == 1
+        wait_until(lambda: server.ended, "the dripped answer to end")
+        assert server.ended == [(SYNC_PATH, "hung up")]  # the client ended it, not the server
 
 
 def test_the_background_sync_backs_off_from_an_endless_answer(tmp_path: Path) -> None:
