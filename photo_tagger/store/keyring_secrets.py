@@ -18,7 +18,9 @@ the file keeps what it would not take, so no token is ever lost and the user see
 never a traceback.
 
 PHOTO_TAGGER_KEYRING=off keeps the tokens in the file alone (a library carried between
-computers on a removable disk takes its tokens with it).
+computers on a removable disk takes its tokens with it). The keyrings of the `keyrings.alt`
+package are files too (one of them plain text), not the system's: they are used only with
+PHOTO_TAGGER_KEYRING=any.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ log = logging.getLogger(__name__)
 KEYRING_ENV = "PHOTO_TAGGER_KEYRING"
 SERVICE = "photo-tagger"
 OFF = frozenset({"off", "0", "no", "false", "file"})
+ANY = "any"  # file keyrings (keyrings.alt) count as a keyring too
 
 # The library's keyring id, or None when it has none: made when `create` is true.
 KeyringId = Callable[[bool], "str | None"]
@@ -60,6 +63,10 @@ def system_keyring() -> KeyringBackend | None:
             return None
         if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
             return None
+        if type(backend).__module__.startswith("keyrings.alt") and (
+            os.environ.get(KEYRING_ENV, "").strip().lower() != ANY
+        ):
+            return None  # a file beside the user's others, no safer than the library's own
     except Exception as exc:  # a backend that breaks while loading: as if there were none
         log.warning("The system keyring could not be loaded (%s); tokens stay in the file.", exc)
         return None

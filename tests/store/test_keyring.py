@@ -69,7 +69,7 @@ def in_folder(backend: PlaintextKeyring, folder: Path) -> PlaintextKeyring:
 def use_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseKeyring]:
     """Turns the keyring on, with the backend given; the suite's own comes back after."""
     before = keyring.get_keyring()
-    monkeypatch.delenv(KEYRING_ENV)
+    monkeypatch.setenv(KEYRING_ENV, "any")  # the backends here are keyrings.alt's files
 
     def use(backend: KeyringBackend) -> KeyringBackend:
         keyring.set_keyring(backend)
@@ -138,7 +138,7 @@ def test_tokens_in_the_file_move_into_the_keyring_when_the_library_opens(
     monkeypatch.setenv(KEYRING_ENV, "off")  # as a version without the keyring kept them
     store_tokens(folder)
     assert file_mode(folder) == 0o600
-    monkeypatch.delenv(KEYRING_ENV)
+    monkeypatch.setenv(KEYRING_ENV, "any")
     backend = use_keyring(in_folder(PlaintextKeyring(), tmp_path / "keyring"))
     with Library.open(folder):
         pass
@@ -239,6 +239,19 @@ def test_keyring_off_keeps_the_tokens_in_the_file(
     tmp_path: Path, system: PlaintextKeyring, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(KEYRING_ENV, "off")
+    folder = tmp_path / "lib"
+    store_tokens(folder)
+    assert file_mode(folder) == 0o600
+    assert tokens(folder) == (SYNC_TOKEN, CLOUD_TOKEN)
+    assert not Path(system.file_path).exists()
+
+
+def test_a_file_keyring_is_no_system_keyring(
+    tmp_path: Path, system: PlaintextKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """keyrings.alt's keyrings (what `keyring` picks where it is installed and no system keyring
+    answers) are files beside the user's others: the library's own 0600 file is as safe."""
+    monkeypatch.delenv(KEYRING_ENV)
     folder = tmp_path / "lib"
     store_tokens(folder)
     assert file_mode(folder) == 0o600
