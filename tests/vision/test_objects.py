@@ -34,7 +34,7 @@ EXPECTED = {
     "astronaut.jpg": [("person", 1)],
     "obama.jpg": [("person", 1)],
 }
-# int8 against fp32: the build measured box IoU >= 0.87 and score changes <= 0.07 on objects
+# int8 against fp32: the build measured box IoU >= 0.95 and score changes <= 0.074 on objects
 # scoring clearly over the threshold (>= 0.45); these bounds leave room for other CPUs' kernels.
 CLEAR = 0.45
 INT8_MIN_IOU = 0.8
