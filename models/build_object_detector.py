@@ -34,6 +34,7 @@ was trained (the motorcycle photo then reads as "vase"); this build uses NanoDet
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import shutil
@@ -613,9 +614,9 @@ def manifest_entry(graph: bytes, weights: bytes) -> dict[str, Any]:
             "package": PACKAGE,
             "version": VERSION,
             "file": WEIGHTS.removeprefix("package/"),
-            "sha256": __import__("hashlib").sha256(weights).hexdigest(),
+            "sha256": hashlib.sha256(weights).hexdigest(),
             "graph": GRAPH.removeprefix("package/"),
-            "graph_sha256": __import__("hashlib").sha256(graph).hexdigest(),
+            "graph_sha256": hashlib.sha256(graph).hexdigest(),
             "upstream": "https://github.com/RangiLyu/nanodet (NanoDet-g, COCO mAP 22.9)",
         },
     }
