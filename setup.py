@@ -21,6 +21,7 @@ DATA = {
         "manifest.json",
         "tagger_vocabulary.json",
         "imagenet_labels.txt",
+        "coco_labels.txt",
         "README.md",
         "licenses/*",
         "cloud/*.onnx",

@@ -5,6 +5,7 @@ parallel pipeline that runs them on decoded photos.
   integrity check of each file, and `OnnxModel`, one session per model.
 - `detector.FaceDetector`, `embedder.FaceEmbedder`, `tagger.Tagger`: pre- and post-processing
   around each model; `vocabulary.Vocabulary` maps the classifier's classes to photo tags.
+- `objects.ObjectDetector`: COCO's 80 classes with scores and boxes (not yet part of `pipeline`).
 - `pipeline`: `Models` (all three, loaded once), `Analyzer` (one photo's faces, embeddings and
   tags), `map_in_threads` (the worker pool with its bound on photos in flight) and `Progress`.
 

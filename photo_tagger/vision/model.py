@@ -82,6 +82,13 @@ class Manifest:
         """The tag vocabulary that model `key` (a tagger) maps its classes through."""
         return self.dir / str(self._model(key).get("vocabulary", DEFAULT_VOCABULARY))
 
+    def labels_file(self, key: str) -> Path:
+        """The class names, one a line, of model `key` (a detector or classifier)."""
+        name = self._model(key).get("labels")
+        if not isinstance(name, str) or not name or Path(name).name != name:
+            raise ModelError(f"The model manifest gives no class names for the '{key}' model.")
+        return self.dir / name
+
     @property
     def same_person_distance(self) -> float:
         """How close two faces' embeddings are when they are the same person."""
