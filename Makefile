@@ -68,6 +68,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_duplicates.py
 	$(BIN)/python benchmarks/bench_gui.py
 	$(BIN)/python benchmarks/bench_server_load.py
+	$(BIN)/python benchmarks/bench_snapshots.py
+	$(BIN)/python benchmarks/bench_accuracy.py
 
 # Installers: a PyInstaller one-folder build, and on Debian/Ubuntu a .deb of it (packaging/).
 PKG_STAMP := $(VENV)/.package-stamp
