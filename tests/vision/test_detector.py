@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 
@@ -15,10 +16,10 @@ from photo_tagger.errors import ModelIntegrityError
 from photo_tagger.vision.detector import (
     Face,
     FaceDetector,
+    decode_grid,
     iou,
-    letterbox,
+    model_input,
     shrink,
-    ssd_anchors,
     weighted_nms,
 )
 from photo_tagger.vision.model import Manifest, OnnxModel
@@ -32,8 +33,8 @@ EXPECTED_FACES = {
     k: v for k, v in json.loads((DATA / "expected_faces.json").read_text()).items() if k != "_"
 }
 
-# How far the shipped int8 model may drift from fp32. The build measured box IoU >= 0.90, score
-# changes <= 0.05 and keypoints within 5% of the face's width on these photos.
+# How far the shipped int8 model may drift from fp32 (models/build_yunet.py records what it
+# measured on these photos in the manifest's checks).
 INT8_MIN_IOU = 0.75
 INT8_MAX_SCORE_DIFF = 0.1
 INT8_MAX_KEYPOINT_ERR = 0.12  # fraction of the face's width
@@ -101,31 +102,28 @@ def test_faces_are_sorted_and_sane(
     for f in faces:
         x0, y0, x1, y1 = f.box
         assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
-        assert 0.5 <= f.score <= 1.0
-        assert len(f.keypoints) == 6
+        assert face_detector.min_score <= f.score <= 1.0
+        assert len(f.keypoints) == 5
         # Eyes, nose and mouth lie inside the box; the eyes are level-ish on these upright faces.
-        for x, y in f.keypoints[:4]:
+        for x, y in f.keypoints:
             assert x0 <= x <= x1 and y0 <= y <= y1
         assert f.left_eye[0] < f.right_eye[0]
         assert abs(f.left_eye[1] - f.right_eye[1]) < (x1 - x0) * 0.3
 
 
 def test_eye_properties_follow_image_sides() -> None:
-    face = Face(
-        box=(0, 0, 10, 10), score=0.9, keypoints=((7, 3), (2, 3), (5, 5), (5, 7), (9, 4), (1, 4))
-    )
+    face = Face(box=(0, 0, 10, 10), score=0.9, keypoints=((7, 3), (2, 3), (5, 5), (6, 7), (4, 7)))
     assert face.left_eye == (2, 3)
     assert face.right_eye == (7, 3)
 
 
-def test_boxes_map_back_through_letterbox(
+def test_boxes_map_back_through_scaling_and_padding(
     fp32_detector: FaceDetector, photo: Callable[[str], np.ndarray]
 ) -> None:
     """The same face, moved down by black rows and shown at twice the size, is found where it is.
 
     The padding keeps the long side, so the model sees the face at the same scale; the doubled
-    photo shrinks back to almost the same input. Both test the mapping back to photo pixels (with
-    the fp32 model: int8 moves boxes by a few pixels more under such changes, IoU 0.82-0.89).
+    photo shrinks back to almost the same input. Both test the mapping back to photo pixels.
     """
     rgb = photo("astronaut.jpg")[:400]  # 512 wide, 400 tall: the face is in the top half
     (ref,) = fp32_detector.detect(rgb)
@@ -162,7 +160,9 @@ def test_min_score_overrides_the_manifest(
     )
     strict = FaceDetector(model, min_score=0.8)
     scores = [f.score for f in strict.detect(photo("group.jpg"))]
-    assert 0 < len(scores) < 6 and min(scores) >= 0.8
+    assert len(scores) == 6 and min(scores) >= 0.8
+    stricter = FaceDetector(model, min_score=0.95)
+    assert len(stricter.detect(photo("group.jpg"))) < 6
     for bad in (0.0, 1.0, 1.5):
         with pytest.raises(ValueError):
             FaceDetector(model, min_score=bad)
@@ -180,12 +180,28 @@ def test_rejects_non_rgb_input(face_detector: FaceDetector) -> None:
         face_detector.detect(np.zeros((100, 100, 3), np.float32))
 
 
-def test_anchors_match_blazeface_full_range() -> None:
-    anchors = ssd_anchors(192, [4], 0.5)
-    assert anchors.shape == (2304, 2)
-    np.testing.assert_allclose(anchors[0], [0.5 / 48, 0.5 / 48])
-    np.testing.assert_allclose(anchors[1], [1.5 / 48, 0.5 / 48])  # x varies fastest
-    np.testing.assert_allclose(anchors[48], [0.5 / 48, 1.5 / 48])
+def test_decode_grid_reads_cells_row_by_row() -> None:
+    """One confident cell at row 1, column 2 of the stride-8 grid of a 32-wide input."""
+    cells = (16 // 8) * (32 // 8)
+    outputs = {
+        "cls_8": np.zeros((1, cells, 1), np.float32),
+        "obj_8": np.zeros((1, cells, 1), np.float32),
+        "bbox_8": np.zeros((1, cells, 4), np.float32),
+        "kps_8": np.zeros((1, cells, 10), np.float32),
+    }
+    i = 1 * 4 + 2
+    outputs["cls_8"][0, i] = 0.81
+    outputs["obj_8"][0, i] = 1.0
+    outputs["bbox_8"][0, i] = [0.5, 0.25, np.log(2.0), 0.0]  # centre offsets, log size in strides
+    outputs["kps_8"][0, i] = [0.0, 0.0, 1.0, 0.0, 0.5, 0.5, 0.0, 1.0, 1.0, 1.0]
+    dets, scores = decode_grid(outputs, 8, 32, min_score=0.5)
+    assert scores == pytest.approx([0.9])  # sqrt(cls * obj)
+    centre = ((2 + 0.5) * 8, (1 + 0.25) * 8)
+    np.testing.assert_allclose(dets[0, 0], [centre[0] - 8, centre[1] - 4])  # 16 wide, 8 tall
+    np.testing.assert_allclose(dets[0, 1], [centre[0] + 8, centre[1] + 4])
+    np.testing.assert_allclose(dets[0, 2], [16, 8])  # first point at the cell's corner
+    np.testing.assert_allclose(dets[0, 3], [24, 8])
+    assert decode_grid(outputs, 8, 32, min_score=0.95)[0].shape == (0, 7, 2)
 
 
 def test_weighted_nms_merges_overlaps_by_score() -> None:
@@ -206,13 +222,14 @@ def test_weighted_nms_merges_overlaps_by_score() -> None:
     np.testing.assert_allclose(out[1][0], dets[2])
 
 
-def test_letterbox_centres_and_scales() -> None:
+def test_model_input_scales_the_long_side_and_pads() -> None:
     rgb = np.full((100, 400, 3), 200, np.uint8)
-    square, lb = letterbox(rgb, 192)
-    assert square.shape == (192, 192, 3)
-    assert lb.pad_x == 0 and lb.pad_y == (192 - 48) // 2
-    assert lb.scale_x == pytest.approx(192 / 400)
-    assert square[0].max() == 0 and square[96].min() == 200  # black bars, photo in the middle
+    image, k = model_input(rgb, 640, 32)
+    assert image.shape == (160, 640, 3)  # 100 * 1.6 = 160, already a multiple of 32
+    assert k == pytest.approx(1.6)
+    image, k = model_input(np.full((50, 300, 3), 200, np.uint8), 640, 32)
+    assert image.shape == (128, 640, 3)  # 107 rows of photo, black below to 128
+    assert image[106].min() == 200 and image[107:].max() == 0
 
 
 @pytest.mark.parametrize("size", [(3000, 2000), (1000, 700), (500, 350), (300, 200), (100, 80)])
@@ -236,3 +253,43 @@ def test_refuses_a_model_file_that_does_not_match_its_sha256(
     target.write_bytes(bytes(data))
     with pytest.raises(ModelIntegrityError):
         OnnxModel(Manifest(tmp_path).entry("face_detector"))
+
+
+def crop_around(rgb: np.ndarray, box: tuple[float, ...], fill: float, side: int) -> np.ndarray:
+    """A square crop centred on `box` that the box's height fills `fill` of, shown at `side`."""
+    size = (box[3] - box[1]) / fill
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    k = side / size
+    m = np.array([[k, 0, side / 2 - cx * k], [0, k, side / 2 - cy * k]], np.float32)
+    return cv2.warpAffine(rgb, m, (side, side), flags=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("name", ["obama.jpg", "biden.jpg", "astronaut.jpg"])
+@pytest.mark.parametrize("fill", [0.75, 0.95])
+def test_close_up_crops_keep_their_face(
+    name: str, fill: float, face_detector: FaceDetector, photo: Callable[[str], np.ndarray]
+) -> None:
+    """A face that fills most of the frame (a close-up, or a crop a user made) is still a face."""
+    rgb = photo(name)
+    (face,) = face_detector.detect(rgb)
+    (found,) = face_detector.detect(crop_around(rgb, face.box, fill, 480))
+    assert found.box[3] - found.box[1] > 0.6 * 480
+
+
+@pytest.mark.parametrize("long_side", [640, 500, 320])
+@pytest.mark.parametrize(("gain", "faces"), [(1.0, 6), (1.4, 6), (1.8, 4)])
+def test_smaller_and_brighter_copies_keep_their_faces(
+    long_side: int,
+    gain: float,
+    faces: int,
+    face_detector: FaceDetector,
+    photo: Callable[[str], np.ndarray],
+) -> None:
+    """The group photo as the scan decodes a large photo (long side 500-640) or as a small copy
+    (320; faces 24-50 pixels high), as it is and overexposed. At 1.8 times the light the palest
+    face washes out to white (4-5 of 6 are found; the earlier detector found 1-2)."""
+    rgb = photo("group.jpg")
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (long_side, round(h * long_side / w)), interpolation=cv2.INTER_AREA)
+    copy = np.clip(small.astype(np.float32) * gain, 0, 255).astype(np.uint8)
+    assert len(face_detector.detect(copy)) >= faces
