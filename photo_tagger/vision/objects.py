@@ -23,10 +23,31 @@ from typing import Any
 import numpy as np
 
 from photo_tagger.errors import ModelError
-from photo_tagger.vision.detector import Letterbox, letterbox
+from photo_tagger.vision.detector import shrink
 from photo_tagger.vision.model import Manifest, OnnxModel
 
 MAX_LABELS_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Letterbox:
+    """How a photo was placed in the square model input: input = photo * scale + pad."""
+
+    scale_x: float
+    scale_y: float
+    pad_x: int
+    pad_y: int
+
+
+def letterbox(rgb: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
+    """Fit `rgb` into a black `size` x `size` square, aspect kept, centred."""
+    h, w = rgb.shape[:2]
+    s = size / max(h, w)
+    nw, nh = max(1, round(w * s)), max(1, round(h * s))
+    out = np.zeros((size, size, 3), np.uint8)
+    px, py = (size - nw) // 2, (size - nh) // 2
+    out[py : py + nh, px : px + nw] = shrink(rgb, nw, nh)
+    return out, Letterbox(nw / w, nh / h, px, py)
 
 
 @dataclass(frozen=True)
