@@ -18,7 +18,8 @@ Printed, per split ("held-out" pictures take no part in tuning any threshold):
   none, per 100 pictures (target: at most 1);
 - people: of the people seen in two or more pictures, how many have all their faces in one group
   (target: 90 %), and groups holding two people (target: none).
-Then every plainly wrong tag, with its picture, copy and score, so that each can be looked at.
+Then every plainly wrong tag, with its picture, copy and score, and every expected tag missed, so
+that each can be looked at.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class Tally:
     face_free: int = 0
     false_faces: int = 0
     wrong: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
 
 
 def judge(label: dict, seen: Seen, tally: Tally) -> None:
@@ -106,6 +108,9 @@ def judge(label: dict, seen: Seen, tally: Tally) -> None:
         tally.face_free += 1
         tally.false_faces += seen.faces
     tally.wrong += [f"{seen.name} ({seen.copy}): {t} {s:.2f}" for t, s in wrong.items()]
+    tally.missed += [
+        f"{seen.name} ({seen.copy}): {t}" for t in label["expect"] if t not in seen.tags
+    ]
 
 
 def scan(pictures: list[Path], models_dir: Path, work: Path) -> dict[Path, Seen]:
@@ -189,6 +194,9 @@ def main() -> int:
     )
     print("plainly wrong tags:")
     for line in last.wrong:
+        print(f"  {line}")
+    print("tags missed:")
+    for line in last.missed:
         print(f"  {line}")
     return 0
 
