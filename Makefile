@@ -67,6 +67,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_context.py
 	$(BIN)/python benchmarks/bench_duplicates.py
 	$(BIN)/python benchmarks/bench_gui.py
+	$(BIN)/python benchmarks/bench_shadow.py
 	$(BIN)/python benchmarks/bench_server_load.py
 
 # Installers: a PyInstaller one-folder build, and on Debian/Ubuntu a .deb of it (packaging/).
