@@ -112,8 +112,9 @@ def try_candidate(
     library: Library, scale: float = 1.0, sample: int = SAMPLE, **run: Any
 ) -> ShadowReport:
     """Try the library's candidate on a sample of its photos beside the models in use, and keep
-    what was found (shadow_store.py). `run`: ShadowTest's `on_library`, `workers` and
-    `background`, and `on_progress` and `should_stop` for its run."""
+    what was found (shadow_store.py) unless it was stopped part way (it is tried again next
+    time). `run`: ShadowTest's `on_library`, `workers` and `background`, and `on_progress` and
+    `should_stop` for its run."""
     updater = ModelUpdater(library.path)
     folder, release = updater.candidate_dir(), updater.candidate_release()
     if folder is None or release is None:
@@ -122,7 +123,8 @@ def try_candidate(
         library, load_models_to_try(folder), updater, (f"model release {release}", release),
         scale, sample, **run,
     )  # fmt: skip
-    save_report(library.path, report)
+    if not report.stopped:
+        save_report(library.path, report)
     return report
 
 

@@ -188,7 +188,7 @@ def often_text(report: ShadowReport) -> str:
 
 def count_text(report: ShadowReport, limit: int) -> str:
     n = len(report.changed)
-    parts = []
+    parts = [] if n else ["None of the photos tried would change."]
     if n > limit:
         parts.append(f"Showing {limit} of the {n} photos that would change.")
     if report.stopped:

@@ -72,8 +72,15 @@ class NewModels(QObject):
 
     def check(self, server: str, token: str) -> None:
         """Ask the library's server for a newer release (Help › Check for Model Updates)."""
-        if self._session is not None:
-            self._jobs.add(ModelUpdateJob(self._session.path, server, token, self._on_checked))
+        session = self._session
+        if session is None:
+            return
+
+        def checked(update: UpdateResult) -> None:
+            if self._session is session:  # not another library opened meanwhile
+                self._on_checked(update)
+
+        self._jobs.add(ModelUpdateJob(session.path, server, token, checked))
 
     def _on_checked(self, update: UpdateResult) -> None:
         """A release waits (downloaded now, or before): show what it would change, trying it
@@ -93,9 +100,15 @@ class NewModels(QObject):
 
     def try_candidate(self) -> None:
         session, caller = self._session, self._caller
-        if session is not None and caller is not None:
-            workers = self._services.scan_workers
-            self._jobs.add(TryModelsJob(session, caller, self._scale, workers, self._on_tried))
+        if session is None or caller is None:
+            return
+
+        def tried(report: ShadowReport) -> None:
+            if self._session is session:  # not closed, nor another library opened meanwhile
+                self._on_tried(report)
+
+        workers = self._services.scan_workers
+        self._jobs.add(TryModelsJob(session, caller, self._scale, workers, tried))
 
     def _on_tried(self, report: ShadowReport) -> None:
         self.report = report

@@ -14,8 +14,11 @@ from typing import Any
 
 import pytest
 
+from photo_tagger.app.model_updates import try_candidate
 from photo_tagger.app.shadow import pick_spread
+from photo_tagger.app.shadow_store import report_file
 from photo_tagger.cli.main import main
+from photo_tagger.store.library import Library
 from tests.harness import ProcessServer
 from tests.releases import bumped_models, different_models
 
@@ -222,3 +225,20 @@ def test_the_sample_is_spread_over_the_library_and_always_the_same() -> None:
     assert {p.split("/")[0]: 0 for p in sample}.keys() == set("abcde")
     assert all(sum(p.startswith(f) for p in sample) == 40 for f in "abcde")
     assert pick_spread(photos[:7], 200) == photos[:7] and pick_spread(photos, 0) == []
+
+
+def test_a_trial_stopped_part_way_is_not_kept(
+    setup: Setup, capsys: pytest.CaptureFixture[str]
+) -> None:
+    library = setup[2]
+    assert update(capsys, setup)[0] == 0
+    report_file(library).unlink()
+    with Library.open(library) as opened:
+        stopped = try_candidate(opened, should_stop=lambda: True)
+    assert stopped.stopped and stopped.compared < stopped.sampled == 4
+    assert not report_file(library).exists()  # tried again next time, whole
+    said = models(capsys, library, "status")[1]
+    assert "release 2 is waiting for your decision." in said and "would change" not in said
+    code, out, _ = models(capsys, library, "shadow", "--json")
+    assert code == 0 and differences(json.loads(out)) == EXPECTED
+    assert report_file(library).exists()
