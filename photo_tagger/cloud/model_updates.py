@@ -66,7 +66,7 @@ CANDIDATE = "candidate"  # LIBRARY/models/candidate/: a release waiting for the 
 NEW = "new"  # a newer release, downloaded and checked: the candidate now, not in use
 WAITING = "waiting"  # the candidate downloaded before still waits for the user's decision
 UP_TO_DATE = "up to date"  # nothing newer than the release in use
-REJECTED = "rejected"  # the server's release is the one the user rejected last
+REJECTED = "rejected"  # the server's release is one the user rejected
 NOTHING_WAITING = (
     "No new models are waiting for your decision: `photo-tagger models update` looks for them."
 )
@@ -205,9 +205,9 @@ class ModelUpdater:
         base = server.rstrip("/") + REGISTRY_PATH
         manifest = self._signed_manifest(base, token)
         release = manifest.release
-        current = self.current_release()
+        current, waiting = self.current_release(), self.candidate_release()
         if current is not None and release <= current:
-            return UpdateResult(release, UP_TO_DATE)
+            return UpdateResult(waiting, WAITING) if waiting else UpdateResult(release, UP_TO_DATE)
         highest = self.highest_release()
         if highest is not None and release < highest:
             raise ModelUpdateError(
@@ -216,7 +216,6 @@ class ModelUpdater:
                 "release; `photo-tagger models rollback` does, when you ask)."
             )
         state = self._state()
-        waiting = self.candidate_release()
         if waiting is not None and release <= waiting:
             return UpdateResult(waiting, WAITING)
         rejected = rejected_releases(state)
