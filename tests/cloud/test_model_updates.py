@@ -298,3 +298,22 @@ def test_a_signed_release_naming_a_file_outside_its_folder_is_refused(
     assert code == 2 and "unsafe file" in err, err
     assert "shipped with the app" in status(capsys, library)
     assert not list((library / "models" / "releases").glob("*")) and no_candidate(library)
+
+
+def test_a_release_still_waiting_is_named_when_the_server_offers_nothing_newer(
+    setup: tuple[ProcessServer, Path, Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, data, library, token, key = setup
+    run(capsys, "models", "trust", "--library", str(library), str(key.with_suffix(".pub")))
+    source = bumped_models(tmp_path)
+    publish(capsys, data, key, 2, source)
+    assert update(capsys, library, server, token)[0] == 0
+    assert run(capsys, "models", "accept", "--no-retag", "--library", str(library))[0] == 0
+    publish(capsys, data, key, 3, source)
+    assert update(capsys, library, server, token)[0] == 0
+    publish(capsys, data, key, 2, source)  # the server went back to the release in use
+    code, out, err = update(capsys, library, server, token)
+    assert code == 0 and "model release 3 beside release 2: 0 of 2 photos" in out, out + err
+    assert "up to date" not in out
