@@ -6,6 +6,7 @@ welcome.png (an empty library), scanning.png (the samples being added), grid.png
 photo's tags), viewer.png (a photo with face boxes and names), people.png, tags.png (several
 photos selected), cloud.png (the photos the cloud model refined, synced with a server),
 settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages),
+new-models.png (a model release tried on the library, what it would change, Accept or Reject),
 grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place) and
 duplicates.png (near-duplicate groups). Works on any Qt platform: offscreen, or a real X
 server (xvfb-run).
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import shutil
 import socket
 import sys
 import tempfile
@@ -148,8 +151,68 @@ def cloud_shots(window: MainWindow, app: QApplication, out: Path, work: Path) ->
         dialog.tabs.setCurrentIndex(CLOUD_TAB)
         shots.append(save_dialog(dialog, app, out, "settings-cloud.png"))
         dialog.close()
+        shots.append(new_models_shot(window, app, out, work))
         window.close()  # the sync stops while its server is still there
     return shots
+
+
+def different_release(work: Path) -> Path:
+    """The shipped models as release 2, seeing things a little differently: a stricter cat, a
+    tie that needs more and a suit less, a face detector that wants surer faces."""
+    source = work / "models-v2"
+    shutil.copytree(default_models_dir(), source, ignore=shutil.ignore_patterns("fp32", "work"))
+    vocabulary = json.loads((source / "tagger_vocabulary.json").read_text())
+    vocabulary["version"] = "3"
+    for tag, threshold in {"Animals/Cat": 0.99, "Clothing/Tie": 0.6, "Clothing/Suit": 0.25}.items():
+        vocabulary["tags"][tag]["threshold"] = threshold
+    (source / "tagger_vocabulary.json").write_text(json.dumps(vocabulary))
+    manifest = json.loads((source / "manifest.json").read_text())
+    manifest["models"]["face_detector"]["thresholds"]["min_score"] = 0.8
+    manifest["models"]["face_detector"]["version"] = "2"
+    (source / "manifest.json").write_text(json.dumps(manifest))
+    return source
+
+
+def new_models_shot(window: MainWindow, app: QApplication, out: Path, work: Path) -> Path:
+    """new-models.png: a model release from the library's server, tried on the library, and the
+    dialog that lists what it would change, over the window whose status bar offers it."""
+    from PySide6.QtGui import QPainter
+
+    from photo_tagger.cloud.model_release import publish_release
+    from photo_tagger.cloud.signing import generate_key_pair, load_private_key
+
+    session = window.session
+    assert session is not None
+    key = work / "keys" / "release.key"
+    public = generate_key_pair(key)
+    release = work / "server" / "models"
+    publish_release(different_release(work), release, load_private_key(key), 2, "0.1")
+    (session.path / "trusted-keys").mkdir(exist_ok=True)
+    shutil.copy(public, session.path / "trusted-keys" / public.name)
+    window.filters.select("all")
+    window.commands.model_updates.trigger()
+    button = window.links.new_models.button
+    wait(app, lambda: button.isVisible() and not window.jobs.busy)
+    button.click()
+    dialog = window.links.new_models.dialog
+    assert dialog is not None
+    settle(app)
+    window.grab()  # the first paint asks for the thumbnails; the inline runner decodes them
+    settle(app)
+    picture, shot = window.grab(), dialog.grab()
+    painter = QPainter(picture)
+    painter.fillRect(picture.rect(), QColor(0, 0, 0, 90))  # the window behind a modal dialog
+    x, y = (picture.width() - shot.width()) // 2, (picture.height() - shot.height()) // 2
+    painter.drawPixmap(x, y, shot)
+    painter.setPen(QColor(0, 0, 0, 140))
+    painter.drawRect(x - 1, y - 1, shot.width() + 1, shot.height() + 1)
+    painter.end()
+    path = out / "new-models.png"
+    if not picture.save(str(path)):
+        raise OSError(f"could not write {path}")
+    dialog.close()
+    print(path)
+    return path
 
 
 def photo_id(window: MainWindow, name: str) -> str:

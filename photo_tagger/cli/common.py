@@ -49,10 +49,18 @@ def report_skipped(messages: list[str]) -> None:
         print(f"  … and {len(messages) - 20} more", file=sys.stderr)
 
 
-def models_dir() -> Path:
-    from photo_tagger.vision.model import default_models_dir
+def models_dir(args: argparse.Namespace) -> Path:
+    """The models the library uses: the model release accepted for it (`photo-tagger models
+    accept`), else the ones shipped with the app (or $PHOTO_TAGGER_MODELS)."""
+    library = library_dir(args)
+    if not (library / "models").is_dir():
+        # never updated (the usual case): no need to import the update client (HTTP, signatures)
+        from photo_tagger.vision.model import default_models_dir
 
-    return default_models_dir()
+        return default_models_dir()
+    from photo_tagger.cloud.model_updates import active_models_dir
+
+    return active_models_dir(library)
 
 
 def print_json(value: object) -> None:

@@ -87,7 +87,7 @@ def _reject(library: Library, args: argparse.Namespace) -> None:
         raise NotFoundError("That face has no person to reject.")
     pid = doc.resolve_person(current[0])
     doc.reject_person(cid, args.face, pid)
-    group_people(library, Manifest(models_dir()).same_person_distance)
+    group_people(library, Manifest(models_dir(args)).same_person_distance)
     again = doc.face_person(cid, args.face)
     print(
         f"face {args.face} of {cid} is not {pid}"

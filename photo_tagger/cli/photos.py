@@ -21,7 +21,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from photo_tagger.app.export import library_record
     from photo_tagger.app.thresholds import models_threshold
 
-    threshold = models_threshold(models_dir())
+    threshold = models_threshold(models_dir(args))
     with open_library(args) as library:
         data = library_record(library, threshold)
     print_json(data)

@@ -18,7 +18,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from photo_tagger.app.scan import Importer
     from photo_tagger.vision.pipeline import Models
 
-    models = Models.load(models_dir())
+    models = Models.load(models_dir(args))
     interactive = sys.stderr.isatty()
     last = [0.0]
 

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, open_library
+from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, models_dir, open_library
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
@@ -52,9 +52,8 @@ def export_sidecars(args: argparse.Namespace) -> int:
     from photo_tagger.app.export import export_sidecars as write_sidecars
     from photo_tagger.app.thresholds import models_threshold
     from photo_tagger.metadata import ExportOptions
-    from photo_tagger.vision.model import default_models_dir
 
-    threshold = models_threshold(default_models_dir())
+    threshold = models_threshold(models_dir(args))
     options = ExportOptions(naming=args.naming, include_model_tags=args.include_model_tags)
     with open_library(args) as library:
         report = write_sidecars(library, threshold, options)

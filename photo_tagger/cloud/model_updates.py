@@ -8,14 +8,20 @@ with. The manifest's exact bytes are signed with Ed25519; the app trusts the pub
 On the server (`photo-tagger server publish-models`, model_release.py) a release lives in
 `DATA/models/`: `manifest.json`, `manifest.json.sig` and `files/<name>`.
 
-In a library, installed releases live in `LIBRARY/models/releases/<n>/` (a folder the app can load
+In a library, releases in use live in `LIBRARY/models/releases/<n>/` (a folder the app can load
 like the shipped `models/`), and `LIBRARY/models/state.json` says which one is current and which
-was before. An update downloads into a scratch folder, checks every size and hash, loads the
-models once, and only then switches `state.json` (written atomically): a bad signature, a wrong hash
-or a truncated download is refused, and the models in use stay as they were. `state.json` also
-keeps the newest release ever installed: a rollback is the user's choice, but an update never
-installs a release older than that one. Every file a manifest names is a plain name inside the
-release folder (model_release.read_release_manifest), or the release is refused.
+was before. An update never switches models by itself: it downloads into a scratch folder, checks
+every size and hash, loads the models once, and keeps the release as the library's candidate in
+`LIBRARY/models/candidate/`, beside the models in use, which stay exactly as they were. The user
+then tries it on their own photos (app/shadow.py) and accepts it (`accept`: it becomes the
+current release) or rejects it (`reject`: it is deleted, and that release is not downloaded again
+unless asked). A bad signature, a wrong hash or a truncated download is refused and leaves no
+candidate. `state.json` (written atomically) also keeps the newest release ever accepted: a
+rollback is the user's choice, but an update never offers a release older than that one. A
+candidate counts only once accepted: a release the user rejected, or never decided on, replaced
+nothing on this library, so it must not keep out an older release that the server offers later.
+Every file a manifest names is a plain name inside the release folder
+(model_release.read_release_manifest), or the release is refused.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from photo_tagger.cloud.model_release import (
     MANIFEST,
     REGISTRY_PATH,
     SIGNATURE,
+    ReleaseManifest,
     read_release_manifest,
 )
 from photo_tagger.cloud.signing import verify
@@ -53,6 +60,16 @@ from photo_tagger.vision.model import default_models_dir
 
 MAX_MANIFEST = 1 << 20  # bytes: the manifest and its signature are a few KB
 DEADLINE = 1800.0  # seconds for one download: a 100 MB model at ~0.5 Mbit/s
+CANDIDATE = "candidate"  # LIBRARY/models/candidate/: a release waiting for the user's decision
+
+# What an update found (UpdateResult.outcome)
+NEW = "new"  # a newer release, downloaded and checked: the candidate now, not in use
+WAITING = "waiting"  # the candidate downloaded before still waits for the user's decision
+UP_TO_DATE = "up to date"  # nothing newer than the release in use
+REJECTED = "rejected"  # the server's release is one the user rejected
+NOTHING_WAITING = (
+    "No new models are waiting for your decision: `photo-tagger models update` looks for them."
+)
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
@@ -64,13 +81,19 @@ def version_tuple(version: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class UpdateResult:
-    release: int
-    installed: bool  # False: this release (or a newer one) was already in use
-    downloaded_bytes: int
+    release: int  # the server's release; for WAITING, the candidate's
+    outcome: str  # NEW, WAITING, UP_TO_DATE or REJECTED
+    downloaded_bytes: int = 0
+
+    @property
+    def waiting(self) -> bool:
+        """A candidate waits for the user's decision."""
+        return self.outcome in (NEW, WAITING)
 
 
 class ModelUpdater:
-    """Installs, activates and rolls back model releases in one library."""
+    """Downloads model releases as candidates, switches to one when the user accepts it, and
+    rolls back, in one library."""
 
     def __init__(
         self,
@@ -94,7 +117,7 @@ class ModelUpdater:
         try:
             return dict(json.loads((self.root / "state.json").read_text()))
         except FileNotFoundError:
-            return {"current": None, "previous": None}
+            return {"current": None, "previous": None, "candidate": None}
         except (OSError, ValueError) as exc:
             raise ModelError(f"{self.root / 'state.json'} cannot be read: {exc}") from None
 
@@ -111,10 +134,21 @@ class ModelUpdater:
         current = self._state()["current"]
         return int(current) if current is not None else None
 
+    def candidate_release(self) -> int | None:
+        """The release downloaded and waiting for the user's decision, if any."""
+        candidate = self._state().get("candidate")
+        if candidate is None or not (self.root / CANDIDATE / MANIFEST).exists():
+            return None
+        return int(candidate)
+
+    def candidate_dir(self) -> Path | None:
+        """The candidate's models (a folder `Models.load` loads), or None."""
+        return self.root / CANDIDATE if self.candidate_release() is not None else None
+
     def highest_release(self) -> int | None:
-        """The newest release this library ever installed: an update never goes below it, even
-        after a rollback (a server, or someone between it and us, replaying an older signed
-        release cannot bring back models that a newer release replaced)."""
+        """The newest release this library ever used: an update never goes below it, even after a
+        rollback (a server, or someone between it and us, replaying an older signed release
+        cannot bring back models that a newer release replaced). A candidate is not counted."""
         state = self._state()
         seen = [state.get("highest"), state.get("current"), state.get("previous")]
         releases = self.root / "releases"
@@ -163,8 +197,37 @@ class ModelUpdater:
         with self._fetch(url, token, self.max_manifest) as answer:
             return answer.read()
 
-    def update(self, server: str, token: str) -> UpdateResult:
+    def update(self, server: str, token: str, again: bool = False) -> UpdateResult:
+        """Download the server's release, when it is newer than the one in use, as the library's
+        candidate: checked, loaded once, and kept beside the models in use, which stay as they
+        are until the user accepts it. A release the user rejected is downloaded again only
+        `again`; a newer release replaces a candidate still waiting."""
         base = server.rstrip("/") + REGISTRY_PATH
+        manifest = self._signed_manifest(base, token)
+        release = manifest.release
+        current, waiting = self.current_release(), self.candidate_release()
+        if current is not None and release <= current:
+            return UpdateResult(waiting, WAITING) if waiting else UpdateResult(release, UP_TO_DATE)
+        highest = self.highest_release()
+        if highest is not None and release < highest:
+            raise ModelUpdateError(
+                f"The model server offers release {release}, older than release {highest} that "
+                "this library has already used: refused (an update never goes back to an older "
+                "release; `photo-tagger models rollback` does, when you ask)."
+            )
+        state = self._state()
+        if waiting is not None and release <= waiting:
+            return UpdateResult(waiting, WAITING)
+        rejected = rejected_releases(state)
+        if release in rejected and not again:
+            return UpdateResult(release, REJECTED)
+        downloaded = self._install(base, token, manifest, self.root / CANDIDATE)
+        rejected.discard(release)
+        self._write_state({**state, "candidate": release, "rejected": sorted(rejected)})
+        return UpdateResult(release, NEW, downloaded)
+
+    def _signed_manifest(self, base: str, token: str) -> ReleaseManifest:
+        """The server's release manifest, signed by a trusted key and fit for this app."""
         data = self._get(f"{base}/{MANIFEST}", token).content
         signature = self._get(f"{base}/{SIGNATURE}", token).text
         if not verify(self.trusted, data, signature):
@@ -179,25 +242,16 @@ class ModelUpdater:
                 f"The model release's manifest is malformed ({exc}): refused. Ask the server's "
                 "administrator to publish it again."
             ) from None
-        release, models = manifest.release, manifest.models
         if version_tuple(manifest.min_app_version) > version_tuple(__version__):
             raise ModelUpdateError(
-                f"Model release {release} needs photo-tagger {manifest.min_app_version} or "
-                f"newer (this is {__version__}): update the app first."
+                f"Model release {manifest.release} needs photo-tagger {manifest.min_app_version} "
+                f"or newer (this is {__version__}): update the app first."
             )
-        current = self.current_release()
-        if current is not None and release <= current:
-            return UpdateResult(release, installed=False, downloaded_bytes=0)
-        highest = self.highest_release()
-        if highest is not None and release < highest:
-            raise ModelUpdateError(
-                f"The model server offers release {release}, older than release {highest} that "
-                "this library has already installed: refused (an update never goes back to an "
-                "older release; `photo-tagger models rollback` does, when you ask)."
-            )
+        return manifest
 
-        releases = self.root / "releases"
-        scratch = releases / f"{release}.partial"
+    def _install(self, base: str, token: str, manifest: ReleaseManifest, final: Path) -> int:
+        """Download, check and load the release into `final`, all or nothing; bytes downloaded."""
+        scratch = final.with_name(final.name + ".partial")
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir(parents=True)
         try:
@@ -205,21 +259,52 @@ class ModelUpdater:
             for name, (size, sha256) in manifest.files.items():
                 meta = {"bytes": size, "sha256": sha256}
                 downloaded += self._download(f"{base}/files/{name}", token, scratch / name, meta)
-            (scratch / MANIFEST).write_text(
-                json.dumps({"release": release, "models": models}, indent=1) + "\n"
-            )
+            body = {"release": manifest.release, "models": manifest.models}
+            (scratch / MANIFEST).write_text(json.dumps(body, indent=1) + "\n")
             self._check_loads(scratch)
-            final = releases / str(release)
             shutil.rmtree(final, ignore_errors=True)
             os.replace(scratch, final)
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
-        self._write_state(
-            {"current": release, "previous": current, "highest": max(release, highest or 0)}
-        )
+        return downloaded
+
+    def accept(self) -> int:
+        """The user accepts the candidate: it is the current release from now on, the one used
+        before it the previous (for a rollback), and the newest release this library used."""
+        state = self._state()
+        release = state.get("candidate")
+        if release is None:
+            raise ModelUpdateError(NOTHING_WAITING)
+        folder, final = self.root / CANDIDATE, self.root / "releases" / str(release)
+        if (folder / MANIFEST).exists():
+            shutil.rmtree(final, ignore_errors=True)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(folder, final)
+        elif not (final / MANIFEST).exists():  # (there: moved, and then interrupted)
+            self._write_state({**state, "candidate": None})
+            raise ModelUpdateError(
+                f"The files of model release {release} are gone from {folder}: nothing changed. "
+                "`photo-tagger models update` downloads it again."
+            )
+        current = state["current"]
+        highest = max(release, self.highest_release() or 0)
+        state.update(current=release, previous=current, highest=highest, candidate=None)
+        self._write_state(state)
         self._prune(keep={release, current})
-        return UpdateResult(release, installed=True, downloaded_bytes=downloaded)
+        return int(release)
+
+    def reject(self) -> int:
+        """The user rejects the candidate: it is deleted, the models in use stay, and an update
+        does not download that release again unless asked to."""
+        state = self._state()
+        release = state.get("candidate")
+        if release is None:
+            raise ModelUpdateError(NOTHING_WAITING)
+        rejected = sorted(rejected_releases(state) | {int(release)})
+        self._write_state({**state, "candidate": None, "rejected": rejected})
+        shutil.rmtree(self.root / CANDIDATE, ignore_errors=True)
+        return int(release)
 
     def _download(self, url: str, token: str, dest: Path, meta: dict[str, Any]) -> int:
         expected_size, expected_sha = int(meta["bytes"]), str(meta["sha256"])
@@ -265,9 +350,8 @@ class ModelUpdater:
         previous = state["previous"]
         if previous is not None and not (self.root / "releases" / str(previous)).exists():
             previous = None
-        self._write_state(
-            {"current": previous, "previous": None, "highest": self.highest_release()}
-        )
+        highest = self.highest_release()
+        self._write_state({**state, "current": previous, "previous": None, "highest": highest})
         return previous
 
     def _prune(self, keep: set[int | None]) -> None:
@@ -275,6 +359,12 @@ class ModelUpdater:
         for folder in releases.iterdir():
             if folder.is_dir() and folder.name.isdigit() and int(folder.name) not in keep:
                 shutil.rmtree(folder, ignore_errors=True)
+
+
+def rejected_releases(state: dict[str, Any]) -> set[int]:
+    """The releases the user rejected (an update does not download them again unless asked)."""
+    listed = state.get("rejected")
+    return {r for r in listed if isinstance(r, int)} if isinstance(listed, list) else set()
 
 
 def active_models_dir(library_path: Path) -> Path:

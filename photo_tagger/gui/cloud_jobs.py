@@ -1,5 +1,5 @@
 """The window's jobs that talk to the cloud peer: refining unsure photos with the cloud model
-(photo_tagger.cloud.escalation) and installing a signed model release
+(photo_tagger.cloud.escalation) and downloading a signed model release
 (photo_tagger.cloud.model_updates).
 
 Both run off the UI thread on their own copy of the library (`Library.open(path)`, as a second
@@ -91,8 +91,9 @@ def refine_summary(result: RefineResult) -> str:
 
 
 class ModelUpdateJob:
-    """Ask the library's server for a newer signed model release and install it (checked, loaded
-    once, switched atomically; refused and left as it was when anything is wrong)."""
+    """Ask the library's server for a newer signed model release and download it as the
+    library's candidate (checked, loaded once; refused and left as it was when anything is
+    wrong). The models in use stay as they are: `on_checked` hears what was found."""
 
     title = "Checking for model updates"
 
@@ -101,11 +102,11 @@ class ModelUpdateJob:
         library_path: Path,
         server: str,
         token: str,
-        on_installed: Callable[[UpdateResult], None],
+        on_checked: Callable[[UpdateResult], None],
     ) -> None:
         self._path = library_path
         self._server, self._token = server, token
-        self._on_installed = on_installed
+        self._on_checked = on_checked
 
     def run(self, control: JobControl) -> UpdateResult:
         control.status(f"Asking {self._server}…")
@@ -114,11 +115,21 @@ class ModelUpdateJob:
         return model_updater(self._path).update(self._server, self._token)
 
     def finish(self, result: Any) -> str:
+        from photo_tagger.cloud.model_updates import NEW, REJECTED, WAITING
+
         update: UpdateResult = result
-        if not update.installed:
-            return f"the models are up to date (release {update.release})"
-        self._on_installed(update)
-        return f"installed model release {update.release} ({update.downloaded_bytes / 1e6:.1f} MB)"
+        self._on_checked(update)
+        if update.outcome == NEW:
+            size = f"{update.downloaded_bytes / 1e6:.1f} MB"
+            return f"downloaded model release {update.release} ({size}); it is not in use yet"
+        if update.outcome == WAITING:
+            return f"model release {update.release} is waiting for your decision"
+        if update.outcome == REJECTED:
+            return (
+                f"the server offers model release {update.release}, which you rejected "
+                "(`photo-tagger models update --again` downloads it again)"
+            )
+        return f"the models are up to date (release {update.release})"
 
     def merge(self, other: Job) -> bool:
         return isinstance(other, ModelUpdateJob)

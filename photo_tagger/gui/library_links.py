@@ -1,5 +1,5 @@
 """The open library's links beyond its own folder: the sync with its server, the cloud model,
-model updates from the server, and XMP sidecars next to the photos.
+model updates from the server (new_models.py), and XMP sidecars next to the photos.
 
 The window builds one `LibraryLinks`, attaches the open library's session to it (and detaches it on
 closing), connects its menu actions to the methods here and shows `message`s in its status bar.
@@ -12,18 +12,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from photo_tagger.gui import settings as opts
-from photo_tagger.gui.cloud_jobs import ModelUpdateJob, RefineJob, RefineResult
+from photo_tagger.gui.cloud_jobs import RefineJob, RefineResult
 from photo_tagger.gui.jobs import JobQueue
+from photo_tagger.gui.new_models import NewModels
 from photo_tagger.gui.runner import UiThreadCaller
-from photo_tagger.gui.scan_job import FolderModels, RetagJob
+from photo_tagger.gui.scan_job import FolderModels
 from photo_tagger.gui.session import Session
 from photo_tagger.gui.sidecars import ExportSidecarsJob, SidecarKeeper, SidecarOptions, problems
 from photo_tagger.gui.status import ProblemsButton
 from photo_tagger.gui.sync_link import SyncLink
 
 if TYPE_CHECKING:
-    from photo_tagger.cloud.model_updates import UpdateResult
     from photo_tagger.gui.services import Services
     from photo_tagger.metadata import ExportReport
 
@@ -49,6 +48,8 @@ class LibraryLinks(QObject):
         self.sync = SyncLink(services.syncer)
         self.sidecars = SidecarKeeper(services.images_runner, services.sidecar_delay_ms)
         self.sidecars.written.connect(self._on_sidecars_written)
+        self.new_models = NewModels(services, jobs)
+        self.new_models.message.connect(self.message)
 
     def attach(self, session: Session, caller: UiThreadCaller) -> None:
         """The library the window opened: sync it if it has a server, keep its sidecars."""
@@ -56,6 +57,7 @@ class LibraryLinks(QObject):
         session.edited.connect(self.sync.notify_edit)
         session.stored.connect(self.sync.notify_edit)
         self.sidecars.follow(session, SidecarOptions.of(self._settings))
+        self.new_models.attach(session, caller)
 
         # The sync client and the cloud model's client (and HTTP) are imported off the UI thread
         # (~150 ms), then the sync starts; edits made meanwhile are counted from the log anyway.
@@ -70,6 +72,7 @@ class LibraryLinks(QObject):
         sync stops (every edit is saved, and what has not gone up goes at the next sync)."""
         self.sidecars.close()
         self.sync.stop()
+        self.new_models.detach()
         self._session = self._caller = None
 
     def settings_changed(self) -> None:
@@ -159,7 +162,8 @@ class LibraryLinks(QObject):
     # --- model updates -------------------------------------------------------------------------
 
     def check_model_updates(self) -> None:
-        """Model releases come from the library's sync server, signed by a trusted key."""
+        """Model releases come from the library's sync server, signed by a trusted key; a new
+        one waits for the user's decision (new_models.py)."""
         from photo_tagger.store.sync import SyncSettings
 
         session = self._session
@@ -171,19 +175,4 @@ class LibraryLinks(QObject):
                 "Model updates come from the library's sync server: set one in Settings › Sync."
             )
             return
-        self._jobs.add(
-            ModelUpdateJob(session.path, server.server, server.token, self._on_models_installed)
-        )
-
-    def _on_models_installed(self, update: UpdateResult) -> None:
-        """The library uses the new release from now on: its vocabulary at once, its models for
-        the re-tagging (in the background) and every later scan."""
-        session, caller = self._session, self._caller
-        if session is None or caller is None:
-            return
-        models = self.models()
-        scale = self._settings.get(opts.THRESHOLD_SCALE)
-        from photo_tagger.app.thresholds import load_vocabulary
-
-        session.set_vocabulary(load_vocabulary(models.folder), scale)
-        self._jobs.add(RetagJob(session, models, caller, self._services.scan_workers))
+        self.new_models.check(server.server, server.token)

@@ -143,6 +143,7 @@ class MainWindow(QMainWindow):
 
         self.job_status = JobStatus(self.jobs)
         self.statusBar().addPermanentWidget(self.job_status)
+        self.statusBar().addPermanentWidget(self.links.new_models.button)
         self.statusBar().addPermanentWidget(self.problems)
         self.facts_label = QLabel()
         self.statusBar().addPermanentWidget(self.facts_label)

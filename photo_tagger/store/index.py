@@ -250,6 +250,11 @@ class LocalIndex(sqlite.Database):
             )
         ]
 
+    def photo_files(self) -> list[tuple[str, str]]:
+        """(content id, first path) of every photo with a file on this computer, by path."""
+        sql = "SELECT content_id, MIN(path) FROM files GROUP BY content_id ORDER BY 2"
+        return [(str(r[0]), _path_out(r[1])) for r in self._conn.execute(sql)]
+
     def photo_count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM photos").fetchone()[0])
 

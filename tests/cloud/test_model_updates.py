@@ -1,7 +1,9 @@
-"""Signed model updates end to end: `photo-tagger serve` offers a release, a library installs it.
+"""Signed model updates end to end: `photo-tagger serve` offers a release, a library downloads it
+as a candidate, and uses it once the user accepts it (tests/cloud/test_model_shadow.py: what the
+candidate is tried on before that).
 
 Every refusal (tampered manifest, tampered file, truncated file, untrusted key) must leave the
-library on the models it had, still able to scan.
+library on the models it had, still able to scan, with no candidate.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import pytest
 
 from photo_tagger.cli.main import main
 from photo_tagger.cloud.signing import load_private_key, sign
-from photo_tagger.vision.model import default_models_dir
 from tests.harness import ProcessServer
+from tests.releases import bumped_models
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 
@@ -58,16 +60,6 @@ def publish(
     return data / "models"
 
 
-def bumped_models(tmp_path: Path) -> Path:
-    """The shipped models as a new release: same files, the tagger's version raised."""
-    source = tmp_path / "models-v2"
-    shutil.copytree(default_models_dir(), source, ignore=shutil.ignore_patterns("fp32", "work"))
-    manifest = json.loads((source / "manifest.json").read_text())
-    manifest["models"]["tagger"]["version"] = "2"
-    (source / "manifest.json").write_text(json.dumps(manifest))
-    return source
-
-
 def update(
     capsys: pytest.CaptureFixture[str], library: Path, server: ProcessServer, token: str
 ) -> tuple[int, str, str]:
@@ -83,11 +75,23 @@ def status(capsys: pytest.CaptureFixture[str], library: Path) -> str:
     return out
 
 
-def test_update_installs_retags_keeps_user_tags_and_rolls_back(
+def models(capsys: pytest.CaptureFixture[str], action: str, library: Path) -> tuple[int, str, str]:
+    return run(capsys, "models", action, "--library", str(library))
+
+
+def no_candidate(library: Path) -> bool:
+    return not (library / "models" / "candidate").exists() and not list(
+        (library / "models").glob("candidate*")
+    )
+
+
+def test_an_update_waits_for_accept_then_retags_keeps_user_tags_and_rolls_back(
     setup: tuple[ProcessServer, Path, Path, str, Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """Once `models update` switched at once; now it downloads a candidate that `models accept`
+    switches to."""
     server, data, library, token, key = setup
     run(
         capsys,
@@ -100,10 +104,10 @@ def test_update_installs_retags_keeps_user_tags_and_rolls_back(
     )
     publish(capsys, data, key, 2, bumped_models(tmp_path))
 
-    # a key the library does not trust: refused, nothing installed
+    # a key the library does not trust: refused, nothing downloaded
     code, _, err = update(capsys, library, server, token)
     assert code == 2 and "signature does not match any trusted key" in err
-    assert "shipped with the app" in status(capsys, library)
+    assert "shipped with the app" in status(capsys, library) and no_candidate(library)
 
     assert (
         run(capsys, "models", "trust", "--library", str(library), str(key.with_suffix(".pub")))[0]
@@ -111,17 +115,25 @@ def test_update_installs_retags_keeps_user_tags_and_rolls_back(
     )
     code, out, err = update(capsys, library, server, token)
     assert code == 0, out + err
-    assert "installed model release 2" in out and "re-tagged 2 photos" in err
-    assert "release 2" in status(capsys, library)
+    assert "downloaded model release 2" in out and "not in use" in out
+    assert "re-tagged" not in err
+    said = status(capsys, library)
+    assert "shipped with the app" in said and "release 2 is waiting for your decision" in said
+
+    code, out, err = models(capsys, "accept", library)
+    assert code == 0 and "now using model release 2" in out and "re-tagged 2 photos" in err
+    assert "release 2" in status(capsys, library) and no_candidate(library)
     code, out, _ = run(capsys, "export", "--library", str(library))
     photos = json.loads(out)["photos"]
-    models = {a["model"] for p in photos for a in p["auto"].values() if a["source"] == "local"}
-    assert models == {"mobilenet-v2-imagenet@2+vocabulary@2"}
+    in_use = {a["model"] for p in photos for a in p["auto"].values() if a["source"] == "local"}
+    assert in_use == {"mobilenet-v2-imagenet@2+vocabulary@2"}
     cat = next(p for p in photos if "Animals/Cat" in p["auto"])
     assert cat["user"] == {"Pets": True}
 
     code, out, _ = update(capsys, library, server, token)  # nothing newer on the server
-    assert code == 0 and "up to date" in out
+    assert code == 0 and "up to date" in out and no_candidate(library)
+    code, _, err = models(capsys, "accept", library)  # nothing to accept
+    assert code == 2 and "No new models are waiting" in err
 
     code, out, err = run(capsys, "models", "rollback", "--library", str(library))
     assert code == 0 and "shipped models" in out and "re-tagged 2 photos" in err
@@ -156,6 +168,7 @@ def test_a_damaged_release_is_refused_and_the_old_models_keep_working(
     assert code == 2 and expected in err, err
     assert "shipped with the app" in status(capsys, library)
     assert not list((library / "models" / "releases").glob("*"))  # no half-installed release
+    assert no_candidate(library)
     photo = tmp_path / "photos" / "rocket.jpg"
     shutil.copy(PHOTOS / "rocket.jpg", photo)
     code, out, _ = run(capsys, "scan", str(tmp_path / "photos"), "--library", str(library))
@@ -172,7 +185,7 @@ def resign(release: Path, key: Path, change: Callable[[dict[str, Any]], None]) -
     (release / "manifest.json.sig").write_text(sign(load_private_key(key), data) + "\n")
 
 
-def test_an_update_never_goes_below_the_newest_release_ever_installed(
+def test_an_update_never_goes_below_the_newest_release_ever_accepted(
     setup: tuple[ProcessServer, Path, Path, str, Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -183,7 +196,9 @@ def test_an_update_never_goes_below_the_newest_release_ever_installed(
     for release in (2, 3):
         publish(capsys, data, key, release, source)
         code, out, err = update(capsys, library, server, token)
-        assert code == 0 and f"installed model release {release}" in out, out + err
+        assert code == 0 and f"downloaded model release {release}" in out, out + err
+        code, out, _ = run(capsys, "models", "accept", "--no-retag", "--library", str(library))
+        assert code == 0 and f"now using model release {release}" in out
     for _ in range(2):  # back to release 2, then to the shipped models: the user's own choice
         assert run(capsys, "models", "rollback", "--library", str(library))[0] == 0
     assert "shipped with the app" in status(capsys, library)
@@ -193,11 +208,52 @@ def test_an_update_never_goes_below_the_newest_release_ever_installed(
         publish(capsys, data, key, old, source)
         code, _, err = update(capsys, library, server, token)
         assert code == 2 and "older than release 3" in err, err
-        assert "shipped with the app" in status(capsys, library)
+        assert "shipped with the app" in status(capsys, library) and no_candidate(library)
 
     publish(capsys, data, key, 3, source)  # the newest one again: the user may come back to it
     code, out, err = update(capsys, library, server, token)
-    assert code == 0 and "installed model release 3" in out, out + err
+    assert code == 0 and "downloaded model release 3" in out, out + err
+
+
+def test_a_candidate_counts_only_once_accepted(
+    setup: tuple[ProcessServer, Path, Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A release the user rejected (or never decided on) replaced nothing on the library: an
+    older release the server offers later is still welcome; the rejected one is not downloaded
+    again unless asked."""
+    server, data, library, token, key = setup
+    run(capsys, "models", "trust", "--library", str(library), str(key.with_suffix(".pub")))
+    source = bumped_models(tmp_path)
+    publish(capsys, data, key, 3, source)
+    code, out, err = update(capsys, library, server, token)
+    assert code == 0 and "downloaded model release 3" in out, out + err
+
+    publish(capsys, data, key, 2, source)  # the server went back to 2: 3 still waits
+    code, out, err = update(capsys, library, server, token)
+    assert code == 0 and "model release 3 beside the shipped models" in out, out + err
+    assert "downloaded" not in out
+
+    code, out, _ = models(capsys, "reject", library)
+    assert code == 0 and "model release 3 dropped" in out
+    assert no_candidate(library) and "shipped with the app" in status(capsys, library)
+    assert "waiting" not in status(capsys, library)
+
+    code, out, err = update(capsys, library, server, token)  # 2 is not "older than 3"
+    assert code == 0 and "downloaded model release 2" in out, out + err
+    assert models(capsys, "reject", library)[0] == 0
+
+    publish(capsys, data, key, 3, source)
+    code, out, _ = update(capsys, library, server, token)
+    assert code == 0 and "which you rejected; nothing was downloaded" in out
+    assert "models update --again" in out
+    assert no_candidate(library)
+    code, out, err = run(
+        capsys, "models", "update", "--again", "--library", str(library), "--server", server.url,
+        "--token", token,
+    )  # fmt: skip
+    assert code == 0 and "downloaded model release 3" in out, out + err
 
 
 def point_tagger_at(name: str) -> Callable[[dict[str, Any]], None]:
@@ -241,4 +297,23 @@ def test_a_signed_release_naming_a_file_outside_its_folder_is_refused(
     code, _, err = update(capsys, library, server, token)
     assert code == 2 and "unsafe file" in err, err
     assert "shipped with the app" in status(capsys, library)
-    assert not list((library / "models" / "releases").glob("*"))
+    assert not list((library / "models" / "releases").glob("*")) and no_candidate(library)
+
+
+def test_a_release_still_waiting_is_named_when_the_server_offers_nothing_newer(
+    setup: tuple[ProcessServer, Path, Path, str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, data, library, token, key = setup
+    run(capsys, "models", "trust", "--library", str(library), str(key.with_suffix(".pub")))
+    source = bumped_models(tmp_path)
+    publish(capsys, data, key, 2, source)
+    assert update(capsys, library, server, token)[0] == 0
+    assert run(capsys, "models", "accept", "--no-retag", "--library", str(library))[0] == 0
+    publish(capsys, data, key, 3, source)
+    assert update(capsys, library, server, token)[0] == 0
+    publish(capsys, data, key, 2, source)  # the server went back to the release in use
+    code, out, err = update(capsys, library, server, token)
+    assert code == 0 and "model release 3 beside release 2: 0 of 2 photos" in out, out + err
+    assert "up to date" not in out

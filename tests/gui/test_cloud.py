@@ -1,32 +1,28 @@
 """The window and the cloud peer (the real server on 127.0.0.1): refining unsure photos with the
-cloud model, opt-in (nothing at all is sent while it is off), and installing a signed model
-release, after which the photos are re-tagged in the background."""
+cloud model, opt-in (nothing at all is sent while it is off), and a signed model release, tried on
+the library and, once the user accepts it, used to re-tag the photos in the background."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from photo_tagger.cloud.model_release import publish_release
-from photo_tagger.cloud.signing import generate_key_pair, load_private_key
 from photo_tagger.gui.app import library_models_dir
 from photo_tagger.gui.facts import CLOUD
 from photo_tagger.gui.scan_job import ModelShelf
 from photo_tagger.gui.settings_dialog import CLOUD_TAB, SettingsDialog
 from photo_tagger.server.storage import Storage
-from photo_tagger.store import sync
-from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 from tests.cloud.test_escalation import photos_sent
 from tests.gui.conftest import WAIT_MS, MakeWindow, copy_photos, grid_names, row_of
 from tests.gui.test_filters import click_node
+from tests.gui.test_new_models import serve_release
 from tests.gui.test_tags import tag_rows
 from tests.harness import ThreadServer, add_library
+from tests.releases import bumped_models
 
 
 def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(
@@ -94,17 +90,7 @@ def test_unsure_photos_are_refined_in_the_cloud_only_when_turned_on(
     assert len(photos_sent(server)) == 3
 
 
-def bumped_models(tmp_path: Path) -> Path:
-    """The shipped models as a new release: same files, the tagger's version raised."""
-    source = tmp_path / "models-v2"
-    shutil.copytree(default_models_dir(), source, ignore=shutil.ignore_patterns("fp32", "work"))
-    manifest = json.loads((source / "manifest.json").read_text())
-    manifest["models"]["tagger"]["version"] = "2"
-    (source / "manifest.json").write_text(json.dumps(manifest))
-    return source
-
-
-def test_a_model_update_is_installed_and_the_photos_re_tagged(
+def test_a_model_update_waits_for_accept_then_the_photos_are_re_tagged(
     make_window: MakeWindow,
     scanned_library: Path,
     server: ThreadServer,
@@ -112,17 +98,9 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
     tmp_path: Path,
     qtbot: QtBot,
 ) -> None:
-    _, token = add_library(storage, "Home")
-    key = tmp_path / "keys" / "release.key"
-    public = generate_key_pair(key)
-    publish_release(
-        bumped_models(tmp_path), tmp_path / "server" / "models", load_private_key(key), 2, "0.1"
-    )
-    (scanned_library / "trusted-keys").mkdir()  # as `photo-tagger models trust` does
-    shutil.copy(public, scanned_library / "trusted-keys" / public.name)
-    with Library.open(scanned_library) as library:
-        sync.remember(library.log, server.url, token)
-
+    """Once the window switched to a new release at once; now it tries it, says what it would
+    change, and switches when the user accepts (tests/gui/test_new_models.py has the rest)."""
+    serve_release(storage, server, scanned_library, bumped_models(tmp_path), tmp_path)
     window = make_window(
         library=scanned_library, models_dir=library_models_dir, load_models=ModelShelf(Models.load)
     )
@@ -136,13 +114,23 @@ def test_a_model_update_is_installed_and_the_photos_re_tagged(
 
     done: list[tuple[str, str]] = []
     window.jobs.finished.connect(lambda title, summary: done.append((title, summary)))
-    window.commands.model_updates.trigger()  # the update, then the re-tagging, inline here
+    window.commands.model_updates.trigger()  # the download, then the trial, inline here
+    assert window.services.models_dir(session.path) == default_models_dir()
+    assert [summary.split(" (")[0] for _, summary in done] == [
+        "0 of 4 photos would change",  # the same models, but for the tagger's version
+        "downloaded model release 2",
+    ]
+    button = window.links.new_models.button
+    assert button.isVisible() and button.text() == "New models: 0 of 4 photos would change — Review"
+
+    button.click()
+    dialog = window.links.new_models.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.table.rowCount() == 0
+    dialog.accept_button.click()  # the re-tagging, inline here
     folder = window.services.models_dir(session.path)
     assert folder == scanned_library.absolute() / "models" / "releases" / "2"
-    assert [summary.split(" (")[0] for _, summary in done] == [
-        "4 photos re-tagged",
-        "installed model release 2",
-    ]
+    assert done[-1] == ("Re-tagging with the new models", "4 photos re-tagged")
+    assert not button.isVisible()
     models = {
         a["model"]
         for r in session.catalog.rows
