@@ -185,7 +185,9 @@ def _check(
             raise ValueError(f"class {i} has weight {weight}, not in [0, 1]")
 
 
-def _check_objects(objects: dict[str, tuple[str | None, float]], thresholds: dict[str, float]) -> None:
+def _check_objects(
+    objects: dict[str, tuple[str | None, float]], thresholds: dict[str, float]
+) -> None:
     """Raise ValueError unless every object class maps to a known tag (or none) with a score in
     (0, 1)."""
     for label, (tag, score) in objects.items():

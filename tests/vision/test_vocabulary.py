@@ -297,7 +297,6 @@ def test_no_model_tag_sits_under_a_root_of_the_photos_own_facts(vocab: Vocabular
     assert {"Scenes/Beach", "Scenes/Halloween"} <= set(vocab.names)
 
 
-
 # --- the object detector's classes ----------------------------------------------------------------
 
 COCO = (MODELS_DIR / "coco_labels.txt").read_text(encoding="utf-8").splitlines()
@@ -307,22 +306,22 @@ def test_every_object_class_has_a_row_in_the_detectors_order(vocab: Vocabulary, 
     assert [row[2] for row in raw["objects"]] == COCO
     for tag, score, name in raw["objects"]:
         assert tag is None or vocab.is_known(tag), name
-        assert 0.5 <= score < 1.0, name  # no false object on the sample photos reaches 0.5
+        assert 0.45 <= score < 1.0, name
         assert vocab.object_threshold(name) == score
 
 
 def test_objects_map_to_the_tags_a_person_searches_by(vocab: Vocabulary) -> None:
-    assert vocab.objects["horse"] == ("Animals/Horse", 0.5)
+    assert vocab.objects["horse"] == ("Animals/Horse", 0.45)
     assert vocab.objects["motorcycle"][0] == "Vehicles/Motorcycle"
     # a body without a face must be sure: People tags are shown at any score
     assert vocab.objects["person"] == ("People", 0.6)
     # the vocabulary gains the tags only objects give, with their own threshold
-    assert vocab.is_known("Animals/Giraffe") and vocab.threshold("Animals/Giraffe") == 0.5
+    assert vocab.is_known("Animals/Giraffe") and vocab.threshold("Animals/Giraffe") == 0.45
     # in most photos without being what they are of, or false on round things: no tag
     for name in ("dining table", "chair", "bowl", "toilet", "bottle", "mouse"):
         assert vocab.objects[name][0] is None, name
-    # fired at 0.56 by coins: counts only over that
-    assert vocab.objects["clock"] == ("Objects/Clock", 0.6)
+    # fired at 0.62 by a dark copy of coins: counts only over that
+    assert vocab.objects["clock"] == ("Objects/Clock", 0.7)
 
 
 def test_an_object_tag_scores_its_best_object_and_lifts_its_ancestors(vocab: Vocabulary) -> None:
