@@ -157,9 +157,7 @@ class Analyzer:
             )
             for i, f in enumerate(faces)
         ]
-        objects = [
-            DetectedObject(o.label, round(o.score, 3), scale_box(o.box, k)) for o in found
-        ]
+        objects = [DetectedObject(o.label, round(o.score, 3), scale_box(o.box, k)) for o in found]
         return PhotoAnalysis(
             width=width,
             height=height,
