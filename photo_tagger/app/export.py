@@ -3,7 +3,8 @@ from, built once for the command line, the window and the XMP export.
 
 A photo's record: its id, the paths it has on this computer, its size, its tags (effective, over
 their threshold), the model's tags with their sources, what the user said, its faces with the
-person each is, and the objects found in it (class, score, box: on this computer only). The people: id, name, how many faces, hidden or not.
+person each is, and the objects found in it (class, score, box; kept on this computer only). The
+people: id, name, how many faces, hidden or not.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """A scan's commit: a batch of photos stored in one transaction of the library, durable before the
-scan moves on. Local facts (paths, size, thumbnail, face embeddings, objects found, capture facts)
-go to the index; what the models said and what other apps wrote for the photo go to the shared document.
+scan moves on. Local facts (paths, size, thumbnail, face embeddings, objects found, capture
+facts) go to the index; what the models said and what other apps wrote for the photo go to the
+shared document.
 """
 
 from __future__ import annotations

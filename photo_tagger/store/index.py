@@ -13,7 +13,6 @@ document log commits every edit with FULL. Deleting this file costs a rescan, ne
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from photo_tagger.store import sqlite
-from photo_tagger.store import index_schema
+from photo_tagger.store import index_schema, sqlite
 
 EMBEDDING_DIM = 128
 

@@ -116,7 +116,7 @@ def test_update_installs_retags_keeps_user_tags_and_rolls_back(
     code, out, _ = run(capsys, "export", "--library", str(library))
     photos = json.loads(out)["photos"]
     models = {a["model"] for p in photos for a in p["auto"].values() if a["source"] == "local"}
-    assert models == {"mobilenet-v2-imagenet@2+vocabulary@2"}
+    assert models == {"mobilenet-v2-imagenet@2+vocabulary@3"}
     cat = next(p for p in photos if "Animals/Cat" in p["auto"])
     assert cat["user"] == {"Pets": True}
 
