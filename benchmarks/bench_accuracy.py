@@ -16,6 +16,9 @@ Printed, per split ("held-out" pictures take no part in tuning any threshold):
 - precision and recall of the model tags against `expect`;
 - faces: pictures whose face count is within the labelled range; false faces on pictures with
   none, per 100 pictures (target: at most 1);
+- objects: recall of the COCO objects in view (`objects`), read from the objects the scan stored
+  for each picture (target: 0.8), and the objects stored that are neither in view nor allowed
+  (`objects_allow`: there but small or partly hidden), per 100 pictures;
 - people: of the people seen in two or more pictures, how many have all their faces in one group
   (target: 90 %), and groups holding two people (target: none).
 Then every plainly wrong tag, with its picture, copy and score, so that each can be looked at.
@@ -71,6 +74,7 @@ class Seen:
     tags: dict[str, float]  # the model tags the user sees
     faces: int
     persons: list[str]  # the group of each face
+    objects: list[str]  # the class of each object the scan stored
 
 
 @dataclass
@@ -84,7 +88,11 @@ class Tally:
     faces_ok: int = 0
     face_free: int = 0
     false_faces: int = 0
+    objects: int = 0
+    objects_found: int = 0
+    false_objects: int = 0
     wrong: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
 
 
 def judge(label: dict, seen: Seen, tally: Tally) -> None:
@@ -105,6 +113,14 @@ def judge(label: dict, seen: Seen, tally: Tally) -> None:
     if hi == 0:
         tally.face_free += 1
         tally.false_faces += seen.faces
+    tally.objects += len(label["objects"])
+    tally.objects_found += sum(o in seen.objects for o in label["objects"])
+    missed = [o for o in label["objects"] if o not in seen.objects]
+    tally.missed += [f"{seen.name} ({seen.copy}): {o}" for o in missed]
+    fine_objects = set(label["objects"]) | set(label["objects_allow"])
+    false_objects = [o for o in seen.objects if o not in fine_objects]
+    tally.false_objects += len(false_objects)
+    tally.wrong += [f"{seen.name} ({seen.copy}): object {o}" for o in false_objects]
     tally.wrong += [f"{seen.name} ({seen.copy}): {t} {s:.2f}" for t, s in wrong.items()]
 
 
@@ -133,7 +149,8 @@ def scan(pictures: list[Path], models_dir: Path, work: Path) -> dict[Path, Seen]
             for i in range(len(faces)):
                 person = library.face_person(pid, i)
                 persons.append(person[0] if person else "")
-            seen[path] = Seen(name, copy, tags, len(faces), persons)
+            objects = [o["label"] for o in library.index.objects(pid)]
+            seen[path] = Seen(name, copy, tags, len(faces), persons, objects)
     return seen
 
 
@@ -167,7 +184,7 @@ def main() -> int:
     print(f"models: {models_dir}; {len(pictures)} pictures x {len(COPIES)} copies")
     print(
         f"{'split':9} {'pictures':>8} {'wrong':>11} {'precision':>9} {'recall':>6} "
-        f"{'faces ok':>8} {'false/100':>9}"
+        f"{'faces ok':>8} {'false/100':>9} {'objects':>7} {'false/100':>9}"
     )
     for split in (*splits, "all") if len(splits) > 1 else splits:
         tally = Tally()
@@ -179,7 +196,9 @@ def main() -> int:
             f"{split:9} {tally.pictures:8} "
             f"{tally.wrong_pictures:4} ({tally.wrong_pictures / tally.pictures:4.0%}) "
             f"{tally.right / max(1, tally.shown):9.2f} {tally.found / max(1, tally.expected):6.2f} "
-            f"{tally.faces_ok / tally.pictures:8.0%} {false_rate:9.1f}"
+            f"{tally.faces_ok / tally.pictures:8.0%} {false_rate:9.1f} "
+            f"{tally.objects_found / max(1, tally.objects):7.2f} "
+            f"{100 * tally.false_objects / tally.pictures:9.1f}"
         )
         last = tally
     counted, together, mixed = people_figures(labels, seen)
@@ -187,8 +206,11 @@ def main() -> int:
         f"people: {together} of {counted} have all their faces in one group; "
         f"{mixed} groups hold two people"
     )
-    print("plainly wrong tags:")
+    print("plainly wrong tags, and objects neither in view nor allowed:")
     for line in last.wrong:
+        print(f"  {line}")
+    print("objects in view not found:")
+    for line in last.missed:
         print(f"  {line}")
     return 0
 
