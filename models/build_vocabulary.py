@@ -17,11 +17,16 @@ Sources (both fetched with their ordinary clients, nothing is downloaded at run 
     pip download --no-deps timm==1.0.31 -d models/work
     .venv-models/bin/python models/build_vocabulary.py models/work/timm-1.0.31-py3-none-any.whl
 
+The object detector's 80 COCO classes map the same way, by hand (COCO_TABLE, read with
+models/coco_labels.txt), each with the score a detection needs to count.
+
 The app never runs this; it reads the JSON (photo_tagger/vision/vocabulary.py). Output shape:
-    {"version": "1",
+    {"version": "3",
      "default_threshold": float,            # for tags the vocabulary does not know (user tags)
-     "tags": {path: {"threshold": float, "classes": int}},   # every node, ancestors included
-     "classes": [[tag or null, weight, wnid, imagenet name], ...]}  # 1000, in model output order
+     "tags": {path: {"threshold": float, "classes": int, "objects": int}},  # every node,
+                                        # ancestors included; "objects" only where one maps
+     "classes": [[tag or null, weight, wnid, imagenet name], ...],  # 1000, in model output order
+     "objects": [[tag or null, score to count, coco name], ...]}    # 80, in the detector's order
 A tag's score is the weighted sum of the probabilities of the classes mapped to it or to any of its
 descendants, capped at 1.0; the last two fields of a class row are for people and checks.
 """
@@ -38,10 +43,11 @@ from pathlib import Path
 
 MODELS_DIR = Path(__file__).resolve().parent
 LABELS = MODELS_DIR / "imagenet_labels.txt"
+COCO_LABELS = MODELS_DIR / "coco_labels.txt"
 OUT = MODELS_DIR / "tagger_vocabulary.json"
 WORDNET_DIR = Path("/usr/share/wordnet")
 WORDNET_COPYRIGHT = Path("/usr/share/doc/wordnet-base/copyright")
-VERSION = "2"
+VERSION = "3"
 
 # torchvision's names that are not a lemma of their synset: it renamed two duplicate names.
 RENAMED = {"crane bird": "crane", "maillot tank suit": "maillot"}
@@ -374,6 +380,103 @@ THRESHOLDS: dict[str, float] = {
 }
 DEFAULT_THRESHOLD = 0.5  # tags the vocabulary does not know, e.g. a user's own
 
+# The object detector's 80 COCO classes (models/coco_labels.txt): the tag each gives a photo it is
+# found in, or None, and the score a detection needs to count as found ("name": "tag@score", or
+# "@score" for no tag). Its false detections on the sample photos and scikit-image's reach 0.46
+# (a blurred clock read as a toilet), 0.56 on coins (clocks, bowls), while most real objects
+# score 0.5-0.9 (models/README.md), so a class counts from 0.5 and those that fire on cluttered
+# things from 0.6. Animals and ties count from 0.45: a cat and ties in the sample photos score
+# 0.46-0.5 in their small, dark and bright copies, and no false animal or tie reached 0.45 there.
+# A lone bright round thing on black (the moon, a cell, an eye's retina, coins) reads as a kite,
+# a frisbee, a bed or a clock at up to 0.62: those count from 0.7. A person's body counts from
+# 0.6: the face detector's People tags need no threshold, so this one must be sure. Untagged:
+# what is in most photos without being what they are of (tableware, chairs, bottles, dining
+# tables, which also fire on coffee close-ups), small street furniture, and what is as often
+# something else (mouse, remote, vase).
+OBJECT_THRESHOLD = 0.5
+COCO_TABLE: dict[str, str] = {
+    "person": "People@0.6",
+    "bicycle": "Vehicles/Bicycle",
+    "car": "Vehicles/Car",
+    "motorcycle": "Vehicles/Motorcycle",
+    "airplane": "Vehicles/Aircraft",
+    "bus": "Vehicles/Bus",
+    "train": "Vehicles/Train",
+    "truck": "Vehicles/Truck",
+    "boat": "Vehicles/Boat",
+    "traffic light": "@0.6",
+    "fire hydrant": "@0.6",
+    "stop sign": "@0.6",
+    "parking meter": "@0.6",
+    "bench": "@0.6",
+    "bird": "Animals/Bird@0.45",
+    "cat": "Animals/Cat@0.45",
+    "dog": "Animals/Dog@0.45",
+    "horse": "Animals/Horse@0.45",
+    "sheep": "Animals/Sheep@0.45",
+    "cow": "Animals/Cow@0.45",
+    "elephant": "Animals/Elephant@0.45",
+    "bear": "Animals/Bear@0.45",
+    "zebra": "Animals/Zebra@0.45",
+    "giraffe": "Animals/Giraffe@0.45",
+    "backpack": "Objects/Bag@0.6",
+    "umbrella": "Objects/Umbrella",
+    "handbag": "Objects/Bag@0.6",
+    "tie": "Clothing/Tie@0.45",
+    "suitcase": "Objects/Bag@0.6",
+    "frisbee": "Sports/Frisbee@0.7",
+    "skis": "Sports/Skiing",
+    "snowboard": "Sports/Snowboarding",
+    "sports ball": "@0.6",
+    "kite": "Sports/Kite@0.7",
+    "baseball bat": "Sports/Baseball",
+    "baseball glove": "Sports/Baseball",
+    "skateboard": "Sports/Skateboarding",
+    "surfboard": "Sports/Surfing",
+    "tennis racket": "Sports/Tennis",
+    "bottle": "@0.6",
+    "wine glass": "Food/Drink@0.6",
+    "cup": "Food/Drink@0.6",
+    "fork": "@0.6",
+    "knife": "@0.6",
+    "spoon": "@0.6",
+    "bowl": "@0.6",
+    "banana": "Food/Fruit/Banana",
+    "apple": "Food/Fruit/Apple",
+    "sandwich": "Food/Sandwich",
+    "orange": "Food/Fruit/Orange",
+    "broccoli": "Food/Vegetable",
+    "carrot": "Food/Vegetable",
+    "hot dog": "Food/Hot Dog",
+    "pizza": "Food/Pizza",
+    "donut": "Food/Dessert",
+    "cake": "Food/Dessert",
+    "chair": "@0.6",
+    "couch": "Objects/Furniture/Sofa@0.6",
+    "potted plant": "Nature/Plant@0.6",
+    "bed": "Objects/Furniture/Bed@0.7",
+    "dining table": "@0.6",
+    "toilet": "@0.6",
+    "tv": "Objects/Electronics/Television@0.6",
+    "laptop": "Objects/Electronics/Computer",
+    "mouse": "@0.6",
+    "remote": "@0.6",
+    "keyboard": "Objects/Electronics/Computer@0.6",
+    "cell phone": "Objects/Electronics/Phone@0.6",
+    "microwave": "Objects/Appliance@0.6",
+    "oven": "Objects/Appliance@0.6",
+    "toaster": "Objects/Appliance@0.6",
+    "sink": "@0.6",
+    "refrigerator": "Objects/Appliance@0.6",
+    "book": "Objects/Book@0.6",
+    "clock": "Objects/Clock@0.7",
+    "vase": "@0.6",
+    "scissors": "@0.6",
+    "teddy bear": "Objects/Toy",
+    "hair drier": "@0.6",
+    "toothbrush": "@0.6",
+}
+
 
 # --- WordNet -------------------------------------------------------------------------------------
 
@@ -498,7 +601,27 @@ def parents(tag: str) -> list[str]:
     return ["/".join(parts[:k]) for k in range(1, len(parts))]
 
 
-def build_tags(mapping: list[tuple[str | None, float]]) -> dict[str, dict[str, float | int]]:
+def map_objects(coco_labels: list[str]) -> list[tuple[str | None, float]]:
+    """(tag or None, score to count as found) per COCO class, in the detector's order."""
+    if sorted(coco_labels) != sorted(COCO_TABLE) or len(set(coco_labels)) != len(coco_labels):
+        missing = sorted(set(coco_labels) ^ set(COCO_TABLE))
+        raise SystemExit(f"COCO_TABLE does not list the detector's classes: {missing}")
+    out: list[tuple[str | None, float]] = []
+    for name in coco_labels:
+        tag, _, score = COCO_TABLE[name].partition("@")
+        threshold = float(score) if score else OBJECT_THRESHOLD
+        if not 0.0 < threshold < 1.0:
+            raise SystemExit(f"{name!r} has threshold {threshold}")
+        out.append((tag or None, threshold))
+    return out
+
+
+def build_tags(
+    mapping: list[tuple[str | None, float]], objects: list[tuple[str | None, float]]
+) -> dict[str, dict[str, float | int]]:
+    """Every tag with its threshold and how many ImageNet classes (and COCO classes, for the tags
+    an object gives) map to it or below it. A tag only objects give takes the lowest score its
+    classes count from."""
     counts: Counter[str] = Counter()
     for tag, weight in mapping:
         if tag is not None and weight > 0:
@@ -507,14 +630,27 @@ def build_tags(mapping: list[tuple[str | None, float]]) -> dict[str, dict[str, f
     unknown = set(THRESHOLDS) - set(counts)
     if unknown:
         raise SystemExit(f"THRESHOLDS names tags no class maps to: {sorted(unknown)}")
+    object_counts: Counter[str] = Counter()
+    object_thresholds: dict[str, float] = {}
+    for tag, threshold in objects:
+        if tag is not None:
+            for t in [*parents(tag), tag]:
+                object_counts[t] += 1
+                object_thresholds[t] = min(threshold, object_thresholds.get(t, 1.0))
     tags: dict[str, dict[str, float | int]] = {}
-    for tag in sorted(counts):
-        auto = round(THRESHOLD_BASE + THRESHOLD_PER_CLASS * counts[tag], 2)
-        tags[tag] = {"threshold": THRESHOLDS.get(tag, auto), "classes": counts[tag]}
+    for tag in sorted(set(counts) | set(object_counts)):
+        if counts[tag]:
+            auto = round(THRESHOLD_BASE + THRESHOLD_PER_CLASS * counts[tag], 2)
+            threshold = THRESHOLDS.get(tag, auto)
+        else:
+            threshold = object_thresholds[tag]
+        tags[tag] = {"threshold": threshold, "classes": counts[tag]}
+        if object_counts[tag]:
+            tags[tag]["objects"] = object_counts[tag]
     return tags
 
 
-def write_json(path: Path, tags: dict, rows: list[list]) -> None:
+def write_json(path: Path, tags: dict, rows: list[list], object_rows: list[list]) -> None:
     """JSON with one tag and one class per line, so a change reads well in a diff."""
     lines = ["{", f'  "version": {json.dumps(VERSION)},']
     lines.append(f'  "default_threshold": {DEFAULT_THRESHOLD},')
@@ -524,6 +660,9 @@ def write_json(path: Path, tags: dict, rows: list[list]) -> None:
     lines.append("  },")
     lines.append('  "classes": [')
     lines.append(",\n".join(f"    {json.dumps(r, ensure_ascii=False)}" for r in rows))
+    lines.append("  ],")
+    lines.append('  "objects": [')
+    lines.append(",\n".join(f"    {json.dumps(r, ensure_ascii=False)}" for r in object_rows))
     lines.append("  ]")
     lines.append("}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -549,13 +688,17 @@ def main() -> None:
     labels = LABELS.read_text(encoding="utf-8").splitlines()
     check_wnids(wnids, labels, synsets)
     mapping = map_classes(wnids, labels, synsets)
-    tags = build_tags(mapping)
+    coco = COCO_LABELS.read_text(encoding="utf-8").splitlines()
+    objects = map_objects(coco)
+    tags = build_tags(mapping, objects)
     rows = [[t, w, wnid, label] for (t, w), wnid, label in zip(mapping, wnids, labels, strict=True)]
-    write_json(OUT, tags, rows)
+    object_rows = [[t, s, name] for (t, s), name in zip(objects, coco, strict=True)]
+    write_json(OUT, tags, rows, object_rows)
     copy_licences(args.timm_wheel)
 
     top = Counter(t.split("/")[0] for t, _ in mapping if t)
     print(f"wrote {OUT}: {len(tags)} tags, {sum(t is None for t, _ in mapping)} classes untagged")
+    print(f"  objects: {sum(t is not None for t, _ in objects)} of {len(coco)} COCO classes tagged")
     for branch, n in sorted(top.items()):
         print(f"  {branch:10s} {n:4d} classes, {sum(1 for t in tags if t.startswith(branch))} tags")
 

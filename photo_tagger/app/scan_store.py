@@ -1,6 +1,7 @@
 """A scan's commit: a batch of photos stored in one transaction of the library, durable before the
-scan moves on. Local facts (paths, size, thumbnail, face embeddings, capture facts) go to the
-index; what the models said and what other apps wrote for the photo go to the shared document.
+scan moves on. Local facts (paths, size, thumbnail, face embeddings, objects found, capture
+facts) go to the index; what the models said and what other apps wrote for the photo go to the
+shared document.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def _store_local(library: Library, analysis: str, r: Analysed | Known) -> tuple[
         else np.zeros((0, EMBEDDING_SIZE), np.float32)
     )
     index.set_face_embeddings(r.content_id, embeddings)
+    index.set_objects(r.content_id, ((o.label, o.score, o.box) for o in a.objects))
     index.set_capture(
         r.content_id, c.taken, c.taken_guessed, c.position, c.camera, c.place, c.signature
     )

@@ -13,7 +13,6 @@ document log commits every edit with FULL. Deleting this file costs a rescan, ne
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from photo_tagger.store import sqlite
+from photo_tagger.store import index_schema, sqlite
 
 EMBEDDING_DIM = 128
 
 FaceKey = tuple[str, int]  # (content id, face index in the photo)
+Object = tuple[str, float, tuple[float, float, float, float]]  # class name, score, box
 
 
 def _path_in(path: str) -> str | bytes:
@@ -43,65 +43,6 @@ def _path_in(path: str) -> str | bytes:
 def _path_out(value: str | bytes) -> str:
     """A stored path as Python names it (see _path_in)."""
     return value if isinstance(value, str) else os.fsdecode(value)
-
-
-def _v1(conn: sqlite3.Connection) -> None:
-    conn.execute(
-        """CREATE TABLE files (
-            path TEXT PRIMARY KEY,
-            size INTEGER NOT NULL,
-            mtime_ns INTEGER NOT NULL,
-            content_id TEXT NOT NULL
-        )"""
-    )
-    conn.execute("CREATE INDEX files_by_content ON files (content_id)")
-    conn.execute(
-        """CREATE TABLE photos (
-            content_id TEXT PRIMARY KEY,
-            width INTEGER,
-            height INTEGER,
-            thumbnail TEXT,
-            processed_by TEXT,
-            added REAL NOT NULL
-        )"""
-    )
-    conn.execute(
-        """CREATE TABLE faces (
-            content_id TEXT NOT NULL,
-            face_index INTEGER NOT NULL,
-            embedding BLOB NOT NULL,
-            PRIMARY KEY (content_id, face_index)
-        ) WITHOUT ROWID"""
-    )
-    conn.execute(
-        """CREATE TABLE skipped (
-            path TEXT PRIMARY KEY,
-            reason TEXT NOT NULL,
-            time REAL NOT NULL
-        )"""
-    )
-
-
-def _v2(conn: sqlite3.Connection) -> None:
-    """What each photo carries beyond its pixels (capture time, GPS and the place it names,
-    camera) and its signature for finding near-duplicates. `duplicate_of` is the photo to keep
-    of its near-duplicate group (itself for that one), `context` the photo's context tags (its
-    place, date, event) as JSON text: read with the document's tags (library.py), never synced,
-    as every computer works them out from its own files."""
-    conn.execute(
-        """CREATE TABLE captures (
-            content_id TEXT PRIMARY KEY,
-            taken TEXT,
-            taken_guessed INTEGER NOT NULL DEFAULT 0,
-            lat REAL,
-            lon REAL,
-            camera TEXT,
-            place TEXT,
-            signature BLOB,
-            duplicate_of TEXT,
-            context TEXT
-        ) WITHOUT ROWID"""
-    )
 
 
 @dataclass(frozen=True)
@@ -125,7 +66,7 @@ class LocalIndex(sqlite.Database):
 
     WHAT = "local index"
     SYNCHRONOUS = "NORMAL"
-    MIGRATIONS = (_v1, _v2)
+    MIGRATIONS = index_schema.MIGRATIONS
 
     @classmethod
     def open_reader(cls, path: Path) -> LocalIndex:
@@ -284,6 +225,32 @@ class LocalIndex(sqlite.Database):
         keys = [(r[0], int(r[1])) for r in rows]
         data = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32)
         return keys, data.reshape(len(rows), EMBEDDING_DIM)
+
+    # --- objects ------------------------------------------------------------------------------
+
+    def set_objects(self, content_id: str, objects: Iterable[Object]) -> None:
+        """Replace a photo's objects: (class name, score, (x0, y0, x1, y1)) each, best first."""
+        with self.batch():
+            self._conn.execute("DELETE FROM objects WHERE content_id = ?", (content_id,))
+            self._conn.executemany(
+                "INSERT INTO objects (content_id, object_index, label, score, x0, y0, x1, y1) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (content_id, i, str(label), float(score), *map(float, box))
+                    for i, (label, score, box) in enumerate(objects)
+                ),
+            )
+
+    def objects(self, content_id: str) -> list[dict[str, Any]]:
+        """The photo's objects as {"label", "score", "box": [x0, y0, x1, y1]}, best first."""
+        return [
+            {"label": r[0], "score": r[1], "box": [r[2], r[3], r[4], r[5]]}
+            for r in self._conn.execute(
+                "SELECT label, score, x0, y0, x1, y1 FROM objects WHERE content_id = ? "
+                "ORDER BY object_index",
+                (content_id,),
+            )
+        ]
 
     # --- skipped files -----------------------------------------------------------------------
 

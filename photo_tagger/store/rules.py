@@ -121,6 +121,12 @@ def _drop_bare(
                 under[p] -= 1
 
 
+# Two different animals each named at this score or more: the classifier alone cannot do that (its
+# probabilities sum to 1), so the object detector saw another animal than the classifier did.
+DISAGREE_SCORE = 0.5
+ANIMALS = "Animals"
+
+
 def model_confidence(
     auto: Mapping[str, Mapping[str, Any]],
     sources: tuple[str, ...] = (LOCAL, CLOUD),
@@ -129,7 +135,11 @@ def model_confidence(
     """How sure the models are of what the photo shows: the best score of their most specific
     tags ("Animals/Cat", not "Animals", whose score sums every animal class), the face
     detector's People tags counted only `with_people` (0.0 when they saw nothing). What "unsure"
-    is measured by."""
+    is measured by.
+
+    When the models name two different animals ("Animals/Dog" and "Animals/Horse", neither above
+    the other) each at DISAGREE_SCORE or more, they disagree (or the photo holds two kinds of
+    animal: worth a look too): the confidence is then how far the first is ahead of the second."""
     scored = {
         t: float(a["score"])
         for t, a in auto.items()
@@ -137,7 +147,15 @@ def model_confidence(
         and (with_people or (t != "People" and not t.startswith("People/")))
     }
     broad = {p for t in scored if "/" in t for p in _ancestors(t)}
-    return max((s for t, s in scored.items() if t not in broad), default=0.0)
+    specific = {t: s for t, s in scored.items() if t not in broad}
+    best = max(specific.values(), default=0.0)
+    animals = sorted(
+        (s for t, s in specific.items() if t.startswith(ANIMALS + "/") and s >= DISAGREE_SCORE),
+        reverse=True,
+    )
+    if len(animals) >= 2:
+        return min(best, round(animals[0] - animals[1], 3))
+    return best
 
 
 @lru_cache(maxsize=8192)

@@ -4,10 +4,12 @@ parallel pipeline that runs them on decoded photos.
 - `model`: the manifest (its entries, thresholds and vocabulary file behind typed accessors), the
   integrity check of each file, and `OnnxModel`, one session per model.
 - `detector.FaceDetector`, `embedder.FaceEmbedder`, `tagger.Tagger`: pre- and post-processing
-  around each model; `vocabulary.Vocabulary` maps the classifier's classes to photo tags.
-- `objects.ObjectDetector`: COCO's 80 classes with scores and boxes (not yet part of `pipeline`).
-- `pipeline`: `Models` (all three, loaded once), `Analyzer` (one photo's faces, embeddings and
-  tags), `map_in_threads` (the worker pool with its bound on photos in flight) and `Progress`.
+  around each model; `vocabulary.Vocabulary` maps the classifier's and the object detector's
+  classes to photo tags.
+- `objects.ObjectDetector`: COCO's 80 classes with scores and boxes.
+- `pipeline`: `Models` (all of them, loaded once), `Analyzer` (one photo's faces, embeddings,
+  objects and tags), `map_in_threads` (the worker pool with its bound on photos in flight) and
+  `Progress`.
 
 Pure functions of pixels: no store, no Qt, no network.
 """

@@ -78,6 +78,11 @@ class Manifest:
         except KeyError:
             raise ModelError(f"The model manifest in {self.dir} has no '{key}' model.") from None
 
+    def has(self, key: str) -> bool:
+        """Whether the manifest lists a model for the role `key` (a release may lack one)."""
+        models = self.raw.get("models")
+        return isinstance(models, dict) and key in models
+
     def vocabulary_file(self, key: str = "tagger") -> Path:
         """The tag vocabulary that model `key` (a tagger) maps its classes through."""
         return self.dir / str(self._model(key).get("vocabulary", DEFAULT_VOCABULARY))

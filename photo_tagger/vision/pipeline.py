@@ -1,6 +1,7 @@
 """From one decoded buffer to everything the models say about a photo, on every core.
 
-`Analyzer.analyze` is a pure function of pixels: faces (boxes, eyes, embeddings) and tag scores.
+`Analyzer.analyze` is a pure function of pixels: faces (boxes, eyes, embeddings), objects (class,
+score, box) and tag scores.
 `map_in_threads` runs any per-photo function on a pool of threads; onnxruntime, OpenCV and libjpeg
 release the GIL, so threads scale across cores without copying buffers between processes.
 """
@@ -24,9 +25,10 @@ import numpy as np
 from photo_tagger.vision.detector import Face, FaceDetector
 from photo_tagger.vision.embedder import FaceEmbedder, align_face
 from photo_tagger.vision.model import Manifest, OnnxModel
+from photo_tagger.vision.objects import DetectedObject, ObjectDetector, load_object_detector
 from photo_tagger.vision.picture import GRAPHICS_TAG, RULES_ID, drawn_score
 from photo_tagger.vision.tagger import Tagger
-from photo_tagger.vision.vocabulary import Vocabulary
+from photo_tagger.vision.vocabulary import Vocabulary, ancestors
 
 PEOPLE_TAG = "People"
 GROUP_TAG = "People/Group"
@@ -48,17 +50,22 @@ class PhotoAnalysis:
     faces: list[FaceResult]
     tags: dict[str, float]  # tag -> score, every tag over the vocabulary's floor
     best_score: float  # the highest class probability: low means the tagger is unsure
+    # the objects found (each over its class's score in the vocabulary), best first, in pixels
+    # of the full-size photo; none on a drawn picture or without an object detector
+    objects: list[DetectedObject] = field(default_factory=list)
 
 
 @dataclass
 class Models:
-    """The three shipped models and the tag vocabulary, loaded and checked once."""
+    """The shipped models and the tag vocabulary, loaded and checked once. `objects` is None
+    when the models folder has no object detector (an older model release)."""
 
     detector: FaceDetector
     embedder: FaceEmbedder
     tagger: Tagger
     vocabulary: Vocabulary
     ids: dict[str, str] = field(default_factory=dict)
+    objects: ObjectDetector | None = None
 
     @classmethod
     def load(cls, models_dir: Path, variant: str = "int8", threads: int = 1) -> Models:
@@ -71,12 +78,17 @@ class Models:
         ids = {k: e.id for k, e in entries.items()}
         ids["vocabulary"] = f"vocabulary@{vocabulary.version}"
         ids["picture"] = RULES_ID
+        objects = None
+        if manifest.has("object_detector"):
+            objects = load_object_detector(manifest, variant, threads)
+            ids["object_detector"] = objects.model.entry.id
         return cls(
             detector=FaceDetector(sessions["face_detector"]),
             embedder=FaceEmbedder(sessions["face_embedder"]),
             tagger=Tagger(sessions["tagger"]),
             vocabulary=vocabulary,
             ids=ids,
+            objects=objects,
         )
 
     @property
@@ -108,8 +120,12 @@ def people_tags(faces: list[Face], image_area: float) -> dict[str, float]:
 
 
 class Analyzer:
-    def __init__(self, models: Models) -> None:
+    """`every_photo`: run the object detector on every photo, not only where it adds something
+    (objects_add_something): slower, for measuring what it finds."""
+
+    def __init__(self, models: Models, every_photo: bool = False) -> None:
         self.models = models
+        self.every_photo = every_photo
 
     def analyze(self, rgb: np.ndarray, width: int, height: int) -> PhotoAnalysis:
         """Everything the models say about one upright photo decoded at any scale.
@@ -124,13 +140,17 @@ class Analyzer:
             crops = np.stack([align_face(rgb, f.left_eye, f.right_eye) for f in faces])
             embeddings = m.embedder.embed(crops)
         drawn = drawn_score(rgb)
+        found: list[DetectedObject] = []
         if drawn:  # a chart or a drawing: what the classifier would see in it is not there
             probs = np.zeros(m.vocabulary.num_classes, np.float32)
             tags = {GRAPHICS_TAG: drawn}
         else:
             probs = m.tagger.classify(rgb)
             tags = m.vocabulary.scores(probs)
-        tags.update(people_tags(faces, float(rgb.shape[0] * rgb.shape[1])))
+            if self.every_photo or objects_add_something(faces, tags):
+                found = self.find_objects(rgb)
+        merge_max(tags, people_tags(faces, float(rgb.shape[0] * rgb.shape[1])))
+        merge_max(tags, m.vocabulary.object_tags((o.label, o.score) for o in found))
         k = width / rgb.shape[1]
         results = [
             FaceResult(
@@ -144,13 +164,56 @@ class Analyzer:
             )
             for i, f in enumerate(faces)
         ]
+        objects = [DetectedObject(o.label, round(o.score, 3), scale_box(o.box, k)) for o in found]
         return PhotoAnalysis(
             width=width,
             height=height,
             faces=results,
             tags=tags,
             best_score=float(probs.max()),
+            objects=objects,
         )
+
+    def find_objects(self, rgb: np.ndarray) -> list[DetectedObject]:
+        """The objects that count as found (each over its class's score in the vocabulary), in
+        pixels of `rgb`; none without an object detector."""
+        if self.models.objects is None:
+            return []
+        vocabulary = self.models.vocabulary
+        return [
+            o
+            for o in self.models.objects.detect(rgb)
+            if o.score >= vocabulary.object_threshold(o.label)
+        ]
+
+
+SURE_TAG = 0.8  # the classifier is sure of what a photo shows when a specific tag scores this
+
+
+def objects_add_something(faces: list[Face], tags: dict[str, float]) -> bool:
+    """Whether the object detector can tell more about a photo than the other models did: it
+    costs as much as they do together (28 ms a photo on one core), so a scan runs it where they
+    are blind. Not when a face was found (the photo's People tags and its count of people come
+    from the faces), nor when the classifier is sure of what the photo shows (a specific tag at
+    SURE_TAG or more: "Animals/Cat" 0.98); it runs on the photos left, where no face is seen and
+    the classifier is unsure: people seen from behind or far away, scenes of several things."""
+    if faces:
+        return False
+    broad = {a for t in tags for a in ancestors(t)}
+    return max((s for t, s in tags.items() if t not in broad), default=0.0) < SURE_TAG
+
+
+def scale_box(
+    box: tuple[float, float, float, float], k: float
+) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box
+    return (round(x0 * k, 1), round(y0 * k, 1), round(x1 * k, 1), round(y1 * k, 1))
+
+
+def merge_max(tags: dict[str, float], more: dict[str, float]) -> None:
+    """Add `more` to `tags`, a tag both hold keeping the higher score (two models saw it)."""
+    for tag, score in more.items():
+        tags[tag] = max(score, tags.get(tag, 0.0))
 
 
 T = TypeVar("T")

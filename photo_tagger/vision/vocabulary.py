@@ -5,11 +5,14 @@ tagger to one tag of a hierarchy, or to none, with a weight. A tag's score is th
 the probabilities of the classes mapped to it or to any tag below it, capped at 1.0: "Animals"
 collects every animal class, "Animals/Cat" only the cats. Each tag has its own threshold: a tag that
 sums many classes also collects what an unsure model spreads thinly over them, so broad tags need
-more. File shape:
+more. The object detector's classes map the same way ("horse" -> "Animals/Horse"), each with the
+score a detection needs to count as found; an object's tag (and each tag above it) scores the best
+of the found objects mapped to it. File shape:
 
-    {"version": "1", "default_threshold": 0.5,
+    {"version": "3", "default_threshold": 0.5,
      "tags": {"Animals": {"threshold": 0.54, ...}, "Animals/Cat": {"threshold": 0.3, ...}, ...},
-     "classes": [[tag or null, weight, ...], ...]}   # one row per class, in the model's order
+     "classes": [[tag or null, weight, ...], ...],   # one row per class, in the model's order
+     "objects": [[tag or null, score to count, object class name], ...]}   # optional
 
 Tag paths are capitalised words joined by '/'. Every ancestor of a tag is itself a tag.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +47,12 @@ class Vocabulary:
         thresholds: dict[str, float],
         classes: list[tuple[str | None, float]],
         default_threshold: float = 0.5,
+        objects: dict[str, tuple[str | None, float]] | None = None,
     ) -> None:
         _check(version, thresholds, classes, default_threshold)
+        _check_objects(objects or {}, thresholds)
         self.version = version
+        self.objects: dict[str, tuple[str | None, float]] = dict(objects or {})
         self.names: list[str] = sorted(thresholds)
         self.default_threshold = default_threshold
         self._thresholds = dict(thresholds)
@@ -73,7 +80,7 @@ class Vocabulary:
             raise ModelError(f"The tag vocabulary {path} cannot be read: {exc}") from exc
         try:
             return cls.from_dict(data)
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ModelError(
                 f"The tag vocabulary {path} is damaged ({exc}). Reinstall photo-tagger."
             ) from exc
@@ -84,11 +91,16 @@ class Vocabulary:
         classes = [
             (None if row[0] is None else str(row[0]), float(row[1])) for row in data["classes"]
         ]
+        objects = {
+            str(row[2]): (None if row[0] is None else str(row[0]), float(row[1]))
+            for row in data.get("objects", [])  # a vocabulary older than the object detector
+        }
         return cls(
             version=str(data["version"]),
             thresholds=thresholds,
             classes=classes,
             default_threshold=float(data.get("default_threshold", 0.5)),
+            objects=objects,
         )
 
     @property
@@ -107,6 +119,24 @@ class Vocabulary:
         """
         s = self._score_row(probs)
         return self._pick(s, s >= self._threshold_row)
+
+    def object_threshold(self, label: str) -> float:
+        """The score an object of class `label` needs to count as found (`default_threshold` for
+        a class this vocabulary does not map)."""
+        entry = self.objects.get(label)
+        return entry[1] if entry else self.default_threshold
+
+    def object_tags(self, found: Iterable[tuple[str, float]]) -> dict[str, float]:
+        """Tag -> score of the found objects, given as (class name, score): each object's tag
+        and every tag above it score the best object mapped to them, to 3 decimals."""
+        tags: dict[str, float] = {}
+        for label, score in found:
+            tag = self.objects.get(label, (None, 0.0))[0]
+            if tag is None:
+                continue
+            for name in [*ancestors(tag), tag]:
+                tags[name] = max(tags.get(name, 0.0), round(float(score), 3))
+        return tags
 
     def threshold(self, tag: str) -> float:
         """The score a tag needs to count; `default_threshold` for tags this vocabulary lacks."""
@@ -153,3 +183,15 @@ def _check(
             raise ValueError(f"class {i} maps to unknown tag {class_tag!r}")
         if not (0.0 <= weight <= 1.0):
             raise ValueError(f"class {i} has weight {weight}, not in [0, 1]")
+
+
+def _check_objects(
+    objects: dict[str, tuple[str | None, float]], thresholds: dict[str, float]
+) -> None:
+    """Raise ValueError unless every object class maps to a known tag (or none) with a score in
+    (0, 1)."""
+    for label, (tag, score) in objects.items():
+        if tag is not None and tag not in thresholds:
+            raise ValueError(f"object class {label!r} maps to unknown tag {tag!r}")
+        if not (0.0 < score < 1.0):
+            raise ValueError(f"object class {label!r} counts from {score}, not in (0, 1)")

@@ -126,7 +126,7 @@ def test_an_update_waits_for_accept_then_retags_keeps_user_tags_and_rolls_back(
     code, out, _ = run(capsys, "export", "--library", str(library))
     photos = json.loads(out)["photos"]
     in_use = {a["model"] for p in photos for a in p["auto"].values() if a["source"] == "local"}
-    assert in_use == {"mobilenet-v2-imagenet@2+vocabulary@2"}
+    assert in_use == {"mobilenet-v2-imagenet@2+vocabulary@3"}
     cat = next(p for p in photos if "Animals/Cat" in p["auto"])
     assert cat["user"] == {"Pets": True}
 

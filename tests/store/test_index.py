@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from photo_tagger.store import index_schema
 from photo_tagger.store.index import LocalIndex
+from photo_tagger.store.sqlite import schema_version
 from tests.store.conftest import OTHER, PHOTO
 
 
@@ -154,3 +157,41 @@ def test_captures_of_photos_on_disk_read_in_one_go_and_from_another_connection(
     again = index.capture(a)
     assert again is not None and again.position is None and again.context is None
     assert index.context_pending()
+
+
+class IndexBeforeObjects(LocalIndex):
+    """The index as photo-tagger wrote it before it stored objects (schema 2)."""
+
+    MIGRATIONS = index_schema.MIGRATIONS[:2]
+
+
+def test_an_index_from_before_objects_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite3"
+    with IndexBeforeObjects.open(path) as old:
+        old.upsert_file("/p/a.jpg", 10, 100, PHOTO)
+        old.set_photo(PHOTO, 4000, 3000, "t/a.jpg", "models@1")
+        old.set_face_embeddings(PHOTO, np.ones((1, 128), np.float32))
+    with sqlite3.connect(path) as conn:
+        assert schema_version(conn) == 2
+    with LocalIndex.open(path) as index:
+        assert index.lookup("/p/a.jpg") == (10, 100, PHOTO)
+        assert index.photo(PHOTO)["processed_by"] == "models@1"  # type: ignore[index]
+        assert len(index.face_embeddings()[0]) == 1
+        assert index.objects(PHOTO) == []  # none until the scan analyses it again
+        index.set_objects(PHOTO, [("person", 0.8, (1.0, 2.0, 30.0, 40.0))])
+    with LocalIndex.open(path) as index:
+        assert index.objects(PHOTO) == [
+            {"label": "person", "score": 0.8, "box": [1.0, 2.0, 30.0, 40.0]}
+        ]
+    conn = sqlite3.connect(path)
+    assert schema_version(conn) == len(index_schema.MIGRATIONS) == 3
+    conn.close()
+
+
+def test_objects_replace_a_photos_objects_best_first(index: LocalIndex) -> None:
+    index.set_objects(PHOTO, [("dog", 0.9, (0, 0, 5, 5)), ("cat", 0.6, (5, 5, 9, 9))])
+    index.set_objects(OTHER, [("cup", 0.7, (0, 0, 1, 1))])
+    index.set_objects(PHOTO, [("horse", 0.8, (1, 1, 2, 2))])  # analysed again
+    assert [o["label"] for o in index.objects(PHOTO)] == ["horse"]
+    index.set_objects(OTHER, [])
+    assert index.objects(OTHER) == []

@@ -82,3 +82,18 @@ def test_how_sure_the_models_are_is_read_on_their_most_specific_tags() -> None:
     faces = _local(People=1.0, People_Portrait=1.0)
     assert rules.model_confidence(faces) == 0.0
     assert rules.model_confidence(faces, with_people=True) == 1.0
+
+
+def test_two_models_naming_different_animals_are_unsure() -> None:
+    # the classifier says dog, the object detector finds a horse: worth a look, and the cloud
+    dog_or_horse = _local(Animals=0.95, Animals_Dog=0.9, Animals_Horse=0.72)
+    assert rules.model_confidence(dog_or_horse) == 0.18
+    assert rules.model_confidence(dog_or_horse, sources=(rules.LOCAL,), with_people=True) == 0.18
+    # what the classifier alone says: a second animal far under DISAGREE_SCORE is no disagreement
+    assert rules.model_confidence(_local(Animals=0.95, Animals_Dog=0.9, Animals_Cat=0.05)) == 0.9
+    # both models saw the same animal, its tag and the branch above it: sure
+    assert rules.model_confidence(_local(Animals=0.9, Animals_Cat=0.9)) == 0.9
+    # a cat and a car are two things in view, not two readings of one
+    assert rules.model_confidence(_local(Animals_Cat=0.8, Vehicles_Car=0.7)) == 0.8
+    # a dog and a wolf, each at 0.5 or more: two different animals however close
+    assert rules.model_confidence(_local(Animals_Dog=0.6, Animals_Wolf=0.55)) == 0.05

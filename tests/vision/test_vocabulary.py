@@ -145,7 +145,7 @@ def test_wrong_number_of_probabilities_is_refused(vocab: Vocabulary) -> None:
 
 
 def test_file_loads_with_one_row_per_class(vocab: Vocabulary, raw: dict) -> None:
-    assert vocab.version == raw["version"] == "2"
+    assert vocab.version == raw["version"] == "3"
     assert vocab.num_classes == len(LABELS) == len(raw["classes"]) == 1000
     # The rows carry the ImageNet name, so a reordered label list would show here.
     assert [row[3] for row in raw["classes"]] == LABELS
@@ -179,8 +179,11 @@ def test_vocabulary_is_a_searchable_size(vocab: Vocabulary, raw: dict) -> None:
     assert 100 <= len(vocab.names) <= 250
     untagged = sum(1 for row in raw["classes"] if row[0] is None)
     assert untagged < 50
-    # "People" tags come from the face detector, never from ImageNet classes.
-    assert not any(t == "People" or t.startswith("People/") for t in vocab.names)
+    # "People" tags come from the face detector and the object detector's persons, never from
+    # ImageNet classes.
+    people = [row[3] for row in raw["classes"] if (row[0] or "").split("/")[0] == "People"]
+    assert people == []
+    assert [row[2] for row in raw["objects"] if row[0] == "People"] == ["person"]
 
 
 def tag_of(raw: dict, name: str) -> str | None:
@@ -265,6 +268,9 @@ def test_missing_file_is_a_model_error(tmp_path: Path) -> None:
         lambda d: d["tags"].pop("Animals"),  # a tag without its parent
         lambda d: d.pop("classes"),
         lambda d: d["classes"][5].__setitem__(1, 2.0),  # weight over 1
+        lambda d: d["objects"][17].__setitem__(0, "Animals/Unicorn"),  # unknown object tag
+        lambda d: d["objects"][17].__setitem__(1, 1.5),  # an object that never counts
+        lambda d: d["objects"].__setitem__(3, ["Vehicles"]),  # a short row
     ],
 )
 def test_damaged_file_is_a_model_error(tmp_path: Path, raw: dict, damage: Callable) -> None:
@@ -289,3 +295,49 @@ def test_no_model_tag_sits_under_a_root_of_the_photos_own_facts(vocab: Vocabular
     facts = ("Places", "Dates", "Events", "Time of day", "Seasons")
     assert not [t for t in vocab.names if t.split("/")[0] in facts]
     assert {"Scenes/Beach", "Scenes/Halloween"} <= set(vocab.names)
+
+
+# --- the object detector's classes ----------------------------------------------------------------
+
+COCO = (MODELS_DIR / "coco_labels.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_every_object_class_has_a_row_in_the_detectors_order(vocab: Vocabulary, raw: dict) -> None:
+    assert [row[2] for row in raw["objects"]] == COCO
+    for tag, score, name in raw["objects"]:
+        assert tag is None or vocab.is_known(tag), name
+        assert 0.45 <= score < 1.0, name
+        assert vocab.object_threshold(name) == score
+
+
+def test_objects_map_to_the_tags_a_person_searches_by(vocab: Vocabulary) -> None:
+    assert vocab.objects["horse"] == ("Animals/Horse", 0.45)
+    assert vocab.objects["motorcycle"][0] == "Vehicles/Motorcycle"
+    # a body without a face must be sure: People tags are shown at any score
+    assert vocab.objects["person"] == ("People", 0.6)
+    # the vocabulary gains the tags only objects give, with their own threshold
+    assert vocab.is_known("Animals/Giraffe") and vocab.threshold("Animals/Giraffe") == 0.45
+    # in most photos without being what they are of, or false on round things: no tag
+    for name in ("dining table", "chair", "bowl", "toilet", "bottle", "mouse"):
+        assert vocab.objects[name][0] is None, name
+    # fired at 0.62 by a dark copy of coins: counts only over that
+    assert vocab.objects["clock"] == ("Objects/Clock", 0.7)
+
+
+def test_an_object_tag_scores_its_best_object_and_lifts_its_ancestors(vocab: Vocabulary) -> None:
+    found = [("horse", 0.62), ("horse", 0.81), ("giraffe", 0.7), ("chair", 0.9), ("kayak", 0.9)]
+    assert vocab.object_tags(found) == {
+        "Animals": 0.81,
+        "Animals/Horse": 0.81,
+        "Animals/Giraffe": 0.7,
+    }
+    assert vocab.object_tags([]) == {}
+
+
+def test_a_vocabulary_older_than_the_object_detector_still_loads(raw: dict) -> None:
+    older = {k: v for k, v in raw.items() if k != "objects"}
+    older["tags"] = {t: v for t, v in raw["tags"].items() if v["classes"]}
+    vocab = Vocabulary.from_dict(older)
+    assert vocab.object_tags([("horse", 0.9)]) == {}
+    assert vocab.object_threshold("horse") == vocab.default_threshold
+    assert not vocab.is_known("Animals/Giraffe")
