@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.actions import Actions, choose_folder
-from photo_tagger.gui.facts import PERSON, Filter
+from photo_tagger.gui.facts import ALL, PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.grid_content import GridContent
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.size_slider, self.search = self.commands.build_toolbar(self)
         self.content = GridContent(self.grid, self.loader, self.search, self.no_match)
         self.filters.filterChanged.connect(self.content.set_filter)
+        self.search.textChanged.connect(self._search_everywhere)
         self.resize(1280, 800)
         geometry = self.settings.get(opts.GEOMETRY)
         if geometry:
@@ -335,6 +336,11 @@ class MainWindow(QMainWindow):
     def focus_tag_input(self) -> None:
         self.tags_dock.show()
         self.tag_editor.input.setFocus()
+
+    def _search_everywhere(self, text: str) -> None:
+        """A search looks through the whole library: the filters show all photos meanwhile."""
+        if text.strip() and self.filters.current_filter().kind != ALL:
+            self.filters.select(ALL)
 
     def focus_search(self) -> None:
         self.search.setFocus()
