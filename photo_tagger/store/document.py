@@ -149,7 +149,9 @@ class LibraryDocument(FacePeople):
             for photo_id, value in self._photos.items():
                 text = value if isinstance(value, str) else ""
                 cloud = clouds.get(photo_id)
-                if photo_id in self._pending or not wanted(photo_id, f"{text}\n{cloud or ''}"):
+                if cloud is not None:
+                    text = f"{text}\n{cloud}"
+                if photo_id in self._pending or not wanted(photo_id, text):
                     continue
                 local, problem = doc_values.photo_tags_record(value)
                 if problem:
