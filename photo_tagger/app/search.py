@@ -147,7 +147,7 @@ class Matcher:
         name = os.path.basename(path)
         if name.isascii():  # every word of a term is then somewhere in its lower-case text
             low = name.lower()
-            if not any(t.words[0] in low for t in self.terms):
+            if not any(all(w in low for w in t.words) for t in self.terms):
                 return 0
         return self.field_mask(words(name))
 

@@ -31,7 +31,9 @@ def find(library: Library, terms: Sequence[Term], threshold: Threshold) -> list[
     doc = library.document
     names = person_names(doc)
     named = {pid for pid, name in names.items() if matcher.name_mask(name)}
-    before = _masks_before_tags(library, matcher, rows, names, named)
+    contexts = library.index.contexts()
+    parsed: dict[str, dict[str, float]] = {}  # context text -> its tags: many photos share one
+    before = _masks_before_tags(library, matcher, rows, contexts, parsed, names, named)
     full = matcher.all
     asked: set[str] = set()
 
@@ -41,7 +43,6 @@ def find(library: Library, terms: Sequence[Term], threshold: Threshold) -> list[
         return mask is not None and (mask == full or mask | matcher.rough_mask(text) == full)
 
     autos = doc.auto_tags_where(wanted)
-    contexts = library.index.contexts()
     found = []
     for row in rows:
         cid = row[CID]
@@ -50,7 +51,8 @@ def find(library: Library, terms: Sequence[Term], threshold: Threshold) -> list[
             if cid in asked:
                 continue
             auto = doc.auto_tags(cid)  # no record of the models' tags: what else it has
-        auto = with_context(context_scores(contexts.get(cid)), auto)
+        context = contexts.get(cid)
+        auto = with_context(parsed[context] if context is not None else {}, auto)
         tags = rules.effective_tags(auto, doc.user_tags(cid), threshold)
         people = photo_names(doc, cid, names) if named else []
         if matcher.photo(tags, people, row[PATH]):
@@ -59,13 +61,18 @@ def find(library: Library, terms: Sequence[Term], threshold: Threshold) -> list[
 
 
 def _masks_before_tags(
-    library: Library, matcher: Matcher, rows: list[Row], names: dict[str, str], named: set[str]
+    library: Library,
+    matcher: Matcher,
+    rows: list[Row],
+    contexts: dict[str, str],
+    parsed: dict[str, dict[str, float]],
+    names: dict[str, str],
+    named: set[str],
 ) -> dict[str, int]:
     """Photo -> the terms (as bits) its file name, its context tags, the tags the user said
-    something of and (when a name matches) its people's names may match."""
+    something of and (when a name matches) its people's names may match. Fills `parsed`."""
     by_faces = _face_masks(library.document, matcher, names, named) if named else {}
     users = library.document.user_tagged()
-    contexts = library.index.contexts()
     context_masks: dict[str, int] = {}
     masks = {}
     for row in rows:
@@ -75,7 +82,8 @@ def _masks_before_tags(
         if context is not None:
             known = context_masks.get(context)
             if known is None:
-                known = context_masks[context] = _tags_mask(matcher, context_scores(context))
+                parsed[context] = scores = context_scores(context)
+                known = context_masks[context] = _tags_mask(matcher, scores)
             mask |= known
         if cid in users:
             mask |= _tags_mask(matcher, users[cid])

@@ -198,6 +198,7 @@ def apply_filter(
     matcher = Matcher(terms) if terms else None
     # names matter only when one matches: then each photo's people are looked up
     with_names = matcher is not None and any(matcher.name_mask(n) for n in names.values())
+    name_of: dict[str, str | None] = {}  # person id as stored -> their name
 
     def keep(row: Row) -> bool:
         facts = index.get(row[CID])
@@ -223,7 +224,11 @@ def apply_filter(
             return ok
         if facts is None:
             return matcher.photo((), (), row[PATH])
-        people = [names[p] for p in map(resolve, facts.people) if p in names] if with_names else []
+        people: list[str] = []
+        for p in facts.people if with_names else ():
+            name = name_of[p] if p in name_of else name_of.setdefault(p, names.get(resolve(p)))
+            if name:
+                people.append(name)
         return matcher.photo(facts.tags, people, row[PATH])
 
     kept = [r for r in rows if keep(r)]

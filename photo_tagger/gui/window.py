@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.grid.activated.connect(self._open_index)
         self.no_match = QLabel("No photos match.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.setWordWrap(True)
         self.no_match.setVisible(False)
         photos = QWidget()
         layout = QVBoxLayout(photos)
