@@ -170,9 +170,6 @@ class Filter:
     value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05") or a person id
     text: str = ""
 
-    def with_text(self, text: str) -> Filter:
-        return Filter(self.kind, self.value, text)
-
 
 def has_tag(tags: Iterable[str], wanted: str) -> bool:
     prefix = wanted + "/"

@@ -260,11 +260,12 @@ class MainWindow(QMainWindow):
         elif not empty and page == WELCOME:
             self.stack.setCurrentIndex(PHOTOS)
 
-    def show_grid(self) -> None:
+    def show_grid(self, focus: bool = True) -> None:
         self.commands.photos.setChecked(True)
         self.stack.setCurrentIndex(PHOTOS)
         self._update_page()
-        self.grid.setFocus()
+        if focus:
+            self.grid.setFocus()
         self._on_selection()
 
     def show_people(self) -> None:
@@ -339,9 +340,11 @@ class MainWindow(QMainWindow):
         self.tag_editor.input.setFocus()
 
     def _search_everywhere(self, text: str) -> None:
-        """A search looks through the whole library: the filters show all photos meanwhile."""
+        """A search looks through the whole library, in the grid: the filters show all photos."""
         if text.strip() and self.filters.current_filter().kind != ALL:
             self.filters.select(ALL)
+        if text.strip() and self.stack.currentIndex() in (VIEWER, PEOPLE):
+            self.show_grid(focus=False)  # the user is still typing
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from photo_tagger.cli.main import main
 from photo_tagger.gui.facts import ALL, PERSON, TAG
-from photo_tagger.gui.window import MainWindow
+from photo_tagger.gui.window import PHOTOS, MainWindow
 from photo_tagger.vision.pipeline import Models
 from tests.gui.conftest import WAIT_MS, MakeWindow, grid_names, row_of
 from tests.gui.test_filters import click_node
@@ -94,6 +94,15 @@ def test_words_not_substrings_and_a_search_that_finds_nothing(
     window.search.clear()
     window.content.apply()
     assert len(grid_names(window)) == 7 and not window.no_match.isVisible()
+
+    # typed while the People view shows: the photos found show, and the field keeps the keys
+    window.show_people()
+    window.focus_search()
+    qtbot.keyClicks(window.search, "cat")
+    assert window.stack.currentIndex() == PHOTOS and window.search.hasFocus()
+    qtbot.keyClicks(window.search, " 2024")
+    window.content.apply()
+    assert window.search.text() == "cat 2024" and grid_names(window) == ["chelsea.jpg"]
 
 
 QUERIES = [
