@@ -141,13 +141,17 @@ class LibraryDocument(FacePeople):
     def auto_tags_where(self, wanted: Callable[[str, str], bool]) -> dict[str, dict[str, Any]]:
         """auto_tags() of the photos for which `wanted(photo_id, text)` holds, read at once.
         `text` is what the document keeps of the models' tags of the photo, as stored (unchecked:
-        for a quick look, such as whether a word is in it); what is returned is checked as
-        auto_tags() checks it. A photo without a record is not asked about."""
+        for a quick look, such as whether a word is in it; a record written as this program
+        writes it without its faces); what is returned is checked as auto_tags() checks it. A
+        photo without a record is not asked about."""
         out: dict[str, dict[str, Any]] = {}
         with self._doc.transaction():
             clouds = {k: v for k, v in self._cloud.items() if isinstance(v, str)}
             for photo_id, value in self._photos.items():
                 text = value if isinstance(value, str) else ""
+                if text.startswith(_BOTH[0]):  # the faces come after the tags: leave them out
+                    end = text.rfind(_BOTH[1])
+                    text = text[:end] if end > 0 else text
                 cloud = clouds.get(photo_id)
                 if cloud is not None:
                     text = f"{text}\n{cloud}"

@@ -157,6 +157,7 @@ def test_reading_every_photos_tags_at_once_checks_them_as_one_at_a_time(library:
     auto_tags() reads photo by photo, malformed parts skipped and reported alike."""
     doc = library.document
     doc.set_auto_tags(PHOTO, {"Animals/Cat": 0.9}, "local", "m@1")
+    doc.set_faces(PHOTO, "det@1", [face(0, 0, 10, 10)])
     doc.set_auto_tags(OTHER, {"Food/Coffee": 0.8}, "local", "m@1")
     doc.set_auto_tags(OTHER, {"Food/Tea": 0.7}, "cloud", "big@1")
     doc.set_user_tag(OTHER, "Trips/Lisbon", True)
@@ -182,6 +183,8 @@ def test_reading_every_photos_tags_at_once_checks_them_as_one_at_a_time(library:
     assert every == {p: doc.auto_tags(p) for p in ids}
     assert every["c" * 32] == {"Sky": {"score": 0.5, "source": "local", "model": "m"}}
     assert "Coffee" in texts[OTHER] and "Tea" in texts[OTHER]  # the record and the cloud's
+    assert "Cat" in texts[PHOTO] and "det@1" not in texts[PHOTO]  # not the faces
+    assert "Sky" in texts["c" * 32]
     assert doc.auto_tags_where(lambda p, text: "Cat" in text) == {PHOTO: doc.auto_tags(PHOTO)}
     skipped = "\n".join(doc.skipped())
     assert "photo " + "a" * 32 in skipped and "'high'" in skipped
