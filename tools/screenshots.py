@@ -324,6 +324,7 @@ def context_shots(window: MainWindow, app: QApplication, out: Path, work: Path) 
     # a search looks through the whole library, whatever the filters had picked
     window.search.setText("coffee 2024")
     window.content.apply()
+    window.grid.select_ids([photo_id(window, "trip-coffee.jpg")])  # its tags say why
     pictures.append(save(window, app, out, "search.png"))
     window.search.clear()
     window.filters.select(DUPLICATES)
