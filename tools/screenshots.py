@@ -7,9 +7,9 @@ photo's tags), viewer.png (a photo with face boxes and names), people.png, tags.
 photos selected), cloud.png (the photos the cloud model refined, synced with a server),
 settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages),
 new-models.png (a model release tried on the library, what it would change, Accept or Reject),
-grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place) and
-duplicates.png (near-duplicate groups). Works on any Qt platform: offscreen, or a real X
-server (xvfb-run).
+grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place),
+search.png (a search of the whole library) and duplicates.png (near-duplicate groups). Works on
+any Qt platform: offscreen, or a real X server (xvfb-run).
 
 The server is `photo-tagger serve`'s own app on 127.0.0.1, in this process: the sync, the cloud
 model and what the status bar and the dialog say about them are real.
@@ -357,7 +357,8 @@ def with_exif(
 
 
 def context_shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[Path]:
-    """places.png (a trip's photos by place, one placed by its neighbour) and duplicates.png."""
+    """places.png (a trip's photos by place, one placed by its neighbour), search.png and
+    duplicates.png."""
     from photo_tagger.gui.facts import DUPLICATES
 
     samples = samples_dir()
@@ -383,6 +384,12 @@ def context_shots(window: MainWindow, app: QApplication, out: Path, work: Path) 
     window.filters.select(TAG, "Places/Portugal/Lisbon")
     window.grid.select_ids([photo_id(window, "trip-astronaut.jpg")])
     pictures = [save(window, app, out, "places.png")]
+    # a search looks through the whole library, whatever the filters had picked
+    window.search.setText("coffee 2024")
+    window.content.apply()
+    window.grid.select_ids([photo_id(window, "trip-coffee.jpg")])  # its tags say why
+    pictures.append(save(window, app, out, "search.png"))
+    window.search.clear()
     window.filters.select(DUPLICATES)
     window.grid.select_ids([photo_id(window, "trip-coffee.jpg")])
     pictures.append(save(window, app, out, "duplicates.png"))

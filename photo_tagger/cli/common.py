@@ -1,7 +1,8 @@
 """What every command shares: exit statuses, and the library and models a command works on.
 
-Exit status: 0 done; 1 done, but something was skipped (each reported with its path and reason);
-2 the command could not be carried out (a clear message says why).
+Exit status: 0 done; 1 done, but something was skipped (each reported with its path and reason),
+or (`search`) nothing matched, as grep says it; 2 the command could not be carried out (a clear
+message says why).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from photo_tagger.store.library import Library
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+EXIT_NONE = 1  # a search found nothing
 
 
 def library_dir(args: argparse.Namespace) -> Path:
@@ -61,6 +63,12 @@ def models_dir(args: argparse.Namespace) -> Path:
     from photo_tagger.cloud.model_updates import active_models_dir
 
     return active_models_dir(library)
+
+
+def shown(path: str) -> str:
+    """A path as a terminal can show it: a name that is not UTF-8 (kept by Python as surrogate
+    escapes) has each byte that is not text shown as U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def print_json(value: object) -> None:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, models_dir, open_library
+from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, models_dir, open_library, shown
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan_report import ScanReport
@@ -72,12 +72,6 @@ def print_report(report: ScanReport) -> None:
         print(f"note: {shown(problem)}")
     for s in report.skipped:
         print(f"skipped: {shown(s.path)}: {s.reason}")
-
-
-def shown(path: str) -> str:
-    """A path as a terminal can show it: a name that is not UTF-8 (kept by Python as surrogate
-    escapes) has each byte that is not text shown as U+FFFD."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:

@@ -155,7 +155,7 @@ class Actions:
         size_slider = SizeSlider(window.grid, window.settings)
         tools.addWidget(size_slider)
         search = QLineEdit()
-        search.setPlaceholderText("Search tags, people, file names")
+        search.setPlaceholderText("Search tags, people, places, dates, file names")
         search.setClearButtonEnabled(True)
         search.setMaximumWidth(320)
         tools.addWidget(search)

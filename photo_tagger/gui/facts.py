@@ -7,12 +7,12 @@ The index is filled a slice at a time (session.py), so a large library opens wit
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from photo_tagger.app.search import Matcher, parse
 from photo_tagger.store import rules
 from photo_tagger.store.catalog import CID, PATH, Row
 
@@ -163,14 +163,12 @@ TAG, PERSON = "tag", "person"
 
 @dataclass(frozen=True)
 class Filter:
-    """What the grid shows: one node of the filter tree, narrowed by the search text."""
+    """What the grid shows: one node of the filter tree, narrowed by the search text (the
+    window searches with the filter on all photos: the whole library)."""
 
     kind: str = ALL
     value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05") or a person id
     text: str = ""
-
-    def with_text(self, text: str) -> Filter:
-        return Filter(self.kind, self.value, text)
 
 
 def has_tag(tags: Iterable[str], wanted: str) -> bool:
@@ -187,11 +185,17 @@ def apply_filter(
     low_cutoff: float,
 ) -> list[Row]:
     """The rows `flt` keeps, in their order. Photos whose facts are not read yet pass a filter
-    that needs them only when it is "all" (they are checked again once read)."""
+    that needs them only when it is "all" (they are checked again once read); the search text
+    matches them by file name until then. The search text is matched as the command line's
+    `search` matches it (app/search.py), its last word, while typed, as the start of a word."""
     kind, value = flt.kind, flt.value
-    words = [w for w in flt.text.lower().split() if w]
-    if kind == ALL and not words:
+    terms = parse(flt.text, typing=True)
+    if kind == ALL and not terms:
         return rows
+    matcher = Matcher(terms) if terms else None
+    # names matter only when one matches: then each photo's people are looked up
+    with_names = matcher is not None and any(matcher.name_mask(n) for n in names.values())
+    name_of: dict[str, str | None] = {}  # person id as stored -> their name
 
     def keep(row: Row) -> bool:
         facts = index.get(row[CID])
@@ -213,7 +217,16 @@ def apply_filter(
             ok = any(resolve(p) == value for p in facts.people)
         else:
             ok = False
-        return ok and (not words or _matches_words(row, facts, words, resolve, names))
+        if not ok or matcher is None:
+            return ok
+        if facts is None:
+            return matcher.photo((), (), row[PATH])
+        people: list[str] = []
+        for p in facts.people if with_names else ():
+            name = name_of[p] if p in name_of else name_of.setdefault(p, names.get(resolve(p)))
+            if name:
+                people.append(name)
+        return matcher.photo(facts.tags, people, row[PATH])
 
     kept = [r for r in rows if keep(r)]
     if kind == DUPLICATES:  # group by group, the one to keep first
@@ -223,17 +236,3 @@ def apply_filter(
             rank.setdefault(keep_of[r[CID]], len(rank))
         kept.sort(key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))
     return kept
-
-
-def _matches_words(
-    row: Row,
-    facts: PhotoFacts | None,
-    words: list[str],
-    resolve: Callable[[str], str],
-    names: Mapping[str, str],
-) -> bool:
-    haystack = [os.path.basename(row[PATH]).lower()]
-    if facts is not None:
-        haystack.extend(t.lower() for t in facts.tags)
-        haystack.extend(names.get(resolve(p), "").lower() for p in facts.people)
-    return all(any(w in h for h in haystack) for w in words)

@@ -1,5 +1,9 @@
 """What the grid shows: a library's photos (its model), those the node picked in the filter
-panel keeps, narrowed by the search text.
+panel keeps, or those the search text finds in the whole library.
+
+A search looks through every photo, whatever node was picked (the window then shows all photos
+picked in the panel), and the line above the grid says what it found where; picking another
+node ends the search.
 
 Before the library is open the model holds the first rows of its index alone (a preview); once
 it is open, the session's catalogue. The filter is applied again when the catalogue changes, and
@@ -14,6 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QLineEdit
 
+from photo_tagger.app.search import parse
 from photo_tagger.gui.facts import ALL, DUPLICATES, Filter, apply_filter
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.images import ImageLoader
@@ -23,6 +28,7 @@ from photo_tagger.store.paths import INDEX_FILE, THUMBS_DIR
 
 REFILTER_MS = 200
 PREVIEW_ROWS = 2000  # rows shown before the library is open: more than any screen holds
+SEARCHED = "tags, people's names, places, dates and file names"
 
 
 class GridContent(QObject):
@@ -41,7 +47,7 @@ class GridContent(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFILTER_MS)
         self._timer.timeout.connect(self.apply)
-        search.textChanged.connect(lambda _: self._timer.start())
+        search.textChanged.connect(self._on_text)
 
     def _show_model(self, thumbs_dir: Path, rows: list[Row] | None = None) -> PhotoGridModel:
         self.model = PhotoGridModel(self._loader, thumbs_dir, self._grid.cell)
@@ -83,14 +89,24 @@ class GridContent(QObject):
             self._loader.clear()
 
     def set_filter(self, flt: Filter) -> None:
+        """Show what `flt` picks; picking anything but all photos ends a search."""
         self.filter = flt
+        if flt.kind != ALL and self._search.text():
+            self._search.clear()
         self.apply()
+
+    def _on_text(self, text: str) -> None:
+        if text.strip() and self.filter.kind != ALL:
+            self.filter = Filter()  # a search looks through the whole library
+        self._timer.start()
 
     def apply(self) -> None:
         session, model, grid = self._session, self.model, self._grid
         if session is None or model is None:
             return
-        flt = self.filter.with_text(self._search.text())
+        text = self._search.text()
+        searching = bool(parse(text))
+        flt = Filter(text=text) if searching else self.filter
         selected = grid.selected_ids()
         rows = apply_filter(
             session.catalog.rows,
@@ -107,7 +123,26 @@ class GridContent(QObject):
         model.set_rows(rows)
         if selected and not grid.selected_ids():  # the view was reset: select them again
             grid.select_ids(selected)
-        self._no_match.setVisible(not rows and len(session.catalog) > 0)
+        if searching:
+            self._say_found(len(rows), text.strip(), session.facts_complete)
+        else:
+            self._no_match.setText("No photos match.")
+            self._no_match.setVisible(not rows and len(session.catalog) > 0)
+
+    def _say_found(self, found: int, query: str, complete: bool) -> None:
+        """What the search found, and where it looked."""
+        if found:
+            many = "photo matches" if found == 1 else "photos match"
+            text = f"{found:,} {many} “{query}” in the whole library."
+        else:
+            text = (
+                f"No photos match “{query}” in the whole library. Search finds whole words of "
+                f"{SEARCHED}."
+            )
+        if not complete:
+            text += " Still reading the library: more may come."
+        self._no_match.setText(text)
+        self._no_match.setVisible(True)
 
     def _needs_facts(self) -> bool:
         return self.filter.kind != ALL or bool(self._search.text().strip())

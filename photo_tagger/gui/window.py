@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.actions import Actions, choose_folder
-from photo_tagger.gui.facts import PERSON, Filter
+from photo_tagger.gui.facts import ALL, PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.grid_content import GridContent
@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.size_slider, self.search = self.commands.build_toolbar(self)
         self.content = GridContent(self.grid, self.loader, self.search, self.no_match)
         self.filters.filterChanged.connect(self.content.set_filter)
+        self.search.textChanged.connect(self._search_everywhere)
         self.resize(1280, 800)
         geometry = self.settings.get(opts.GEOMETRY)
         if geometry:
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.grid.activated.connect(self._open_index)
         self.no_match = QLabel("No photos match.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.setWordWrap(True)
         self.no_match.setVisible(False)
         photos = QWidget()
         layout = QVBoxLayout(photos)
@@ -259,11 +261,12 @@ class MainWindow(QMainWindow):
         elif not empty and page == WELCOME:
             self.stack.setCurrentIndex(PHOTOS)
 
-    def show_grid(self) -> None:
+    def show_grid(self, focus: bool = True) -> None:
         self.commands.photos.setChecked(True)
         self.stack.setCurrentIndex(PHOTOS)
         self._update_page()
-        self.grid.setFocus()
+        if focus:
+            self.grid.setFocus()
         self._on_selection()
 
     def show_people(self) -> None:
@@ -336,6 +339,13 @@ class MainWindow(QMainWindow):
     def focus_tag_input(self) -> None:
         self.tags_dock.show()
         self.tag_editor.input.setFocus()
+
+    def _search_everywhere(self, text: str) -> None:
+        """A search looks through the whole library, in the grid: the filters show all photos."""
+        if text.strip() and self.filters.current_filter().kind != ALL:
+            self.filters.select(ALL)
+        if text.strip() and self.stack.currentIndex() in (VIEWER, PEOPLE):
+            self.show_grid(focus=False)  # the user is still typing
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -139,6 +139,20 @@ def photo_record(value: Any) -> tuple[dict[str, Any] | None, list[Problem]]:
     return {**record, "auto": auto, "faces": faces}, problems
 
 
+def photo_tags_record(value: Any) -> tuple[dict[str, Any] | None, Problem | None]:
+    """The model's tags of a "photos" value, as photo_record() reads them, its faces left
+    unread (what a reader of tags alone needs)."""
+    if not isinstance(value, str):
+        return None, f"its record is {short(value)}, not the text of a record"
+    try:
+        record = json.loads(value)
+    except (ValueError, RecursionError):
+        return None, f"its record is not JSON: {short(value)}"
+    if not isinstance(record, dict):
+        return None, f"its record is {short(record)}, not an object"
+    return tags_record(record.get("auto"))
+
+
 def cloud_record(value: Any) -> tuple[dict[str, Any] | None, Problem | None]:
     """An "auto.cloud" value: JSON text of {"model", "tags"}."""
     if not isinstance(value, str):

@@ -123,6 +123,8 @@ class LibraryDocument(FacePeople):
     def user_tags(self, photo_id: str) -> dict[str, bool]:
         """tag -> added (True) or removed (False); malformed entries are skipped and reported."""
         keys = [f"{photo_id}{SEP}{t}" for t in self._user_keys.get(photo_id, ())]
+        if not keys:
+            return {}
         with self._doc.transaction():
             values = {key: self._user.get(key) for key in keys}
         out: dict[str, bool] = {}
@@ -135,6 +137,40 @@ class LibraryDocument(FacePeople):
             else:
                 out[entry[1]] = entry[2]
         return out
+
+    def auto_tags_where(self, wanted: Callable[[str, str], bool]) -> dict[str, dict[str, Any]]:
+        """auto_tags() of the photos for which `wanted(photo_id, text)` holds, read at once.
+        `text` is what the document keeps of the models' tags of the photo, as stored (unchecked:
+        for a quick look, such as whether a word is in it; a record written as this program
+        writes it without its faces); what is returned is checked as auto_tags() checks it. A
+        photo without a record is not asked about."""
+        out: dict[str, dict[str, Any]] = {}
+        with self._doc.transaction():
+            clouds = {k: v for k, v in self._cloud.items() if isinstance(v, str)}
+            for photo_id, value in self._photos.items():
+                text = value if isinstance(value, str) else ""
+                if text.startswith(_BOTH[0]):  # the faces come after the tags: leave them out
+                    end = text.rfind(_BOTH[1])
+                    text = text[:end] if end > 0 else text
+                cloud = clouds.get(photo_id)
+                if cloud is not None:
+                    text = f"{text}\n{cloud}"
+                if photo_id in self._pending or not wanted(photo_id, text):
+                    continue
+                local, problem = doc_values.photo_tags_record(value)
+                if problem:
+                    self._skip("photos", photo_id, problem)
+                clouded = self._cloud_record(photo_id) if cloud is not None else None
+                out[photo_id] = rules.merge_auto({rules.LOCAL: local, rules.CLOUD: clouded})
+            for photo_id in self._pending:
+                if wanted(photo_id, str(self._pending[photo_id])):
+                    out[photo_id] = self.auto_tags(photo_id)
+        return out
+
+    def user_tagged(self) -> dict[str, set[str]]:
+        """Photo id -> the tags the user said something of (added or removed: user_tags() says
+        which, and checks them)."""
+        return {p: set(tags) for p, tags in self._user_keys.items() if tags}
 
     def effective_tags(self, photo_id: str, threshold: Callable[[str], float]) -> dict[str, float]:
         """The photo's tags as the user sees them: tag -> score (1.0 for tags the user added)."""

@@ -334,6 +334,11 @@ class LocalIndex(sqlite.Database):
         ).fetchone()
         return row[0] if row else None
 
+    def contexts(self) -> dict[str, str]:
+        """Every photo's context tags as JSON text (context()), read at once."""
+        sql = "SELECT content_id, context FROM captures WHERE context IS NOT NULL"
+        return dict(self._conn.execute(sql).fetchall())
+
     def set_context(self, content_id: str, context: str) -> None:
         """Store the photo's context tags, as JSON text of {tag: score}."""
         self._conn.execute(

@@ -35,6 +35,25 @@ from photo_tagger.store.sqlite import ClosedAtExit
 CONTEXT_MODEL = "context@1"  # the "photo" source's model: the rules of photo_tagger.context
 
 
+def context_scores(text: str | None) -> dict[str, float]:
+    """A photo's context tags as the index keeps them (JSON text, LocalIndex.context()): tag ->
+    score, 1.0 for a fact, less for a guess or a suggestion."""
+    return dict(json.loads(text)) if text else {}
+
+
+def with_context(
+    context: dict[str, float], auto: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """A photo's auto tags from every source: its context tags (context_scores), then the
+    models' (the document's auto_tags()), which win for a tag they share."""
+    tags = {
+        t: {"score": float(score), "source": rules.PHOTO, "model": CONTEXT_MODEL}
+        for t, score in context.items()
+    }
+    tags.update(auto)
+    return tags
+
+
 class Library(ClosedAtExit):
     """Open with `Library.open(path)` (or `with Library.open(path) as library:`)."""
 
@@ -73,18 +92,12 @@ class Library(ClosedAtExit):
     def context_tags(self, photo_id: str) -> dict[str, float]:
         """What the photo itself says (its place, date, event): tag -> score, 1.0 for a fact,
         less for a guess or a suggestion."""
-        text = self.index.context(photo_id)
-        return dict(json.loads(text)) if text else {}
+        return context_scores(self.index.context(photo_id))
 
     def auto_tags(self, photo_id: str) -> dict[str, dict[str, Any]]:
         """tag -> {"score", "source", "model"} from every source: the photo, the local models,
         the cloud model (later ones win for a tag they share)."""
-        tags = {
-            t: {"score": float(score), "source": rules.PHOTO, "model": CONTEXT_MODEL}
-            for t, score in self.context_tags(photo_id).items()
-        }
-        tags.update(self.document.auto_tags(photo_id))
-        return tags
+        return with_context(self.context_tags(photo_id), self.document.auto_tags(photo_id))
 
     def user_tags(self, photo_id: str) -> dict[str, bool]:
         return self.document.user_tags(photo_id)

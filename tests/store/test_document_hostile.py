@@ -150,3 +150,47 @@ def test_nothing_a_peer_writes_breaks_a_read(writes: list[tuple[str, str, Any]])
         doc.set_faces(PHOTO, "det@2", [face(0, 0, 10, 10)])
         doc.set_user_tag(PHOTO, "Kept", True)
         assert doc.user_tags(PHOTO)["Kept"] is True
+
+
+def test_reading_every_photos_tags_at_once_checks_them_as_one_at_a_time(library: Library) -> None:
+    """What a search reads in bulk (auto_tags_where, user_tagged, the index's contexts) is what
+    auto_tags() reads photo by photo, malformed parts skipped and reported alike."""
+    doc = library.document
+    doc.set_auto_tags(PHOTO, {"Animals/Cat": 0.9}, "local", "m@1")
+    doc.set_faces(PHOTO, "det@1", [face(0, 0, 10, 10)])
+    doc.set_auto_tags(OTHER, {"Food/Coffee": 0.8}, "local", "m@1")
+    doc.set_auto_tags(OTHER, {"Food/Tea": 0.7}, "cloud", "big@1")
+    doc.set_user_tag(OTHER, "Trips/Lisbon", True)
+    doc.set_user_tag(OTHER, "Food/Coffee", False)
+
+    def hostile(roots: dict[str, Map]) -> None:
+        roots["photos"]["a" * 32] = "{not json"
+        roots["photos"]["b" * 32] = json.dumps({"auto": {"model": "m", "tags": {"Dog": "high"}}})
+        roots["photos"]["c" * 32] = json.dumps(
+            {"auto": {"model": "m", "tags": {"Sky": 0.5}}, "faces": {"detector": "d", "faces": 3}}
+        )
+
+    write_as_peer(library, hostile)
+    texts: dict[str, str] = {}
+
+    def wanted(photo_id: str, text: str) -> bool:
+        texts[photo_id] = text
+        return True
+
+    every = doc.auto_tags_where(wanted)
+    ids = [PHOTO, OTHER, "a" * 32, "b" * 32, "c" * 32]
+    assert sorted(every) == sorted(ids)
+    assert every == {p: doc.auto_tags(p) for p in ids}
+    assert every["c" * 32] == {"Sky": {"score": 0.5, "source": "local", "model": "m"}}
+    assert "Coffee" in texts[OTHER] and "Tea" in texts[OTHER]  # the record and the cloud's
+    assert "Cat" in texts[PHOTO] and "det@1" not in texts[PHOTO]  # not the faces
+    assert "Sky" in texts["c" * 32]
+    assert doc.auto_tags_where(lambda p, text: "Cat" in text) == {PHOTO: doc.auto_tags(PHOTO)}
+    skipped = "\n".join(doc.skipped())
+    assert "photo " + "a" * 32 in skipped and "'high'" in skipped
+    assert doc.user_tagged() == {OTHER: {"Trips/Lisbon", "Food/Coffee"}}
+
+    library.index.set_capture(PHOTO, "2024-06-12T19:05:00", False, None, None, None, None)
+    library.index.set_context(PHOTO, json.dumps({"Dates/2024": 1.0}))
+    assert library.index.contexts() == {PHOTO: '{"Dates/2024": 1.0}'}
+    assert library.auto_tags(PHOTO)["Dates/2024"]["source"] == "photo"
