@@ -25,16 +25,23 @@ MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
 REGISTRY_PATH = "/v1/models"
 ROLES = ("face_detector", "face_embedder", "tagger")
+OPTIONAL_ROLES = ("object_detector",)  # carried when the models have one
+
+
+def release_roles(manifest: Manifest) -> tuple[str, ...]:
+    return ROLES + tuple(role for role in OPTIONAL_ROLES if manifest.has(role))
 
 
 def release_files(models_dir: Path) -> dict[str, Path]:
     """What a release of the models in `models_dir` carries: int8 models, vocabulary, labels."""
     manifest = Manifest(models_dir)
     files = {}
-    for role in ROLES:
+    for role in release_roles(manifest):
         path = manifest.entry(role, "int8").file
         files[path.name] = path
-    for extra in (manifest.vocabulary_file(), models_dir / "imagenet_labels.txt"):
+    extras = [manifest.vocabulary_file(), models_dir / "imagenet_labels.txt"]
+    extras += [manifest.labels_file(r) for r in OPTIONAL_ROLES if manifest.has(r)]
+    for extra in extras:
         if extra.exists():
             files[extra.name] = extra
     return files
@@ -44,7 +51,7 @@ def release_manifest(models_dir: Path, release: int, min_app_version: str) -> by
     """The manifest a release is published with, as the bytes that get signed."""
     manifest = Manifest(models_dir)
     models: dict[str, Any] = {}
-    for role in ROLES:
+    for role in release_roles(manifest):
         entry = dict(manifest.entry(role).meta)
         int8 = dict(entry["files"]["int8"])
         int8["file"] = Path(int8["file"]).name

@@ -144,9 +144,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.filters_dock, self.tags_dock], [230, 330], Qt.Orientation.Horizontal)
 
         self.job_status = JobStatus(self.jobs)
-        self.statusBar().addPermanentWidget(self.job_status)
-        self.statusBar().addPermanentWidget(self.links.new_models.button)
-        self.statusBar().addPermanentWidget(self.problems)
+        for part in (self.job_status, self.links.new_models.button, self.problems):
+            self.statusBar().addPermanentWidget(part)
         self.facts_label = QLabel()
         self.statusBar().addPermanentWidget(self.facts_label)
         self.sync_label = SyncIndicator(self.sync)

@@ -123,6 +123,9 @@ def test_an_update_waits_for_accept_then_retags_keeps_user_tags_and_rolls_back(
     code, out, err = models(capsys, "accept", library)
     assert code == 0 and "now using model release 2" in out and "re-tagged 2 photos" in err
     assert "release 2" in status(capsys, library) and no_candidate(library)
+    # the release carries every model the shipped ones have, the object detector too
+    in_release = {p.name for p in (library / "models").rglob("*") if p.is_file()}
+    assert {"object_detector.int8.onnx", "coco_labels.txt"} <= in_release, in_release
     code, out, _ = run(capsys, "export", "--library", str(library))
     photos = json.loads(out)["photos"]
     in_use = {a["model"] for p in photos for a in p["auto"].values() if a["source"] == "local"}

@@ -137,7 +137,7 @@ def test_a_model_update_waits_for_accept_then_the_photos_are_re_tagged(
         for a in session.doc.auto_tags(r[0]).values()
         if a["source"] == "local"
     }
-    assert models == {"mobilenet-v2-imagenet@2+vocabulary@2"}
+    assert models == {"mobilenet-v2-imagenet@2+vocabulary@3"}
     assert session.doc.user_tags(cat) == {"Pets/Chelsea": True}  # the user's tag stays
     qtbot.waitUntil(lambda: "Pets/Chelsea" in tag_rows(window), timeout=WAIT_MS)
     assert tag_rows(window)["Animals/Cat"] == ("model", tag_rows(window)["Animals/Cat"][1], "")
