@@ -205,7 +205,9 @@ class FilterPanel(QWidget):
             if item is None:  # a new node
                 item = _item(n)
                 self._items[n.key] = item
-                parent.insertRow(row, item)
+                # the list form hands the item to the model; with one item PySide keeps it
+                # Python's, and it would be deleted under the model once no longer referenced
+                parent.insertRow(row, [item])
                 if n.key in self._expanded:
                     self.tree.setExpanded(item.index(), True)
             elif item.row() != row:  # moved among its siblings (counts changed the order)

@@ -107,3 +107,23 @@ def test_the_tree_changes_in_place(
     panel.rebuild()
     assert person_key not in panel._items
     assert panel._items["people:more"].text().endswith("more unnamed…")
+
+
+def test_the_tree_owns_its_nodes(make_window: MakeWindow, scanned_library: Path) -> None:
+    """Every node belongs to the tree's model, not to Python: PySide's one-item
+    QStandardItem.insertRow keeps a new item Python's, so dropping the panel's reference to a
+    node that goes deleted it under the model (a crash, once, when a window closed)."""
+    import gc
+
+    import shiboken6
+
+    window = make_window(library=scanned_library)
+    assert window.session is not None
+    window.session.finish_reading_facts()
+    panel = window.filters
+    panel.rebuild()
+    assert len(panel._items) > 5
+    assert not [k for k, item in panel._items.items() if shiboken6.ownedByPython(item)]
+    panel.set_session(None)  # every node goes
+    gc.collect()
+    assert panel.model.rowCount() == 0 and not panel._items
