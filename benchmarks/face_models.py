@@ -13,13 +13,13 @@ YuNet, the app's detector, runs through `photo_tagger.vision.detector.FaceDetect
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
 
-from photo_tagger.vision.detector import Face, model_input, shrink, weighted_nms
+from photo_tagger.vision.detector import Face, model_input, weighted_nms
+from photo_tagger.vision.objects import letterbox  # centred, as MediaPipe does too
 
 NMS_IOU = 0.3
 
@@ -81,16 +81,6 @@ class RetinaFace:
         return to_faces(dets.astype(np.float32), score[keep].astype(np.float32), k)
 
 
-@dataclass(frozen=True)
-class Letterbox:
-    """How a photo was placed in the square model input: input = photo * scale + pad."""
-
-    scale_x: float
-    scale_y: float
-    pad_x: int
-    pad_y: int
-
-
 class Session:
     """The one method of `OnnxModel` that BlazeFace uses, over a plain onnxruntime session."""
 
@@ -99,17 +89,6 @@ class Session:
 
     def run(self, x: np.ndarray) -> list[np.ndarray]:
         return self.sess.run(None, {self.sess.get_inputs()[0].name: x})  # type: ignore[no-any-return]
-
-
-def letterbox(rgb: np.ndarray, size: int) -> tuple[np.ndarray, Letterbox]:
-    """Fit `rgb` into a black `size` x `size` square, aspect kept, centred, as MediaPipe does."""
-    h, w = rgb.shape[:2]
-    s = size / max(h, w)
-    nw, nh = max(1, round(w * s)), max(1, round(h * s))
-    out = np.zeros((size, size, 3), np.uint8)
-    px, py = (size - nw) // 2, (size - nh) // 2
-    out[py : py + nh, px : px + nw] = shrink(rgb, nw, nh)
-    return out, Letterbox(nw / w, nh / h, px, py)
 
 
 def ssd_anchors(input_size: int, strides: list[int], offset: float) -> np.ndarray:
