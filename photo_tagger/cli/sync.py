@@ -27,6 +27,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     from photo_tagger.errors import SyncNotConfiguredError
     from photo_tagger.store import sync
+    from photo_tagger.store.doc_writes import watch
 
     library_dir = cli_library_dir(args)
     with open_library(args) as library:
@@ -46,13 +47,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 f"No sync server is set for {library_dir}: run "
                 "`photo-tagger sync --server URL --token TOKEN` once."
             )
-        seen = library.document.state_vector()
-        with requests.Session() as session:
+        # what other devices wrote that no read will use, looked at in what came in only
+        with requests.Session() as session, watch(library.log.doc) as came_in:
             client = sync.SyncClient(library, remembered.server, remembered.token, session)
             result = client.sync_once()
-        if result.received:  # what other devices wrote that no read will use
-            came_in = library.document.encode_state_as_update(seen)
-            report_skipped([str(m) for m in library.document.malformed_in(came_in)])
+        report_skipped([str(m) for m in came_in.malformed()])
     waiting = f"{result.pending} edits waiting" if result.pending else "nothing waiting"
     print(
         f"Synced with {remembered.server}: sent {_size(result.sent_bytes)}, received "

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from pycrdt import Doc, Map
+from pycrdt import Map
 
 from photo_tagger.store import doc_values
 from photo_tagger.store.doc_layout import QUARANTINE, SEP, DocumentLayout
@@ -49,18 +49,6 @@ class DocumentCheck(DocumentLayout):
                     for problem in problems(root, key, shared.get(key)):
                         found.append(Malformed(root, key, doc_values.describe(root, key), problem))
         return found
-
-    def malformed_in(self, update: bytes) -> list[Malformed]:
-        """The malformed values `update` writes (what a sync brought, say), checked on a
-        document holding nothing else: the cost follows the update's size, not the library's.
-        A value the update changes inside an entry it does not hold is not seen here (the reads
-        still skip it, and `malformed()` finds it)."""
-        alone = DocumentCheck(Doc())
-        try:
-            alone.apply_update(update)
-            return alone.malformed()
-        finally:
-            alone.close()
 
     def set_aside(self, malformed: list[Malformed]) -> int:
         """Move these values into the quarantine root (a photo record keeps its well-formed
