@@ -9,7 +9,9 @@ well-formed part keeps that part in place). The repair is one edit, synced like 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from photo_tagger.store.doc_check import Malformed
 from photo_tagger.store.library import Library
 
 
@@ -32,3 +34,15 @@ def check_library(library: Library, repair: bool = False) -> CheckReport:
     if repair and malformed:
         report.set_aside = library.document.set_aside(malformed)
     return report
+
+
+def find_malformed(path: Path) -> list[Malformed]:
+    """Every malformed record of the library in `path`, read from a copy of its own: for a
+    caller that must not wait the seconds a large library takes (the window)."""
+    with Library.open(path) as library:
+        return library.document.malformed()
+
+
+def set_aside(library: Library, malformed: list[Malformed]) -> int:
+    """Move these records, where they are still malformed, into the quarantine: one edit."""
+    return library.document.set_aside(malformed)

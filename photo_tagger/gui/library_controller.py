@@ -9,6 +9,7 @@ wires its views to the session it hands back, and lets go of them when `closing`
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from photo_tagger.app.scan_report import ScanReport
     from photo_tagger.gui.services import Services
     from photo_tagger.gui.watcher import FolderWatcher
+    from photo_tagger.store.doc_check import Malformed
 
 
 class LibraryController(QObject):
@@ -241,30 +243,42 @@ class LibraryController(QObject):
 
     def check(self) -> None:
         """List every malformed record of the library (not only those met so far), or say there
-        are none."""
-        from photo_tagger.app.check import check_library
-
-        if self.session is None:
-            return
-        report = check_library(self.session.library)
-        if report.clean:
-            self.message.emit("The library holds no malformed records.", 8000)
-        else:
-            self._on_malformed(report.problems)
-            self._problems.show_list()
-
-    def set_aside_malformed(self) -> None:
-        """Move every malformed record into the library's quarantine: one edit, synced."""
-        from photo_tagger.app.check import check_library
+        are none; the whole library is read off the UI thread, from a copy of its own."""
+        from photo_tagger.app.check import find_malformed
 
         session = self.session
         if session is None:
             return
-        report = check_library(session.library, repair=True)
-        self.message.emit(
-            f"{report.set_aside} malformed record(s) set aside; nothing was deleted.", 10000
-        )
-        session.reload_document()
+
+        def done(found: list[Malformed]) -> None:
+            if self.session is not session:
+                return  # another library is open now
+            if not found:
+                self.message.emit("The library holds no malformed records.", 8000)
+            else:
+                self._on_malformed([str(m) for m in found])
+                self._problems.show_list()
+
+        self.message.emit("Checking the library…", 0)
+        self._services.images_runner.run(partial(find_malformed, session.path), done)
+
+    def set_aside_malformed(self) -> None:
+        """Move every malformed record into the library's quarantine: one edit, synced. They are
+        found off the UI thread; moving them (a few values) is done here."""
+        from photo_tagger.app.check import find_malformed, set_aside
+
+        session = self.session
+        if session is None:
+            return
+
+        def done(found: list[Malformed]) -> None:
+            if self.session is not session:
+                return
+            moved = set_aside(session.library, found)
+            self.message.emit(f"{moved} malformed record(s) set aside; nothing was deleted.", 10000)
+            session.reload_document()
+
+        self._services.images_runner.run(partial(find_malformed, session.path), done)
 
     # --- edits across the library --------------------------------------------------------------
 

@@ -51,8 +51,9 @@ class DocumentCheck(DocumentLayout):
         return found
 
     def set_aside(self, malformed: list[Malformed]) -> int:
-        """Move these values into the quarantine root (a photo record keeps its well-formed
-        part in place) as one transaction. Returns how many were moved."""
+        """Move these values, where they are still malformed, into the quarantine root (a photo
+        record keeps its well-formed part in place) as one transaction. Returns how many were
+        moved."""
         roots = self._roots()
         moved = 0
         quarantine = self._doc.get(QUARANTINE, type=Map)
@@ -62,6 +63,8 @@ class DocumentCheck(DocumentLayout):
                 if item.key not in shared:
                     continue
                 value = shared[item.key]
+                if not problems(item.root, item.key, value):
+                    continue  # put right since it was found (by another device, say)
                 quarantine[f"{item.root}{SEP}{item.key}"] = _kept(item, value)
                 self._remove(item.root, item.key, value)
                 self._skipped.pop((item.root, item.key), None)

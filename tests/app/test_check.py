@@ -96,3 +96,18 @@ def test_tag_add_refuses_a_control_character(
     assert code == 2 and "control character U+0007" in err, err
     code, _, err = run(capsys, "tag", "add", "--library", str(lib), str(folder / "cat.jpg"), "a//b")
     assert code == 2 and "empty" in err, err
+
+
+def test_a_record_put_right_since_it_was_found_is_not_set_aside(tmp_path: Path) -> None:
+    """The window finds malformed records on a copy of its own, off the UI thread; one that
+    another device put right meanwhile stays where it is."""
+    from photo_tagger.app.check import find_malformed, set_aside
+
+    with Library.open(tmp_path / "lib") as library:
+        write_as_peer(library, lambda roots: roots["people"].__setitem__("mallory", "a string"))
+    found = find_malformed(tmp_path / "lib")
+    assert [m.key for m in found] == ["mallory"]
+    with Library.open(tmp_path / "lib") as library:
+        write_as_peer(library, lambda roots: roots["people"].__setitem__("mallory", Map({})))
+        assert set_aside(library, found) == 0
+        assert "mallory" in library.log.doc.get("people", type=Map)
