@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # The library `make run` opens (the app's own default is the platform's data folder).
 RUN_LIBRARY ?= $(CURDIR)/.run-library
 
-.PHONY: run test lint typecheck pytest bench clean models-venv models package package-test screenshots
+.PHONY: run test lint typecheck pytest fuzz bench clean models-venv models package package-test screenshots
 
 # Debian packages: Qt's offscreen platform and a font, ExifTool (the tests check our XMP with it),
 # PostgreSQL (the sync server's tests run one). As root they are installed; otherwise the line
@@ -56,6 +56,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# The property tests with fresh random examples, many more of them (tests/conftest.py).
+fuzz: $(STAMP)
+	PHOTO_TAGGER_HYPOTHESIS=fuzz QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q \
+		$$(grep -rl --include='test_*.py' "from hypothesis import" tests)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py

@@ -20,9 +20,13 @@ from photo_tagger.store.paths import STATE_ENV
 from tests.harness import HeldPort, Postgres, ThreadServer, postgres_server, sqlite_storage
 
 # Hypothesis fails an example that takes over 200 ms by default: on a crowded machine that is a
-# verdict on the machine, not on the code.
-settings.register_profile("photo-tagger", deadline=None)
-settings.load_profile("photo-tagger")
+# verdict on the machine, not on the code. `make test` tries the same examples on every run, so a
+# result says something about the change and not about the draw. `make fuzz` draws fresh examples
+# on every run (1,000 a test where the test sets no count of its own); a case it finds that
+# breaks a test becomes an @example of that test.
+settings.register_profile("photo-tagger", deadline=None, derandomize=True)
+settings.register_profile("fuzz", deadline=None, max_examples=1000)
+settings.load_profile(os.environ.get("PHOTO_TAGGER_HYPOTHESIS", "photo-tagger"))
 
 
 @pytest.fixture(scope="session", autouse=True)
