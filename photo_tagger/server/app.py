@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi_swagger import patch_fastapi
 
 from photo_tagger import __version__
 from photo_tagger.server.database import StorageUnavailable
@@ -92,6 +93,18 @@ def create_app(
         title="photo-tagger sync server",
         version=__version__,
         description="Keeps each library's shared document and merges the devices' edits.",
+        docs_url=None,  # the API page is served from the app's own files, below
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    # Swagger UI from the package's own copy, not a CDN: the page works on a LAN with no internet
+    patch_fastapi(
+        app,
+        docs_url="/docs",
+        redirect_from_root_to_docs=False,
+        swagger_js_url="/docs/swagger-ui-bundle.js",
+        swagger_css_url="/docs/swagger-ui.css",
+        swagger_favicon_url="/docs/favicon-32x32.png",
     )
 
     @app.exception_handler(StorageUnavailable)
