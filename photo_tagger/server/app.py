@@ -34,7 +34,15 @@ from photo_tagger.server.http import Library, read_body, token_library
 from photo_tagger.server.replicas import BadUpdate, Misshapen, Replicas, TooMuchWaiting
 from photo_tagger.server.snapshots import SnapshotPolicy
 from photo_tagger.server.storage import Storage
-from photo_tagger.store.wire import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH, decode_request
+from photo_tagger.store.wire import (
+    LIBRARY_HEADER,
+    MEDIA_TYPE,
+    SYNC_PATH,
+    decode_reply,
+    decode_request,
+    encode_reply,
+    is_framed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +59,11 @@ class Limits:
 SYNC_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "SYNC_STEP1 (state vector) followed by SYNC_UPDATE messages, framed as "
-        "y-protocols frames them.",
+        "description": "y-protocols sync messages: SYNC_STEP1 (the device's state vector), then "
+        "SYNC_UPDATE messages (updates the server may lack). Each message is varuint(sync type: "
+        "0 step 1, 1 step 2, 2 update) varuint(length) payload, as y-protocols' sync module "
+        "writes it, either alone or after a varuint message type 0 (sync) as y-websocket frames "
+        "it; the answer comes in the framing asked in.",
         "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
     }
 }
@@ -120,7 +131,8 @@ def create_app(
         the device has, the server's state vector)."""
         body = await read_body(request, limits.max_body)
         try:
-            state_vector, updates = decode_request(body)
+            framed = is_framed(body)  # y-websocket's framing, or y-protocols' messages alone
+            state_vector, updates = decode_request(body, framed)
         except ValueError as exc:
             raise HTTPException(400, f"Not a sync request: {exc}.") from exc
         try:
@@ -131,6 +143,8 @@ def create_app(
             raise HTTPException(422, f"Nothing was stored: {exc}.") from exc
         except TooMuchWaiting as exc:
             raise HTTPException(409, f"Refused: {exc}.") from exc
+        if not framed:  # answered as asked
+            reply = encode_reply(*decode_reply(reply), framed=False)
         return Response(reply, media_type=MEDIA_TYPE, headers={LIBRARY_HEADER: library_id})
 
     @app.get("/v1/library")
