@@ -28,6 +28,7 @@ import email.utils
 import json
 import math
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -118,6 +119,7 @@ class InferenceClient:
     def infer(self, files: Sequence[bytes]) -> Answer:
         """Tag scores for each photo file, failing over to the next endpoint when one breaks."""
         body = {
+            "id": uuid.uuid4().hex,  # optional in the protocol, but KServe's servers want one
             "inputs": [
                 {
                     "name": INPUT,
@@ -225,6 +227,8 @@ class InferenceClient:
         try:
             data = response.json()
             output = next(o for o in data["outputs"] if o["name"] == OUTPUT)
+            if data.get("id", body["id"]) != body["id"]:
+                raise _EndpointFailed("answered another request than the one sent")
             parsed = [_tag_scores(json.loads(text)) for text in output["data"]]
             version = str(data.get("model_version") or info.version)[:200]
         except BAD_ANSWER:
