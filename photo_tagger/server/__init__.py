@@ -8,6 +8,8 @@ the devices send (Yjs updates), refusing values that no device's reads would tak
 - `inference.add_inference`: the cloud model under the Open Inference Protocol v2 (/v2/...);
   `infer_io`: its requests and answers; `oip`: what the protocol asks of every /v2 route (the
   binary tensor data extension, {"error"} bodies, the API page's description of inference).
+- `ysocket.add_live_sync`: the same libraries over y-websocket (/v1/ws/{library}), for any Yjs
+  client: pycrdt-websocket's rooms, each update stored through `Replicas` first.
 - `registry.add_model_registry`: a signed model release, as `server publish-models` wrote it.
 - `replicas.Replicas`: the documents in memory, validated merges (the values written checked with
   the readers' rules, store/doc_writes.py), compaction, dated snapshots (`snapshots`: when they

@@ -34,6 +34,7 @@ from photo_tagger.server.http import Library, read_body, token_library
 from photo_tagger.server.replicas import BadUpdate, Misshapen, Replicas, TooMuchWaiting
 from photo_tagger.server.snapshots import SnapshotPolicy
 from photo_tagger.server.storage import Storage
+from photo_tagger.server.ysocket import add_live_sync
 from photo_tagger.store.wire import (
     LIBRARY_HEADER,
     MEDIA_TYPE,
@@ -100,23 +101,7 @@ def create_app(
     limits = limits or Limits()
     replicas = _replicas(storage, limits, clock)
     library = token_library(storage)
-    app = FastAPI(
-        title="photo-tagger sync server",
-        version=__version__,
-        description="Keeps each library's shared document and merges the devices' edits.",
-        docs_url=None,  # the API page is served from the app's own files, below
-        redoc_url=None,
-        swagger_ui_oauth2_redirect_url=None,
-    )
-    # Swagger UI from the package's own copy, not a CDN: the page works on a LAN with no internet
-    patch_fastapi(
-        app,
-        docs_url="/docs",
-        redirect_from_root_to_docs=False,
-        swagger_js_url="/docs/swagger-ui-bundle.js",
-        swagger_css_url="/docs/swagger-ui.css",
-        swagger_favicon_url="/docs/favicon-32x32.png",
-    )
+    app = _new_app()
 
     @app.exception_handler(StorageUnavailable)
     async def storage_down(request: Request, exc: StorageUnavailable) -> JSONResponse:
@@ -157,6 +142,7 @@ def create_app(
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.state.live_sync = add_live_sync(app, storage, replicas)  # the libraries over y-websocket
     for extend in extensions:
         extend(app, library)
     return app
@@ -171,3 +157,25 @@ def _replicas(storage: Storage, limits: Limits, clock: Callable[[], float]) -> R
         snapshots=limits.snapshots,
         clock=clock,
     )
+
+
+def _new_app() -> FastAPI:
+    """The app, with its API page served from the package's own copy of Swagger UI."""
+    app = FastAPI(
+        title="photo-tagger sync server",
+        version=__version__,
+        description="Keeps each library's shared document and merges the devices' edits.",
+        docs_url=None,  # the API page is served from the app's own files, below
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    # Swagger UI from the package's own copy, not a CDN: the page works on a LAN with no internet
+    patch_fastapi(
+        app,
+        docs_url="/docs",
+        redirect_from_root_to_docs=False,
+        swagger_js_url="/docs/swagger-ui-bundle.js",
+        swagger_css_url="/docs/swagger-ui.css",
+        swagger_favicon_url="/docs/favicon-32x32.png",
+    )
+    return app
