@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QLocale, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QPainter
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 GAP = 6  # pixels between the name and its count
 
@@ -30,9 +30,6 @@ def fit(text: str, metrics: QFontMetrics, width: int) -> tuple[str, str]:
 class CountDelegate(QStyledItemDelegate):
     """Paints the row as the style does (selection, focus, hover), then its name and count."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -43,8 +40,7 @@ class CountDelegate(QStyledItemDelegate):
         if style is None:
             return super().paint(painter, option, index)
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
-        rect = rect.adjusted(2, 0, -2, 0)
+        rect = _text_rect(opt)
         metrics = QFontMetrics(opt.font)  # type: ignore[attr-defined]
         name, count = fit(text, metrics, rect.width())
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
@@ -66,11 +62,13 @@ class CountDelegate(QStyledItemDelegate):
         """Where the row's text goes (the row less its icon and margins)."""
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        widget = opt.widget  # type: ignore[attr-defined]
-        style = widget.style()
-        return style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget).adjusted(
-            2, 0, -2, 0
-        )
+        return _text_rect(opt)
+
+
+def _text_rect(opt: QStyleOptionViewItem) -> QRect:
+    widget = opt.widget  # type: ignore[attr-defined]
+    rect = widget.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+    return rect.adjusted(2, 0, -2, 0)
 
 
 def leaf_text(leaf: str) -> str:

@@ -116,6 +116,7 @@ class GridContent(QObject):
         searching = bool(parse(text))
         flt = Filter(text=text) if searching else self.filter
         selected = grid.selected_ids()
+        count = len(selected)
         rows = apply_filter(
             session.catalog.rows,
             flt,
@@ -134,7 +135,7 @@ class GridContent(QObject):
         if self._to_top:
             self._to_top = False
             grid.scrollToTop()
-        if selected and set(grid.selected_ids()) != set(selected):
+        if grid.selected_count() < count:
             self.selectionCut.emit()
         if searching:
             self._say_found(len(rows), text.strip(), session.facts_complete)
