@@ -217,6 +217,14 @@ def test_near_duplicates_keep_only_the_photos_they_show_selected(
     assert window.tag_editor.photo_ids == []
     assert "No photo selected" in window.tag_editor.header.text()
 
+    click_node(window, qtbot, "all")  # one of the three selected is a near-duplicate
+    cat = row_of(window, "chelsea.jpg")
+    window.grid.select_ids([row_of(window, "coffee.jpg"), row_of(window, "rocket.jpg"), cat])
+    assert "3 photos selected" in window.tag_editor.header.text()
+    click_node(window, qtbot, DUPLICATES)
+    assert window.grid.selected_ids() == [cat]
+    assert window.tag_editor.photo_ids == [cat]
+
 
 def test_the_filters_keep_counts_whole_and_cut_long_names_short(
     make_window: MakeWindow,
