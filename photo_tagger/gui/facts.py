@@ -59,7 +59,9 @@ class PhotoFacts:
 
     @property
     def untagged(self) -> bool:
-        return not self.tags
+        """No tag of a model's or the user's, and no person: what a photo carries (its date,
+        even a guessed one, place, event, time of day, season) tells nothing of what it shows."""
+        return not self.people and all(fact.source == "photo" for fact in self.tags.values())
 
     def low_confidence(self, cutoff: float) -> bool:
         """The models are unsure what the photo shows, and the user has not said."""

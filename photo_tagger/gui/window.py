@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.actions import Actions, choose_folder
-from photo_tagger.gui.facts import ALL, PERSON, Filter
+from photo_tagger.gui.facts import PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.grid_content import GridContent
@@ -34,6 +34,7 @@ from photo_tagger.gui.images import ImageLoader
 from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.library_controller import LibraryController
 from photo_tagger.gui.library_links import LibraryLinks
+from photo_tagger.gui.navigation import install as install_navigation
 from photo_tagger.gui.people_view import PeopleView
 from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         self.size_slider, self.search = self.commands.build_toolbar(self)
         self.content = GridContent(self.grid, self.loader, self.search, self.no_match)
         self.filters.filterChanged.connect(self.content.set_filter)
-        self.search.textChanged.connect(self._search_everywhere)
+        install_navigation(self)  # pages, Esc, the Tags panel as filters and searches change
         self.resize(1280, 800)
         geometry = self.settings.get(opts.GEOMETRY)
         if geometry:
@@ -338,13 +339,6 @@ class MainWindow(QMainWindow):
     def focus_tag_input(self) -> None:
         self.tags_dock.show()
         self.tag_editor.input.setFocus()
-
-    def _search_everywhere(self, text: str) -> None:
-        """A search looks through the whole library, in the grid: the filters show all photos."""
-        if text.strip() and self.filters.current_filter().kind != ALL:
-            self.filters.select(ALL)
-        if text.strip() and self.stack.currentIndex() in (VIEWER, PEOPLE):
-            self.show_grid(focus=False)  # the user is still typing
 
     def focus_search(self) -> None:
         self.search.setFocus()
