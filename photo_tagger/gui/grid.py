@@ -349,7 +349,8 @@ class PhotoGrid(QListView):
 
     def selected_count(self) -> int:
         """How many photos are selected (without listing them: cheap with 100,000)."""
-        return sum(r.height() for r in self.selectionModel().selection())
+        selection = self.selectionModel().selection()
+        return sum(selection.at(i).height() for i in range(selection.count()))
 
     def select_ids(self, photo_ids: list[str]) -> None:
         from PySide6.QtCore import QItemSelection, QItemSelectionModel

@@ -30,9 +30,13 @@ class MainWindow(Protocol):
     grid: PhotoGrid
     search: QLineEdit
     stack: QStackedWidget
-    viewer: QWidget
-    people: QWidget
     tag_editor: TagEditor
+
+    @property
+    def viewer(self) -> QWidget: ...
+
+    @property
+    def people(self) -> QWidget: ...
 
     def show_grid(self, focus: bool = True) -> None: ...
 
