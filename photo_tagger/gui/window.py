@@ -306,22 +306,9 @@ class MainWindow(QMainWindow):
     def rename_tag(self, tag: str, new: str | None = None) -> None:
         """Give a tag (and the tags under it) another name on every photo that has it: how an
         event gets its name. Asks for the name unless `new` is given."""
-        from PySide6.QtWidgets import QInputDialog
+        from photo_tagger.gui.tag_rename import rename_tag
 
-        from photo_tagger.gui.tag_names import renamed_tag
-
-        if self.session is None:
-            return
-        if new is None:
-            event = tag.startswith("Events/") and tag.count("/") == 2
-            title = "Name the event" if event else "Rename tag"
-            leaf = tag.rpartition("/")[2]
-            new, ok = QInputDialog.getText(self, title, f"New name for “{tag}”:", text=leaf)
-            if not ok:
-                return
-        name = renamed_tag(tag, new)
-        if name is not None:
-            self.controller.rename_tag(tag, name)
+        rename_tag(self, self.controller, tag, new)
 
     def _on_facts_progress(self, done: int, total: int) -> None:
         complete = done >= total
