@@ -41,7 +41,10 @@ def test_rate_favourite_reject_then_search_and_export(
     lib = ("--library", str(library))
     chelsea, coffee, obama = (photo(library, f"{n}.jpg") for n in ("chelsea", "coffee", "obama"))
     code, lines, _ = run(capsys, "rate", chelsea, coffee, "4", "--favourite", *lib)
-    assert code == 0 and lines == [f"{chelsea}: 4 stars, favourite", f"{coffee}: 4 stars, favourite"]
+    assert code == 0 and lines == [
+        f"{chelsea}: 4 stars, favourite",
+        f"{coffee}: 4 stars, favourite",
+    ]
     run(capsys, "rate", coffee, "2", "--no-favourite", *lib)
     run(capsys, "rate", obama, "--reject", *lib)
     code, lines, _ = run(capsys, "rate", obama, coffee, *lib)  # no change asked: say how they are
@@ -73,6 +76,8 @@ def test_rate_favourite_reject_then_search_and_export(
 def test_a_rating_out_of_range_is_refused_in_words(
     library: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, lines, err = run(capsys, "rate", photo(library, "coffee.jpg"), "7", "--library", str(library))
+    code, lines, err = run(
+        capsys, "rate", photo(library, "coffee.jpg"), "7", "--library", str(library)
+    )
     assert (code, lines) == (2, [])
     assert "A rating is 0 to 5 stars, not 7." in err

@@ -73,4 +73,3 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
         help="mark them rejected (--no-reject: no longer)",
     )
     p.set_defaults(func=cmd_rate)
-

@@ -22,6 +22,7 @@ from photo_tagger.gui.facts import (
     UNTAGGED,
     Filter,
 )
+from photo_tagger.gui.ratings import rating_nodes
 from photo_tagger.gui.session import Session
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -247,6 +248,7 @@ class FilterPanel(QWidget):
             Node("", "low", f"Low confidence  ({facts.low})", Filter(LOW)),
             *self._cloud_nodes(session),
             *self._duplicate_nodes(session),
+            *(Node(*parts) for parts in rating_nodes(facts, self._current_key)),
             *tags,
             *self._people_nodes(session),
             *context,

@@ -35,6 +35,7 @@ from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.library_controller import LibraryController
 from photo_tagger.gui.library_links import LibraryLinks
 from photo_tagger.gui.people_view import PeopleView
+from photo_tagger.gui.ratings import install as install_ratings
 from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
 from photo_tagger.gui.status import JobStatus, ProblemsButton
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
         self.commands: Actions = Actions(self)
         self.commands.build_menus(self)
         self.size_slider, self.search = self.commands.build_toolbar(self)
+        self.ratings = install_ratings(self, self)  # the Photo menu, the keys 0-5, . and X
         self.content = GridContent(self.grid, self.loader, self.search, self.no_match)
         self.filters.filterChanged.connect(self.content.set_filter)
         self.search.textChanged.connect(self._search_everywhere)
@@ -199,7 +201,7 @@ class MainWindow(QMainWindow):
         self.controller.start(session)
         self.content.attach(session, keep_preview=keep_grid)
         self.grid.selectionModel().selectionChanged.connect(self._on_selection)
-        for part in (self.tag_editor, self.viewer, self.people, self.filters):
+        for part in (self.tag_editor, self.viewer, self.people, self.filters, self.ratings):
             part.set_session(session)
         session.catalogChanged.connect(self._update_page)
         session.factsProgress.connect(self._on_facts_progress)
@@ -220,7 +222,7 @@ class MainWindow(QMainWindow):
 
     def _let_go(self) -> None:
         """The library is closing: every view lets go of its session."""
-        for part in (self.tag_editor, self.viewer, self.people, self.filters):
+        for part in (self.tag_editor, self.viewer, self.people, self.filters, self.ratings):
             part.set_session(None)
         self.content.clear()
 

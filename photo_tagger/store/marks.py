@@ -51,9 +51,6 @@ class Marks:
     def get(self, name: str) -> int | bool | None:
         return getattr(self, name)  # type: ignore[no-any-return]
 
-    def with_field(self, name: str, value: int | bool | None) -> Marks:
-        return Marks(**{**self.as_dict(), name: value})
-
     def as_dict(self) -> dict[str, int | bool | None]:
         return {RATING: self.rating, FAVOURITE: self.favourite, REJECTED: self.rejected}
 

@@ -74,7 +74,9 @@ def test_scan_imports_another_apps_rating_and_pick_flag_never_over_the_users(
     photo = folder / "coffee.jpg"
     shutil.copy(PHOTOS / "coffee.jpg", photo)
     # as Lightroom (stars) and digiKam (its "Accepted" pick label) write them
-    exiftool("-q", "-o", folder / "coffee.xmp", "-XMP-xmp:Rating=3", "-XMP-digiKam:PickLabel=3", photo)
+    exiftool(
+        "-q", "-o", folder / "coffee.xmp", "-XMP-xmp:Rating=3", "-XMP-digiKam:PickLabel=3", photo
+    )
     library = tmp_path / "lib"
     assert main(["scan", str(folder), "--library", str(library), "--quiet"]) == 0
     capsys.readouterr()

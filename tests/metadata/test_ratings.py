@@ -35,7 +35,11 @@ def test_a_rejected_photo_is_rated_minus_one_and_picked_rejected(photo: Path) ->
 
 
 def test_what_we_write_reads_back(photo: Path) -> None:
-    for marks in (FileMarks(rating=5), FileMarks(rating=2, favourite=True), FileMarks(rejected=True)):
+    for marks in (
+        FileMarks(rating=5),
+        FileMarks(rating=2, favourite=True),
+        FileMarks(rejected=True),
+    ):
         write_sidecar(photo, PhotoMetadata(marks=marks))
         assert read_photo_metadata(photo).marks == marks
     assert write_sidecar(photo, PhotoMetadata(marks=FileMarks(rejected=True))) is False
