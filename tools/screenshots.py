@@ -33,6 +33,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+from shots_ratings import shots as ratings_shots  # tools/ is the script's folder
 
 from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
@@ -330,7 +331,8 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
     shots.extend(context_shots(window, app, out, work))
-    shots.extend(cloud_shots(window, app, out, work))
+    shots.extend(ratings_shots(window, app, out, work))
+    shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 
 

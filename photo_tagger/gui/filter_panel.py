@@ -88,7 +88,7 @@ class FilterPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.rebuild)
-        self._expanded: set[str] = {"tags", "people", _key(TAG, "Places"), _key(TAG, DATES)}
+        self._expanded = {"tags", "people", "ratings", _key(TAG, "Places"), _key(TAG, DATES)}
         self._filters: dict[str, Filter] = {}  # node key -> what picking it shows
         self._items: dict[str, QStandardItem] = {}  # node key -> its item in the tree
         self._last_rebuild = 0.0

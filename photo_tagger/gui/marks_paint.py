@@ -49,8 +49,9 @@ def draw_stars(painter: QPainter, left: QPointF, size: float, stars: int, empty:
         painter.drawPath(star_path(center, size * 0.48))
 
 
-def draw_flag(painter: QPainter, rect: QRectF, marks: Marks) -> None:
-    """A red heart for a favourite, a white cross on red for a reject, in `rect`."""
+def draw_flag(painter: QPainter, rect: QRectF, marks: Marks, on_photo: bool = True) -> None:
+    """A red heart for a favourite (on a dark disc over a photo, to stand out from it), a white
+    cross on red for a reject, in `rect`."""
     painter.setPen(Qt.PenStyle.NoPen)
     if marks.is_rejected:
         painter.setBrush(REJECT)
@@ -63,10 +64,13 @@ def draw_flag(painter: QPainter, rect: QRectF, marks: Marks) -> None:
         painter.drawLine(inner.topLeft(), inner.bottomRight())
         painter.drawLine(inner.topRight(), inner.bottomLeft())
     elif marks.is_favourite:
-        painter.setBrush(SHADE)
-        painter.drawEllipse(rect)
-        heart = rect.adjusted(rect.width() * 0.22, rect.height() * 0.27, -rect.width() * 0.22, 0)
-        heart.setBottom(rect.bottom() - rect.height() * 0.2)
+        inset = 0.22 if on_photo else 0.05
+        heart = rect.adjusted(rect.width() * inset, rect.height() * (inset + 0.05), 0, 0)
+        heart.setRight(rect.right() - rect.width() * inset)
+        heart.setBottom(rect.bottom() - rect.height() * (inset - 0.02))
+        if on_photo:
+            painter.setBrush(SHADE)
+            painter.drawEllipse(rect)
         painter.setBrush(HEART)
         painter.drawPath(heart_path(heart))
 
@@ -92,20 +96,32 @@ def paint_on_thumbnail(painter: QPainter, image: QRectF, marks: Marks, palette: 
 
 
 class MarksBar(QWidget):
-    """The viewer's stars and flag; a click on a star rates the photo with that many stars (on
-    the lit last star: none), as in digiKam and Lightroom."""
+    """The viewer's stars, heart and cross. A click on a star rates the photo with that many
+    stars (on the last lit star: none), as in digiKam and Lightroom; on the heart or the cross
+    it makes the photo a favourite or rejects it (again: no longer)."""
 
     rate = Signal(int)
+    flag = Signal(str)  # "favourite" or "rejected"
     STAR = 18
+    GAP = 10
 
     def __init__(self, read: Callable[[], Marks | None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._read = read  # the shown photo's marks (None: no photo)
-        self.setToolTip("Rating: keys 0-5; favourite: . (full stop); reject: X")
+        self.setToolTip(
+            "Rating: click a star, or keys 0-5. Favourite: the heart, or . (full stop). "
+            "Reject: the cross, or X."
+        )
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def sizeHint(self) -> QSize:
-        return QSize(self.STAR * (MAX_STARS + 2) + 8, self.STAR + 6)
+        return QSize(self.STAR * (MAX_STARS + 2) + 2 * self.GAP + 4, self.STAR + 6)
+
+    def slots(self) -> tuple[QRectF, QRectF]:
+        """Where the heart and the cross are."""
+        side, top = self.STAR, (self.height() - self.STAR) / 2
+        x = 2 + self.STAR * MAX_STARS + self.GAP
+        return QRectF(x, top, side, side), QRectF(x + side + self.GAP, top, side, side)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         marks = self._read()
@@ -113,17 +129,34 @@ class MarksBar(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        empty = QColor(self.palette().color(QPalette.ColorRole.Mid))
-        middle = self.height() / 2
-        draw_stars(painter, QPointF(2, middle), self.STAR, marks.stars, empty)
-        if marks.is_favourite or marks.is_rejected:
-            side = self.STAR
-            x = 2 + self.STAR * MAX_STARS + 8
-            draw_flag(painter, QRectF(x, middle - side / 2, side, side), marks)
+        off = QColor(self.palette().color(QPalette.ColorRole.Mid))
+        draw_stars(painter, QPointF(2, self.height() / 2), self.STAR, marks.stars, off)
+        heart, cross = self.slots()
+        if marks.is_favourite:
+            draw_flag(painter, heart, Marks(favourite=True), on_photo=False)
+        else:  # the heart's outline
+            painter.setPen(QPen(off, 1.6))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(heart_path(heart.adjusted(1.5, 2.5, -1.5, -1)))
+        if marks.is_rejected:
+            draw_flag(painter, cross, marks, on_photo=False)
+        else:
+            painter.setPen(QPen(off, 2.0))
+            inner = cross.adjusted(5, 5, -5, -5)
+            painter.drawLine(inner.topLeft(), inner.bottomRight())
+            painter.drawLine(inner.topRight(), inner.bottomLeft())
         painter.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        star = int((event.position().x() - 2) // self.STAR) + 1
+        pos = event.position()
+        heart, cross = self.slots()
+        if heart.adjusted(-2, -3, 2, 3).contains(pos):
+            self.flag.emit("favourite")
+            return
+        if cross.adjusted(-2, -3, 2, 3).contains(pos):
+            self.flag.emit("rejected")
+            return
+        star = int((pos.x() - 2) // self.STAR) + 1
         if 1 <= star <= MAX_STARS:
             marks = self._read() or NO_MARKS
             self.rate.emit(0 if marks.stars == star else star)

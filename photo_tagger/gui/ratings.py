@@ -103,6 +103,7 @@ class Ratings(QObject):
         self.reject = self._action("Re&ject", "X", lambda: self.toggle(REJECTED_FIELD))
         self.bar = MarksBar(self._shown_marks)
         self.bar.rate.connect(self.set_rating)
+        self.bar.flag.connect(self.toggle)
         self._session: Session | None = None
         window.grid.set_overlay(self._paint_thumbnail)
         window.viewer.photoShown.connect(lambda _: self.bar.update())
@@ -225,7 +226,7 @@ def rating_nodes(facts: FactsIndex, current: str) -> list[NodeParts]:
     out: list[NodeParts] = [("", "ratings", "Ratings", None, "")]
     for least in range(MAX_STARS, 0, -1):
         n = sum(c for s, c in counts.items() if s >= least)
-        text = "★" * least + ("" if least == MAX_STARS else " and more")
+        text = ("" if least == MAX_STARS else "≥ ") + "★" * least
         tip = f"Photos rated {least} star{'s' if least != 1 else ''} or more (keys 1-5)"
         flt = Filter(RATING, str(least))
         out.append(("ratings", f"{RATING}:{least}", f"{text}  ({n})", flt, tip))

@@ -1,7 +1,8 @@
 """A photo's rating, favourite and reject flags in XMP, in the fields other applications read.
 
-- `xmp:Rating`: 1-5 stars, 0 for none, and -1 for a rejected photo (Lightroom and Bridge write
-  -1 for a reject; digiKam, darktable, Immich and Windows read the stars).
+- `xmp:Rating`: 1-5 stars, 0 for none, and -1 for a rejected photo (XMP's reject, as Adobe's
+  applications write it; Lightroom, digiKam, darktable and Immich read the stars, and digiKam
+  and darktable take -1 as none).
 - `digiKam:PickLabel`: digiKam's pick flag, 1 "Rejected" and 3 "Accepted"; a favourite goes out
   as Accepted, the flag digiKam shows and filters by (Lightroom keeps its own pick flags in its
   catalogue and reads none from XMP, so the favourite reaches Lightroom through nothing).

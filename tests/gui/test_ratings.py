@@ -130,7 +130,7 @@ def test_filters_and_search_by_rating_favourite_and_reject(
     filters.rebuild()
     texts = {k: item.text() for k, item in filters._items.items() if k.startswith("rat")}
     assert texts["ratings"] == "Ratings"
-    assert texts[f"{RATING}:5"] == "★★★★★  (1)" and texts[f"{RATING}:3"] == "★★★ and more  (2)"
+    assert texts[f"{RATING}:5"] == "★★★★★  (1)" and texts[f"{RATING}:3"] == "≥ ★★★  (2)"
     assert filters.select(RATING, "3")
     assert grid_names(window) == ["chelsea.jpg", "coffee.jpg"]
     assert filters.select(FAVOURITES)
@@ -167,3 +167,21 @@ def test_ratings_and_flags_reach_the_sidecar_a_moment_after(
     qtbot.keyClick(window.grid, Qt.Key.Key_X)  # Lightroom's -1, digiKam's Rejected
     wanted = FileMarks(rejected=True)
     qtbot.waitUntil(lambda: read_photo_metadata(photo).marks == wanted, timeout=WAIT_MS)
+
+
+def test_the_viewers_heart_and_cross_flag_the_photo_shown(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot
+) -> None:
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+    cat = row_of(window, "chelsea.jpg")
+    window.show_photo(cat)
+    bar = window.ratings.bar
+    heart, cross = bar.slots()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=heart.center().toPoint())
+    assert session.doc.marks(cat).is_favourite
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=cross.center().toPoint())
+    assert session.doc.marks(cat) == Marks(favourite=False, rejected=True)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=cross.center().toPoint())
+    assert not session.doc.marks(cat).is_rejected
