@@ -39,7 +39,8 @@ def test_marks_made_offline_on_two_laptops_converge_field_by_field() -> None:
     b.set_marks([OTHER], rating=2)
     a.set_marks([OTHER], rating=4)  # the same field of the same photo: one of them wins
     a.set_marks([OTHER], rejected=True)
-    exchange(a, b)
+    assert a.marks(PHOTO) == Marks(rating=5) and b.marks(PHOTO) == Marks(favourite=True)
+    exchange(a, b)  # what was read before is read again: the other laptop's marks are there
     assert a.all_marks() == b.all_marks()
     assert a.marks(PHOTO) == Marks(rating=5, favourite=True)
     assert a.marks(OTHER).rejected is True and a.marks(OTHER).rating in (2, 4)
