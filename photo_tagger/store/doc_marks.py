@@ -27,7 +27,7 @@ class PhotoMarks(FacePeople):
     def _marked_fields(self) -> dict[str, set[str]]:
         if self._marked is None:
             self._marked, self._read = {}, {}
-            for key in self._marks:
+            for key in list(self._marks.keys()):
                 self._index_mark(key, present=True)
             self._subscriptions.append((self._marks, self._marks.observe(self._on_marks_event)))
         return self._marked
