@@ -4,15 +4,20 @@ never said and reported, never raised."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pycrdt import Map
 
+from photo_tagger.server.storage import Storage
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.library import Library
 from photo_tagger.store.marks import NO_MARKS, Marks
 from tests.store.conftest import OTHER, PHOTO
+from tests.harness import ThreadServer, add_library
 from tests.store.hostile import write_as_peer
 from tests.store.test_sync import exchange
+from tests.store.test_sync_client import client
 
 
 def test_marks_are_set_per_field_and_read_back(doc: LibraryDocument) -> None:
@@ -102,3 +107,25 @@ def test_a_rating_that_came_back_as_a_float_is_a_rating(library: Library) -> Non
     write_as_peer(library, as_float)
     assert library.document.marks(PHOTO) == Marks(rating=3)
     assert library.document.malformed() == []
+
+
+def test_two_laptops_marking_offline_converge_through_the_server(
+    tmp_path: Path, server: ThreadServer, storage: Storage
+) -> None:
+    _, token = add_library(storage, "Family")
+    with Library.open(tmp_path / "a") as a, Library.open(tmp_path / "b") as b:
+        a.document.set_marks([PHOTO], rating=3)
+        client(a, server.url, token).sync_once()
+        client(b, server.url, token).sync_once()
+        assert b.document.marks(PHOTO) == Marks(rating=3)
+        # both offline: one rates and rejects, the other makes it a favourite
+        a.document.set_marks([PHOTO], rating=1, rejected=True)
+        b.document.set_marks([PHOTO], favourite=True)
+        b.document.set_marks([OTHER], rating=5)
+        for library in (a, b, a):
+            client(library, server.url, token).sync_once()
+        assert a.document.all_marks() == b.document.all_marks()
+        assert a.document.marks(PHOTO) == Marks(rating=1, favourite=True, rejected=True)
+        assert a.document.marks(OTHER) == Marks(rating=5)
+    with Library.open(tmp_path / "b") as b:  # kept on disk, as any edit
+        assert b.document.marks(PHOTO) == Marks(rating=1, favourite=True, rejected=True)
