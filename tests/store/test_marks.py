@@ -13,8 +13,8 @@ from photo_tagger.server.storage import Storage
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.library import Library
 from photo_tagger.store.marks import NO_MARKS, Marks
-from tests.store.conftest import OTHER, PHOTO
 from tests.harness import ThreadServer, add_library
+from tests.store.conftest import OTHER, PHOTO
 from tests.store.hostile import write_as_peer
 from tests.store.test_sync import exchange
 from tests.store.test_sync_client import client
