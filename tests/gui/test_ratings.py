@@ -139,12 +139,15 @@ def test_filters_and_search_by_rating_favourite_and_reject(
     assert grid_names(window) == ["obama.jpg"]
     assert filters._items[f"{REJECTED}:"].text() == "Rejected  (1)"
 
+    window.grid.select_ids([ids["obama.jpg"]])
+    assert window.ratings.targets() == [ids["obama.jpg"]]
     qtbot.keyClicks(window.search, "rating:>=1 is:rejected")
     qtbot.waitUntil(lambda: grid_names(window) == ["obama.jpg"])
     window.search.clear()
     qtbot.keyClicks(window.search, "rating:>=3")
     qtbot.waitUntil(lambda: grid_names(window) == ["chelsea.jpg", "coffee.jpg"])
     assert "2 photos match" in window.no_match.text()
+    assert session.doc.marks(ids["obama.jpg"]).stars == 1  # digits typed in a field rate nothing
 
 
 def test_ratings_and_flags_reach_the_sidecar_a_moment_after(
