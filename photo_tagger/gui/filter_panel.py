@@ -34,6 +34,7 @@ from photo_tagger.gui.facts import (
     Filter,
 )
 from photo_tagger.gui.filter_rows import CountDelegate, is_escape, leaf_text, split_count
+from photo_tagger.gui.ratings import rating_nodes
 from photo_tagger.gui.session import Session
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -107,7 +108,7 @@ class FilterPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.rebuild)
-        self._expanded: set[str] = {"tags", "people", _key(TAG, "Places"), _key(TAG, DATES)}
+        self._expanded = {"tags", "people", "ratings", _key(TAG, "Places"), _key(TAG, DATES)}
         self._filters: dict[str, Filter] = {}  # node key -> what picking it shows
         self._items: dict[str, QStandardItem] = {}  # node key -> its item in the tree
         self._last_rebuild = 0.0
@@ -293,6 +294,7 @@ class FilterPanel(QWidget):
             Node("", "low", f"Low confidence  ({facts.low})", Filter(LOW)),
             *self._cloud_nodes(session),
             *self._duplicate_nodes(session),
+            *(Node(*parts) for parts in rating_nodes(facts, self._current_key)),
             *tags,
             *self._people_nodes(session),
             *context,
