@@ -112,6 +112,9 @@ class Library(ClosedAtExit):
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None:
         return self.document.face_person(photo_id, face)
 
+    def user_faces(self, photo_id: str) -> dict[int, list[float]]:
+        return self.document.user_faces(photo_id)
+
     @property
     def thumbs_dir(self) -> Path:
         return self.path / THUMBS_DIR
