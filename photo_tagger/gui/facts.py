@@ -29,6 +29,7 @@ class DocumentReader(Protocol):
     def user_tags(self, photo_id: str) -> dict[str, bool]: ...
     def faces(self, photo_id: str) -> tuple[str | None, list[dict[str, Any]]]: ...
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None: ...
+    def user_faces(self, photo_id: str) -> dict[int, list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,15 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
         else:
             tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
     _, faces = doc.faces(photo_id)
+    drawn = doc.user_faces(photo_id)  # faces the user drew by hand
     people = set()
-    for i in range(len(faces)):
+    for i in [*range(len(faces)), *drawn]:
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             people.add(fp[0])
     cloud = rules.cloud_model_of(auto)
     best = best_model_score(auto)
-    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud)
+    return PhotoFacts(tags, frozenset(people), len(faces) + len(drawn), best, bool(user), cloud)
 
 
 def tag_nodes(tags: Iterable[str]) -> set[str]:

@@ -123,4 +123,3 @@ class PhotoEdits(FacePeople):
         if self._depth == 0:  # not our own write: those are indexed as they happen
             for key, change in event.keys.items():
                 self._index_user_face(key, present=change["action"] != "delete")
-
