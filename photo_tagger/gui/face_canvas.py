@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
     QImage,
     QMouseEvent,
+    QNativeGestureEvent,
     QPainter,
     QPainterPath,
     QPaintEvent,
@@ -194,6 +195,16 @@ class FaceCanvas(QWidget):
         if self.zoom is not None:
             self._clamp()
         super().resizeEvent(event)  # type: ignore[arg-type]
+
+    def event(self, event: QEvent) -> bool:
+        """A pinch on a touchpad zooms about the fingers."""
+        if isinstance(event, QNativeGestureEvent) and (
+            event.gestureType() == Qt.NativeGestureType.ZoomNativeGesture
+        ):
+            self.set_zoom(self.scale() * (1.0 + event.value()), event.position())
+            event.accept()
+            return True
+        return super().event(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120

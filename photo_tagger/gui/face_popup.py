@@ -125,7 +125,7 @@ class FacePopup(QFrame):
 
         best = min(candidates, key=cost)  # the first of those that cover nothing, if any
         for rect in candidates:
-            if cost(rect) == 0:
+            if cost(rect) < 1.0:  # less than a pixel: rounding
                 best = rect
                 break
         left = min(max(best.left(), 0.0), max(0.0, area.width() - w))

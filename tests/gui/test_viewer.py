@@ -4,19 +4,23 @@ detector missed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtGui import QImage, QNativeGestureEvent, QPointingDevice, QWheelEvent
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from photo_tagger.gui.face_popup import NAME_THIS
 from photo_tagger.gui.viewer import CONFIRMED, FacePopup
 from photo_tagger.gui.window import PHOTOS, VIEWER, MainWindow
+from photo_tagger.server.storage import Storage
 from photo_tagger.store.doc_values import USER_FACE_FIRST
 from tests.gui.conftest import SAMPLES, WAIT_MS, MakeWindow, activate, row_of
 from tests.gui.test_people import click_face, open_photo
+from tests.gui.test_sync import other_device, sync_once
+from tests.harness import ThreadServer, add_library
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 
@@ -110,6 +114,15 @@ def test_zoom_to_100_percent_about_the_cursor_pan_and_fit_again(
     assert canvas.zoom is None
     qtbot.keyClick(viewer, Qt.Key.Key_Equal, CTRL)
     assert canvas.zoom is not None and window.grid.cell == cell
+
+    viewer.zoom("fit")  # a pinch on a touchpad zooms about the fingers
+    fingers = canvas.face_rect(0).center()
+    device = QPointingDevice.primaryPointingDevice()
+    pinch = QNativeGestureEvent(
+        Qt.NativeGestureType.ZoomNativeGesture, device, 2, fingers, fingers, fingers, 0.5, fingers
+    )
+    QApplication.sendEvent(canvas, pinch)
+    assert canvas.zoom is not None and canvas.face_rect(0).contains(fingers)
 
 
 def test_rotate_keeps_the_faces_boxed_is_undone_and_never_touches_the_photo(
@@ -298,3 +311,43 @@ def test_escape_leaves_add_face_mode_first(
     assert window.viewer.canvas.drawing and window.viewer.add_face_button.isChecked()
     qtbot.keyClick(window.viewer, Qt.Key.Key_Escape)
     assert not window.viewer.canvas.drawing and window.stack.currentIndex() == VIEWER
+
+
+def test_a_rotation_and_a_drawn_face_sync_to_another_device_and_back(
+    make_window: MakeWindow,
+    scanned_library: Path,
+    server: ThreadServer,
+    storage: Storage,
+    tmp_path: Path,
+    qtbot: QtBot,
+) -> None:
+    _, token = add_library(storage, "Home")
+    window = make_window(library=scanned_library)
+    values = window.current_settings()
+    window.apply_settings(replace(values, sync_server=server.url, sync_token=token))
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=WAIT_MS)
+    session = window.session
+    assert session is not None
+    pid = open_photo(window, qtbot, "obama.jpg")
+    qtbot.keyClick(window.viewer, Qt.Key.Key_BracketRight, CTRL)
+    face = window.viewer.canvas.face_rect(0).toRect()
+    popup = draw_face(window, qtbot, QRect(face.right() + 20, face.top(), 50, 60))
+    qtbot.keyClicks(popup.name_input, "Ana")
+    qtbot.keyClick(popup.name_input, Qt.Key.Key_Return)
+    (number,) = session.doc.user_faces(pid)
+    window.commands.sync_now.trigger()
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Synced", timeout=WAIT_MS)
+
+    laptop = other_device(tmp_path / "laptop", server.url, token)
+    sync_once(laptop)
+    assert laptop.document.rotation(pid) == 90
+    assert number in laptop.document.user_faces(pid)
+    ana = laptop.document.face_person(pid, number)
+    assert ana is not None and laptop.document.person(ana[0])["name"] == "Ana"  # type: ignore[index]
+    laptop.document.set_rotation(pid, 180)  # the laptop turns it further
+    sync_once(laptop)
+    laptop.close()
+
+    window.commands.sync_now.trigger()
+    qtbot.waitUntil(lambda: session.doc.rotation(pid) == 180, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.viewer.canvas.turn == 180, timeout=WAIT_MS)

@@ -98,3 +98,17 @@ def test_malformed_rotations_and_drawn_faces_from_a_peer_are_skipped_and_reporte
     assert doc.set_aside(doc.malformed()) == len(found)
     assert doc.malformed() == []
     assert doc.user_faces(PHOTO) == {100003: [1.0, 2.0, 3.0, 4.0]}
+
+
+def test_a_face_drawn_by_hand_goes_out_with_the_photo_to_export_and_sidecars(
+    library: Library,
+) -> None:
+    from photo_tagger.app.export import photo_record
+
+    doc = library.document
+    doc.set_faces(PHOTO, "det@1", [face(0, 0, 10, 10)])
+    doc.add_user_face(PHOTO, 123456, [40, 50, 80, 100])
+    ana = doc.new_person("Ana")
+    doc.confirm_person(PHOTO, 123456, ana)
+    faces = photo_record(library, PHOTO, lambda tag: 0.5)["faces"]
+    assert faces[1] == {"box": [40.0, 50.0, 80.0, 100.0], "score": 1.0, "person": ana}
