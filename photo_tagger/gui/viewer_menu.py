@@ -33,6 +33,7 @@ class ViewerMenu:
         viewer = window.viewer
         self.full_screen_on = False
         self._hidden: list[QWidget] = []  # what full screen hid, shown again after it
+        self._was_maximized = False
         self.slideshow = QTimer(window)
         self.slideshow.timeout.connect(self._next_slide)
         self.paused = False
@@ -116,6 +117,7 @@ class ViewerMenu:
             chrome = [w.menuBar(), w.statusBar(), *w.findChildren(QWidget, "main")]
             chrome += [w.filters_dock, w.tags_dock, w.viewer.top, w.viewer.hint]
             self._hidden = [part for part in chrome if part.isVisible()]
+            self._was_maximized = w.isMaximized()
             for part in self._hidden:
                 part.hide()
             w.showFullScreen()
@@ -123,7 +125,7 @@ class ViewerMenu:
             for part in self._hidden:
                 part.show()
             self._hidden = []
-            w.showNormal()
+            w.showMaximized() if self._was_maximized else w.showNormal()
         w.viewer.setFocus()
 
     # --- the slideshow -----------------------------------------------------------------------
