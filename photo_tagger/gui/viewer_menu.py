@@ -1,5 +1,6 @@
 """The Photo menu: zoom, rotate, Add Face, full screen and the slideshow, for the photo the viewer
-shows. `install_photo_menu(window)` adds it to the menu bar, before Help.
+shows (Rotate turns the grid's selected photos too). `install_photo_menu(window)` adds it to
+the menu bar, before Help.
 
 Full screen (F11) shows the photo alone, without the menus, panels and status bar; Escape
 leaves it. The slideshow (F9) goes through the photos the grid shows, full screen, one every few
@@ -12,9 +13,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoCommand
 from PySide6.QtWidgets import QMenu, QWidget
 
+from photo_tagger.gui.edits import Steps
 from photo_tagger.gui.settings import Option
 from photo_tagger.gui.viewer_edits import RotatePhoto
 
@@ -64,6 +66,7 @@ class ViewerMenu:
             *(self.zoom_in, self.zoom_out, self.zoom_fit, self.zoom_full),
             *(self.rotate_left, self.rotate_right, self.add_face),
         ]
+        self.rotations = (self.rotate_left, self.rotate_right)  # the grid's selection too
         window.stack.currentChanged.connect(self._on_page)
         self._on_page()
 
@@ -89,17 +92,26 @@ class ViewerMenu:
         return menu
 
     def _on_page(self, *_: object) -> None:
-        on_photo = self.window.stack.currentWidget() is self.window.viewer
+        w = self.window
+        on_photo = w.stack.currentWidget() is w.viewer
+        on_grid = w.stack.currentWidget() is w.grid.parentWidget()
         for action in self.photo_only:
-            action.setEnabled(on_photo)
+            action.setEnabled(on_photo or (on_grid and action in self.rotations))
         if not on_photo:
             self.stop_slideshow()
 
     def rotate(self, degrees: int) -> None:
-        viewer = self.window.viewer
-        session = viewer.session
-        if session is not None and viewer.photo_id is not None:
-            session.undo.push(RotatePhoto(session, viewer.photo_id, degrees))
+        """Turn the photo shown, or in the grid the photos selected (one undo step)."""
+        w = self.window
+        session = w.viewer.session
+        on_photo = w.stack.currentWidget() is w.viewer
+        photos = [w.viewer.photo_id] if on_photo and w.viewer.photo_id else w.grid.selected_ids()
+        if session is None or not photos:
+            return
+        turns: list[QUndoCommand] = [RotatePhoto(session, pid, degrees) for pid in photos]
+        text = turns[0].text() + (f" {len(photos)} photos" if len(photos) > 1 else "")
+        session.undo.push(Steps(text, turns))
+        w.grid.viewport().update()  # the thumbnails are read again, turned
 
     # --- full screen -------------------------------------------------------------------------
 

@@ -351,3 +351,19 @@ def test_a_rotation_and_a_drawn_face_sync_to_another_device_and_back(
     window.commands.sync_now.trigger()
     qtbot.waitUntil(lambda: session.doc.rotation(pid) == 180, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.viewer.canvas.turn == 180, timeout=WAIT_MS)
+
+
+def test_rotate_the_photos_selected_in_the_grid_in_one_step(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot
+) -> None:
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+    picks = [row_of(window, "obama.jpg"), row_of(window, "coffee.jpg")]
+    window.grid.select_ids(picks)
+    window.grid.setFocus()
+    qtbot.keyClick(window.grid, Qt.Key.Key_BracketLeft, CTRL)
+    assert [session.doc.rotation(p) for p in picks] == [270, 270]
+    assert session.doc.rotation(row_of(window, "chelsea.jpg")) == 0
+    window.commands.undo.trigger()
+    assert [session.doc.rotation(p) for p in picks] == [0, 0]
