@@ -133,9 +133,11 @@ class PhotoGridModel(QAbstractListModel):
         if not row[THUMB]:
             return None
         side = self._cell - 2 * PADDING
-        key = ("thumb", row[CID], side, self._dpr)
+        turn = self._session.doc.rotation(row[CID]) if self._session else 0  # the user's
+        key = ("thumb", row[CID], side, self._dpr, turn)
         path = self._thumbs_root / row[THUMB]
-        return self._loader.image(key, partial(read_scaled, path, QSize(side, side), self._dpr))
+        box = QSize(side, side)
+        return self._loader.image(key, partial(read_scaled, path, box, self._dpr, turn))
 
     # --- QAbstractListModel ----------------------------------------------------------------
 
