@@ -15,8 +15,10 @@ from pycrdt import Doc, Map
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from photo_tagger.cli.main import main
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.document import LibraryDocument
+from photo_tagger.store.library import Library
 from photo_tagger.store.wire import decode_reply, encode_request
 from tests.harness import ThreadServer, add_library, wait_until
 from tests.server.test_auth import EMPTY_STATE, post
@@ -71,19 +73,21 @@ def test_a_yjs_device_syncs_tags_both_ways(server: ThreadServer, storage: Storag
     }
 
 
-def test_a_y_websocket_device_and_an_http_device_share_a_library(
-    server: ThreadServer, storage: Storage
+def test_a_y_websocket_device_and_photo_tagger_sync_share_a_library(
+    server: ThreadServer, storage: Storage, tmp_path: Path
 ) -> None:
     library_id, token = add_library(storage, "Family")
-    http_edit(server.url, token, f"{PHOTO}|Family")
+    here = tmp_path / "library"
+    with Library.open(here) as library:
+        library.document.set_user_tag(PHOTO, "Family", True)
+    assert main(["sync", "--library", str(here), "--server", server.url, "--token", token]) == 0
     ws = server.url.replace("http://", "ws://") + "/v1/ws"
     out = json.loads(node("live_sync.mjs", ws, library_id, token, f"{OTHER}|Places/Beach", "-"))
-    assert out["user"][f"{PHOTO}|Family"] is True  # it got what the HTTP device wrote
-    wait_until(
-        lambda: f"{OTHER}|Places/Beach" in user_map(server.url, token),
-        "the y-websocket device's tag to be stored",
-    )
-    # while one stays connected, an edit made over HTTP reaches it live
+    assert out["user"][f"{PHOTO}|Family"] is True  # it got what photo-tagger sync sent
+    assert main(["sync", "--library", str(here)]) == 0
+    with Library.open(here) as library:  # and photo-tagger sync got what it added
+        assert library.document.user_tags(OTHER) == {"Places/Beach": True}
+    # while one stays connected, an edit another device syncs reaches it live
     waiting = subprocess.Popen(
         node_argv("live_sync.mjs", ws, library_id, token, "-", f"{PHOTO}|Late"),
         stdout=subprocess.PIPE,
