@@ -213,10 +213,14 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     x.add_argument("--no-retag", action="store_true", help="do not re-analyse photos now")
     x.set_defaults(func=cmd_models)
     x = ms.add_parser("trust", parents=[library_parent], help="trust a release signing key")
-    x.add_argument("key", metavar="KEY.pub")
+    x.add_argument("key", metavar="KEY.pub", help="the public key file releases are signed with")
     x.set_defaults(func=cmd_models)
     x = ms.add_parser("keygen", parents=[library_parent], help="make a release signing key pair")
-    x.add_argument("key", metavar="PRIVATE_KEY_FILE")
+    x.add_argument(
+        "key",
+        metavar="PRIVATE_KEY_FILE",
+        help="where to write the private key (the public key goes beside it)",
+    )
     x.set_defaults(func=cmd_models)
 
 

@@ -78,7 +78,7 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     p = sub.add_parser(
         "scan", parents=[library_parent], help="find, analyse and tag the photos under PATHs"
     )
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="folders or photo files")
     p.add_argument("--workers", type=int, default=None, help="threads (default: every core)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_scan)
