@@ -81,7 +81,7 @@ _TEXT_REASONS = (
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """ "1 photo", "3 photos", "2 people" (count(2, "person", "people"))."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def http_reason(status: int) -> str:
@@ -92,9 +92,10 @@ def http_reason(status: int) -> str:
     return f"{words} (HTTP {status})"
 
 
-def reason(exc: BaseException) -> str:
+def reason(exc: BaseException, unknown: str | None = None) -> str:
     """What went wrong, in words a user understands: never a library's own text. Photo-tagger's
-    own errors are worded where they are raised, and say it as they are."""
+    own errors are worded where they are raised, and say it as they are. `unknown`: what to say
+    of a failure none of these words fit (default: that something unexpected went wrong)."""
     from photo_tagger.errors import PhotoTaggerError
 
     if isinstance(exc, PhotoTaggerError):
@@ -110,7 +111,7 @@ def reason(exc: BaseException) -> str:
         words = "the disk or the network failed"
     if words is None and _is(exc, "sqlite3", "Error"):
         words = "the library's database failed"
-    return words or f"something unexpected went wrong ({type(exc).__name__})"
+    return words or unknown or f"something unexpected went wrong ({type(exc).__name__})"
 
 
 def details(exc: BaseException) -> str:

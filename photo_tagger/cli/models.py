@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, open_library
 from photo_tagger.cli.common import library_dir as cli_library_dir
 from photo_tagger.cli.shadow import print_report, progress_printer, report_json
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.shadow import ShadowReport
@@ -178,7 +179,9 @@ def _retag(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         models = Models.load(active_models_dir(library.path))
         report = Importer(library, models).retag()
-    print(f"re-tagged {report.analysed} photos with the models now in use", file=sys.stderr)
+    print(
+        f"re-tagged {count(report.analysed, 'photo')} with the models now in use", file=sys.stderr
+    )
     return 0 if not report.skipped else 1
 
 

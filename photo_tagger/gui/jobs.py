@@ -92,7 +92,7 @@ class JobQueue(QObject):
     started = Signal(str)  # title
     progress = Signal(object)  # JobProgress (emitted from the job's thread)
     finished = Signal(str, str)  # title, summary
-    failed = Signal(str, str)  # title, message for the user
+    failed = Signal(str, object)  # title, the PhotoTaggerError (its message is for the user)
     pausedChanged = Signal(bool)
     idle = Signal()
 
@@ -171,7 +171,7 @@ class JobQueue(QObject):
         if self._closed:
             return
         if isinstance(error, PhotoTaggerError):
-            self.failed.emit(job.title, str(error))
+            self.failed.emit(job.title, error)
         self._next()
         if not isinstance(error, PhotoTaggerError | LibraryClosedError):
             raise error  # a bug: let Qt's handler (and the test suite) see it
