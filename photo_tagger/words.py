@@ -29,7 +29,7 @@ _OS_REASONS = {
     errno.EIO: "the disk could not be read or written (is it damaged or unplugged?)",
     errno.EMFILE: "too many files are open",
     errno.ENFILE: "too many files are open",
-    errno.ECONNREFUSED: "connection refused: nothing is running at that address and port",
+    errno.ECONNREFUSED: "the connection was refused (nothing is running at that address and port)",
     errno.ETIMEDOUT: "the server did not answer in time",
     errno.EHOSTUNREACH: "the server's computer cannot be reached on the network",
     errno.ENETUNREACH: "there is no network",
@@ -76,6 +76,8 @@ _TEXT_REASONS = (
     ("file is not a database", "the library's database file is damaged"),
     ("database disk image is malformed", "the library's database file is damaged"),
     ("disk I/O error", _OS_REASONS[errno.EIO]),
+    ("KeyringLocked", "the keyring is locked"),
+    ("keyring is locked", "the keyring is locked"),
 )
 
 
@@ -107,7 +109,7 @@ def reason(exc: BaseException, unknown: str | None = None) -> str:
         words = _OS_REASONS[errno.ETIMEDOUT]
     if words is None:
         words = _from_text(exc)
-    if words is None and isinstance(exc, OSError):
+    if words is None and isinstance(exc, OSError) and exc.errno is not None:
         words = "the disk or the network failed"
     if words is None and _is(exc, "sqlite3", "Error"):
         words = "the library's database failed"

@@ -47,5 +47,5 @@ def test_the_command_line_says_an_unreachable_server_in_words(
         *("--server", "http://127.0.0.1:9", "--token", "t"),
     )
     assert code == 2
-    assert "connection refused" in err and "try again later" in err
+    assert "the connection was refused" in err and "try again later" in err
     assert "HTTPConnectionPool" not in err and "Errno" not in err

@@ -49,7 +49,7 @@ def test_an_unreachable_server_is_said_in_words_with_the_details_apart(
     qtbot.waitUntil(lambda: bool(boxes.seen), timeout=WAIT_MS)
     text, details = boxes.seen[0]
     assert "HTTPConnectionPool" not in text and "Errno" not in text
-    assert "connection refused" in text and "try again later" in text
+    assert "the connection was refused" in text and "try again later" in text
     assert "Max retries exceeded" in details and "[Errno 111] Connection refused" in details
 
 
