@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.words import details, reason
 
 if TYPE_CHECKING:
@@ -31,13 +32,6 @@ def library_title(path: Path) -> str:
     application's name, it is not added again by the platform."""
     name = Path(path).name.lstrip(".") or str(path)
     return f"{name} — {APP_NAME}"
-
-
-def failure_text(what: str, exc: BaseException) -> str:
-    """`what` went wrong (a sentence, e.g. "The model update did not happen.") and why, in words."""
-    why = reason(exc)
-    why = why[:1].upper() + why[1:]
-    return f"{what} {why}" + ("" if why.endswith((".", "?", "!")) else ".")
 
 
 def warn(parent: QWidget | None, title: str, text: str, exc: BaseException | None = None) -> None:
@@ -56,9 +50,12 @@ def warn(parent: QWidget | None, title: str, text: str, exc: BaseException | Non
 
 def warn_error(parent: QWidget | None, title: str, exc: BaseException) -> None:
     """`warn()` for an error photo-tagger raised on purpose (its message is worded where it was
-    raised), its causes under "Details"."""
-    cause = exc.__cause__ or exc.__context__
-    warn(parent, title, reason(exc), cause)
+    raised), its causes under "Details"; any other (the disk, the network) says what stopped
+    and why, its own text under "Details"."""
+    if isinstance(exc, PhotoTaggerError):
+        warn(parent, title, str(exc), exc.__cause__ or exc.__context__)
+    else:
+        warn(parent, title, f"{title} did not finish: {reason(exc)}. What was done is kept.", exc)
 
 
 def news(skipped: Iterable[Skipped]) -> list[Skipped]:
