@@ -330,10 +330,10 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
     shots.extend(context_shots(window, app, out, work))
-    shots.extend(cloud_shots(window, app, out, work))
     from shots_words import shots as words_shots  # beside this file
 
     shots.extend(words_shots(window, app, out, work))
+    shots.extend(cloud_shots(window, app, out, work))
     return shots
 
 

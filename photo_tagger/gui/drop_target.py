@@ -34,8 +34,15 @@ class DropHighlight(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         painter.setFont(font)
+        # the words on a pane of their own, readable over any thumbnail
+        text = painter.fontMetrics().boundingRect(self.TEXT)
+        pane = text.adjusted(-24, -16, 24, 16)
+        pane.moveCenter(self.rect().center())
+        painter.setPen(QPen(accent, 2))
+        painter.setBrush(self.palette().window())
+        painter.drawRoundedRect(pane, 10, 10)
         painter.setPen(self.palette().text().color())
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.TEXT)
+        painter.drawText(pane, Qt.AlignmentFlag.AlignCenter, self.TEXT)
 
 
 class DropTarget(QObject):
