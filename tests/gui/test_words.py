@@ -219,3 +219,23 @@ def test_a_wheel_notch_in_people_moves_less_than_a_row(
     QApplication.sendEvent(view.viewport(), notch)
     moved = top - view.visualRect(model.index(0)).top()
     assert 0 < moved < row_height
+
+
+def test_merging_a_named_person_into_a_group_keeps_the_name_and_undo_takes_it_back(
+    make_window: MakeWindow, tmp_path: Path, qtbot: QtBot
+) -> None:
+    folder = copy_photos(tmp_path / "photos", ("obama.jpg",))
+    shutil.copy(SAMPLES / "biden.jpg", folder / "biden.jpg")
+    window = make_window()
+    assert drop(window, [folder])
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=WAIT_MS)
+    window.show_people()
+    model, session = window.people.model, window.session
+    assert session is not None
+    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=WAIT_MS)
+    named, group = model.rows[0].id, model.rows[1].id
+    model.setData(model.index(0), "Leo Messi", Qt.ItemDataRole.EditRole)  # F2 and a name
+    window.people.merge([named, group], group)  # Merge…, keeping the unnamed group
+    assert session.names() == {group: "Leo Messi"}
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert session.names() == {named: "Leo Messi"}  # as it was: the group unnamed again
