@@ -36,6 +36,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 from shots_ratings import shots as ratings_shots  # tools/, beside this file
 from shots_traps_view import shots as traps_view_shots
+from shots_words import shots as words_shots
 
 from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
@@ -338,6 +339,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(context_shots(window, app, out, work))
     shots.extend(traps_view_shots(window, app, out, work))
     shots.extend(ratings_shots(window, app, out, work))
+    shots.extend(words_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 

@@ -21,9 +21,11 @@ the library goes through `on_library`, in slices of a few milliseconds (app/call
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -47,6 +49,9 @@ from photo_tagger.vision.pipeline import (
     default_workers,
     map_in_threads,
 )
+from photo_tagger.words import details, reason
+
+log = logging.getLogger(__name__)
 
 LOOKUP_SLICE = 512  # index lookups per call to the library's thread: a few milliseconds
 WRITE_SLICE = 256  # path removals per library transaction
@@ -153,8 +158,9 @@ class Scan:
             self.finish()
         except sqlite3.Error as exc:
             raise LibraryError(
-                f"Cannot write to the library {self.importer.library.path} ({exc}). If the disk "
-                "is full, free some space and scan again: the photos stored before are kept."
+                f"Cannot write to the library {self.importer.library.path} ({reason(exc)}). If "
+                "the disk is full, free some space and scan again: the photos stored before are "
+                "kept."
             ) from exc
         return self.report
 
@@ -267,10 +273,12 @@ class Scan:
         for outcome in outcomes:
             if outcome.error is not None:
                 error = outcome.error
-                reason = (
-                    str(error) if isinstance(error, ImageError) else f"unexpected error: {error!r}"
-                )
-                self.skip(outcome.item.path, reason)
+                if isinstance(error, ImageError):
+                    why = str(error)
+                else:  # said in words; what a developer needs goes to the log
+                    why = f"it could not be analysed: {reason(error)}"
+                    log.warning("%s could not be analysed:\n%s", outcome.item.path, details(error))
+                self.skip(outcome.item.path, why)
                 progress.advance(skipped=True)
             else:
                 assert outcome.result is not None
@@ -355,6 +363,10 @@ class Scan:
         report.seconds = time.monotonic() - self.started
 
     def _record_skipped(self) -> None:
+        before = {path: when for path, _, when in self.index.skipped()}
+        self.report.skipped[:] = [
+            replace(s, reported=before.get(s.path)) for s in self.report.skipped
+        ]
         with self.index.batch():
             self.index.clear_skipped([st.path for st in self.todo + self.with_twin])
             for s in self.report.skipped:

@@ -14,6 +14,7 @@ from photo_tagger.vision.pipeline import Progress
 class Skipped:
     path: str
     reason: str
+    reported: float | None = None  # when an earlier scan skipped it too (time.time()), if one did
 
 
 @dataclass

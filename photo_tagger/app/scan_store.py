@@ -18,6 +18,7 @@ from photo_tagger.errors import LibraryError
 from photo_tagger.store import rules
 from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import Models
+from photo_tagger.words import reason
 
 EMBEDDING_SIZE = 128
 
@@ -133,7 +134,7 @@ def _read_again(library: Library, batch: Sequence[Analysed | Known]) -> None:
 
 def _store_error(library: Library, exc: BaseException) -> LibraryError:
     return LibraryError(
-        f"Cannot store the scanned photos in the library {library.path} ({exc}). If the disk "
-        "is full, free some space and scan again: the photos stored before are kept, and the "
-        "scan goes on from there."
+        f"Cannot store the scanned photos in the library {library.path} ({reason(exc)}). If "
+        "the disk is full, free some space and scan again: the photos stored before are kept, "
+        "and the scan goes on from there."
     )

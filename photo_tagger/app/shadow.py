@@ -34,6 +34,7 @@ from photo_tagger.store.index import LocalIndex
 from photo_tagger.store.library import CONTEXT_MODEL, Library
 from photo_tagger.store.paths import INDEX_FILE
 from photo_tagger.vision.pipeline import Analyzer, Models, Progress, default_workers, map_in_threads
+from photo_tagger.words import reason
 
 SAMPLE = 200  # photos a new release is tried on, unless the user says otherwise
 COMPARE_SLICE = 32  # photos compared per call to the library's thread: a few milliseconds
@@ -249,4 +250,4 @@ def why(error: BaseException | None) -> str:
     """Why a photo could not be tried, in words."""
     if isinstance(error, ImageError):
         return str(error)
-    return f"it could not be analysed ({error})"
+    return f"it could not be analysed ({reason(error) if error else 'no reason given'})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, open_library
+from photo_tagger.words import count
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -15,7 +16,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if report.clean:
         print("The library's records are all well formed.")
         return EXIT_OK
-    print(f"{len(report.problems)} malformed record(s), skipped by every command:")
+    print(f"{count(len(report.problems), 'malformed record')}, skipped by every command:")
     for problem in report.problems:
         print(f"  {problem}")
     if args.repair:

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from photo_tagger.words import count
+
 if TYPE_CHECKING:
     from photo_tagger.store.library import Library
 
@@ -40,8 +42,8 @@ def report_skipped(messages: list[str]) -> None:
     if not messages:
         return
     print(
-        f"photo-tagger: skipped {len(messages)} malformed record(s) of the library, written by "
-        "another device or program; `photo-tagger check` lists them and "
+        f"photo-tagger: skipped {count(len(messages), 'malformed record')} of the library, "
+        "written by another device or program; `photo-tagger check` lists them and "
         "`photo-tagger check --repair` sets them aside:",
         file=sys.stderr,
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from photo_tagger.cli.common import EXIT_ERROR, EXIT_OK, EXIT_SKIPPED, open_library
 from photo_tagger.cli.common import library_dir as cli_library_dir
+from photo_tagger.words import count
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
@@ -123,13 +124,13 @@ def _print_refined(r: Any) -> None:
 def _print_report(report: Any) -> int:
     for photo_id, reason in report.failed:
         print(f"not refined: {photo_id}: {reason}")
-    for photo_id, count in report.dropped:
+    for photo_id, dropped in report.dropped:
         print(
-            f"note: {photo_id}: {count} tags of the cloud model's answer were not recorded (not in "
-            "the library's vocabulary, malformed, or past 50 a photo)"
+            f"note: {photo_id}: {count(dropped, 'tag')} of the cloud model's answer not recorded "
+            "(not in the library's vocabulary, malformed, or past 50 a photo)"
         )
     print(
-        f"{len(report.refined)} photos refined in the cloud"
+        f"{count(len(report.refined), 'photo')} refined in the cloud"
         + (f" by {report.endpoint}" if report.endpoint and report.refined else "")
         + f", {report.queued} newly queued, {report.waiting} waiting"
         + (f", {len(report.failed)} refused" if report.failed else "")
@@ -145,7 +146,7 @@ def _print_status(s: Any) -> None:
     c = s.settings
     state = "on" if c.enabled else "off"
     print(
-        f"Escalation: {state} (threshold {c.threshold:g}, {c.daily_budget} photos a day, "
+        f"Escalation: {state} (threshold {c.threshold:g}, {count(c.daily_budget, 'photo')} a day, "
         f"long side {c.max_side} px, model {c.model})"
     )
     print(f"Endpoints: {', '.join(c.endpoints) or 'none'}; token {'set' if c.token else 'not set'}")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from photo_tagger import __version__
 from photo_tagger.cli.common import EXIT_ERROR
 from photo_tagger.errors import PhotoTaggerError
+from photo_tagger.words import reason
 
 # Each has register(subparsers, library_parent_parser); see photo_tagger/cli/__init__.py.
 COMMAND_MODULES = (
@@ -57,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except PhotoTaggerError as exc:
         print(f"photo-tagger: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # a file or folder named on the command line, said in words
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"photo-tagger: {where}{reason(exc)}.", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("photo-tagger: interrupted; everything reported done is saved.", file=sys.stderr)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, open_library
 from photo_tagger.cli.common import library_dir as cli_library_dir
 from photo_tagger.cli.shadow import print_report, progress_printer, report_json
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.shadow import ShadowReport
@@ -178,7 +179,9 @@ def _retag(args: argparse.Namespace) -> int:
     with open_library(args) as library:
         models = Models.load(active_models_dir(library.path))
         report = Importer(library, models).retag()
-    print(f"re-tagged {report.analysed} photos with the models now in use", file=sys.stderr)
+    print(
+        f"re-tagged {count(report.analysed, 'photo')} with the models now in use", file=sys.stderr
+    )
     return 0 if not report.skipped else 1
 
 
@@ -213,10 +216,14 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     x.add_argument("--no-retag", action="store_true", help="do not re-analyse photos now")
     x.set_defaults(func=cmd_models)
     x = ms.add_parser("trust", parents=[library_parent], help="trust a release signing key")
-    x.add_argument("key", metavar="KEY.pub")
+    x.add_argument("key", metavar="KEY.pub", help="the public key file releases are signed with")
     x.set_defaults(func=cmd_models)
     x = ms.add_parser("keygen", parents=[library_parent], help="make a release signing key pair")
-    x.add_argument("key", metavar="PRIVATE_KEY_FILE")
+    x.add_argument(
+        "key",
+        metavar="PRIVATE_KEY_FILE",
+        help="where to write the private key (the public key goes beside it)",
+    )
     x.set_defaults(func=cmd_models)
 
 

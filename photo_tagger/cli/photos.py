@@ -75,7 +75,11 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     p = sub.add_parser("tag", help="add or remove a tag on a photo")
     tag_sub = p.add_subparsers(dest="action", required=True)
     for action in ("add", "remove"):
-        t = tag_sub.add_parser(action, parents=[library_parent])
+        t = tag_sub.add_parser(
+            action,
+            parents=[library_parent],
+            help=f"{action} a tag {'to' if action == 'add' else 'from'} a photo",
+        )
         t.add_argument("photo", metavar="PHOTO", help="a scanned file's path or a photo id")
         t.add_argument("tag", metavar="TAG", help="e.g. Animals/Cat or 'Holidays/Lisbon 2024'")
         t.set_defaults(func=cmd_tag)

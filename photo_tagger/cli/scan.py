@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, models_dir, open_library, shown
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan_report import ScanReport
@@ -42,32 +43,33 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def print_report(report: ScanReport) -> None:
     print(
-        f"Scanned {report.found} photo files in {report.seconds:.1f} s: "
+        f"Scanned {count(report.found, 'photo file')} in {report.seconds:.1f} s: "
         f"{report.analysed} analysed ({report.rate:.1f} photos/s), "
         f"{report.unchanged} unchanged, {report.restored} restored, "
         f"{report.known_content} recognised by content, "
         f"{report.removed} gone from disk, {len(report.skipped)} skipped. "
-        f"{report.faces} faces, {report.new_people} new people."
+        f"{count(report.faces, 'face')}, {count(report.new_people, 'new person', 'new people')}."
     )
     if report.restored:
         print(
-            f"Restored {report.restored} photos whose model tags and faces were no longer in the "
-            "library (removed on another device): analysed again from their files, with your "
-            "tags that were still there kept."
+            f"Restored {count(report.restored, 'photo')} whose model tags and faces were no "
+            "longer in the library (removed on another device): analysed again from their "
+            "files, with your tags that were still there kept."
         )
     if report.imported_tags or report.imported_faces:
         print(
-            f"From XMP/IPTC written by other apps: {report.imported_tags} tags, "
-            f"{report.imported_faces} named faces."
+            f"From XMP/IPTC written by other apps: {count(report.imported_tags, 'tag')}, "
+            f"{count(report.imported_faces, 'named face')}."
         )
     c, d = report.context, report.duplicates
     if c is not None:
         print(
-            f"{c.events} events; {c.borrowed_places} photos without GPS placed by a neighbour "
-            f"(suggested); place, date and event tags of {c.updated} photos updated."
+            f"{count(c.events, 'event')}; {count(c.borrowed_places, 'photo')} without GPS placed "
+            "by a neighbour (suggested); place, date and event tags of "
+            f"{count(c.updated, 'photo')} updated."
         )
     if d is not None:
-        print(f"Near-duplicates: {d.groups} groups of {d.photos} photos.")
+        print(f"Near-duplicates: {count(d.groups, 'group')} of {count(d.photos, 'photo')}.")
     for problem in report.metadata_problems:
         print(f"note: {shown(problem)}")
     for s in report.skipped:
@@ -78,7 +80,7 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     p = sub.add_parser(
         "scan", parents=[library_parent], help="find, analyse and tag the photos under PATHs"
     )
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="folders or photo files")
     p.add_argument("--workers", type=int, default=None, help="threads (default: every core)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_scan)

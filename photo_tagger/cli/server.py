@@ -91,7 +91,7 @@ def _register_libraries(actions: argparse._SubParsersAction, db: argparse.Argume
     a = actions.add_parser(
         "add-library", parents=[db], help="create a library; prints its id and first token"
     )
-    a.add_argument("name", metavar="NAME")
+    a.add_argument("name", metavar="NAME", help="a name for the library, e.g. family")
     a.set_defaults(func=cmd_add_library)
     a = actions.add_parser(
         "add-token", parents=[db], help="another token for a library (one per device, say)"
@@ -99,7 +99,7 @@ def _register_libraries(actions: argparse._SubParsersAction, db: argparse.Argume
     a.add_argument("library", metavar="LIBRARY", help="library id or name")
     a.set_defaults(func=cmd_add_token)
     a = actions.add_parser("revoke", parents=[db], help="revoke a token (its id or itself)")
-    a.add_argument("token", metavar="TOKEN")
+    a.add_argument("token", metavar="TOKEN", help="the token, or its id from `server list`")
     a.set_defaults(func=cmd_revoke)
     a = actions.add_parser("list", parents=[db], help="libraries and their tokens, as JSON")
     a.set_defaults(func=cmd_list)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from photo_tagger.cli.common import print_json
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.shadow import ShadowReport
@@ -46,12 +47,15 @@ def print_report(report: ShadowReport, decide: str) -> None:
         f"the library's {report.library_photos} photos ({when}): {report.headline()}."
     )
     if report.stopped:
-        print(f"The comparison was stopped after {report.compared} of {report.sampled} photos.")
+        print(
+            f"The comparison was stopped after {report.compared} of "
+            f"{count(report.sampled, 'photo')}."
+        )
     print(f"Tags lost most often:   {tag_counts(report.most_often(gained=False))}")
     print(f"Tags gained most often: {tag_counts(report.most_often(gained=True))}")
     if report.faces_changed:
         n = report.faces_changed
-        print(f"The faces found change on {n} photo{'s' if n != 1 else ''}.")
+        print(f"The faces found change on {count(n, 'photo')}.")
     for change in report.changed:
         print()
         print(change.path)

@@ -6,6 +6,7 @@ import argparse
 
 from photo_tagger.cli.common import EXIT_OK, open_library, report_skipped
 from photo_tagger.cli.common import library_dir as cli_library_dir
+from photo_tagger.words import count
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
@@ -52,7 +53,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             client = sync.SyncClient(library, remembered.server, remembered.token, session)
             result = client.sync_once()
         report_skipped([str(m) for m in came_in.malformed()])
-    waiting = f"{result.pending} edits waiting" if result.pending else "nothing waiting"
+    waiting = f"{count(result.pending, 'edit')} waiting" if result.pending else "nothing waiting"
     print(
         f"Synced with {remembered.server}: sent {_size(result.sent_bytes)}, received "
         f"{_size(result.received_bytes)}"

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     r = actions.add_parser(
         "read", help="print, as JSON, the keywords and named faces a scan would import from PHOTO"
     )
-    r.add_argument("photo", metavar="PHOTO")
+    r.add_argument("photo", metavar="PHOTO", help="a photo file")
     r.set_defaults(func=cmd_xmp_read)
 
 

@@ -37,6 +37,7 @@ import requests
 
 from photo_tagger.errors import EscalationOfflineError, EscalationRefusedError
 from photo_tagger.store.http_limits import AnswerLimitError, HttpLimits, Reply, exchange
+from photo_tagger.words import reason
 
 INPUT, OUTPUT = "image", "tags"
 CONNECT_TIMEOUT = 3.05  # seconds; a little over a TCP retransmission window
@@ -170,7 +171,7 @@ class InferenceClient:
                 self.session, method, url, self.limits, headers=self.headers, **kwargs
             )
         except requests.RequestException as exc:
-            raise EndpointFailed(f"not reachable ({type(exc).__name__})") from None
+            raise EndpointFailed(f"not reachable: {reason(exc)}") from exc
         except AnswerLimitError as exc:
             raise EndpointFailed(f"{exc}; the next endpoint is tried") from None
         if response.status_code in (401, 403):

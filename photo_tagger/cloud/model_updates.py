@@ -57,6 +57,7 @@ from photo_tagger.store.http_limits import (
     open_exchange,
 )
 from photo_tagger.vision.model import default_models_dir
+from photo_tagger.words import http_reason, reason
 
 MAX_MANIFEST = 1 << 20  # bytes: the manifest and its signature are a few KB
 DEADLINE = 1800.0  # seconds for one download: a 100 MB model at ~0.5 Mbit/s
@@ -119,7 +120,11 @@ class ModelUpdater:
         except FileNotFoundError:
             return {"current": None, "previous": None, "candidate": None}
         except (OSError, ValueError) as exc:
-            raise ModelError(f"{self.root / 'state.json'} cannot be read: {exc}") from None
+            why = reason(exc, "it is damaged")
+            raise ModelError(
+                f"{self.root / 'state.json'} cannot be read: {why}. Check for Model Updates "
+                "again to put it right."
+            ) from None
 
     def _write_state(self, state: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -182,11 +187,16 @@ class ModelUpdater:
                     raise ModelUpdateError("The model server refused the token.")
                 if answer.status_code != 200:
                     raise ModelUpdateError(
-                        f"The model server answered {answer.status_code} for {url}."
+                        f"The model server could not give {url}: "
+                        f"{http_reason(answer.status_code)}. Nothing was installed; try again "
+                        "later or tell the server's administrator."
                     )
                 yield answer
         except requests.RequestException as exc:
-            raise ModelUpdateError(f"The model server cannot be reached ({exc}).") from None
+            raise ModelUpdateError(
+                f"The model server cannot be reached: {reason(exc)}. Nothing was installed; "
+                "check the sync server's address in Settings › Sync and try again later."
+            ) from exc
         except AnswerLimitError as exc:
             raise ModelUpdateError(
                 f"The model update was refused: {exc}. Nothing was installed; try again later "
@@ -239,8 +249,8 @@ class ModelUpdater:
             manifest = read_release_manifest(data)
         except (ValueError, TypeError) as exc:
             raise ModelUpdateError(
-                f"The model release's manifest is malformed ({exc}): refused. Ask the server's "
-                "administrator to publish it again."
+                f"The model release's manifest is malformed ({exc}): refused. Ask the "
+                "server's administrator to publish it again."
             ) from None
         if version_tuple(manifest.min_app_version) > version_tuple(__version__):
             raise ModelUpdateError(
@@ -322,7 +332,10 @@ class ModelUpdater:
                     f"{expected_size} bytes). Nothing was installed; try again later."
                 ) from None
             except requests.RequestException as exc:
-                raise ModelUpdateError(f"The download of {dest.name} broke off ({exc}).") from None
+                raise ModelUpdateError(
+                    f"The download of {dest.name} broke off: {reason(exc)}. Nothing was "
+                    "installed; try again later."
+                ) from exc
             out.flush()
             os.fsync(out.fileno())
         if size != expected_size:

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from photo_tagger.errors import ModelUpdateError
+from photo_tagger.words import reason
 
 _RAW = serialization.Encoding.Raw
 
@@ -42,14 +43,18 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     try:
         return Ed25519PrivateKey.from_private_bytes(base64.b64decode(path.read_text().strip()))
     except (OSError, ValueError) as exc:
-        raise ModelUpdateError(f"{path} is not a model signing key ({exc}).") from None
+        why = reason(exc, "not in the expected form")
+        raise ModelUpdateError(f"{path} is not a model signing key ({why}).") from None
 
 
 def load_public_key(text: str) -> Ed25519PublicKey:
     try:
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(text.strip(), validate=True))
-    except ValueError as exc:
-        raise ModelUpdateError(f"Not an Ed25519 public key ({exc}).") from None
+    except ValueError:
+        raise ModelUpdateError(
+            "Not an Ed25519 public key (not in the expected form): give the KEY.pub file the "
+            "release's publisher gave you."
+        ) from None
 
 
 def sign(key: Ed25519PrivateKey, data: bytes) -> str:

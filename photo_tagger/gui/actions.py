@@ -51,7 +51,7 @@ class Actions:
         self.add_folder = _action(w, "Add &Folder…", lambda: choose_folder(w), K.Open)
         self.add_photos = _action(w, "Add &Photos…", lambda: choose_photos(w))
         self.add_samples = _action(w, "Add the &Sample Photos", w.add_samples)
-        self.add_samples.setEnabled(w.welcome.samples_button.isVisible())
+        self.add_samples.setEnabled(not w.welcome.samples_button.isHidden())  # shown or not yet
         self.settings = _action(w, "&Settings…", w.open_settings, K.Preferences, "Ctrl+,")
         self.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.quit = _action(w, "&Quit", w.close, K.Quit, "Ctrl+Q")
@@ -75,6 +75,8 @@ class Actions:
             group.addAction(a)
         self.photos.setChecked(True)
         self.zoom_in = _action(w, "&Bigger Thumbnails", lambda: w.size_slider.zoom(1), K.ZoomIn)
+        if QKeySequence("Ctrl+=") not in self.zoom_in.shortcuts():  # "+" is Shift+= mostly
+            self.zoom_in.setShortcuts([*self.zoom_in.shortcuts(), QKeySequence("Ctrl+=")])
         zoom_out = lambda: w.size_slider.zoom(-1)  # noqa: E731
         self.zoom_out = _action(w, "&Smaller Thumbnails", zoom_out, K.ZoomOut)
         self.about = _action(w, "&About Photo Tagger", lambda: about(w))

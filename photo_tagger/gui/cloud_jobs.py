@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from photo_tagger.gui.jobs import Job, JobControl
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.cloud.escalation import EscalationReport, Refined
@@ -71,7 +72,7 @@ class RefineJob:
 
 def refine_summary(result: RefineResult) -> str:
     n = len(result.refined)
-    refined = f"{n} photo{'s' if n != 1 else ''} refined"
+    refined = f"{count(n, 'photo')} refined"
     report = result.report
     if report is None:
         return refined + " before you stopped"

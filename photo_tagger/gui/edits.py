@@ -145,12 +145,17 @@ class MergePeople(QUndoCommand):
         self._sources = [s for s in resolved if s != self._target]
         super().__init__(f"Merge {len(self._sources)} into {session.person_label(self._target)}")
         self._session = session
+        target_entry = session.doc.person(self._target)
+        self._name = target_entry.get("name") if target_entry else None  # a merge may name it
 
     def redo(self) -> None:
         self._session.merge_people(self._sources, self._target)
 
     def undo(self) -> None:
         self._session.unmerge_people(self._sources, self._target)
+        entry = self._session.doc.person(self._target)
+        if entry is not None and entry.get("name") != self._name:
+            self._session.set_person_name(self._target, self._name)
 
 
 @dataclass(frozen=True)

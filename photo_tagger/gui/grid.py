@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QShowEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
@@ -336,9 +336,23 @@ class PhotoGrid(QListView):
         if isinstance(key, tuple) and key[0] == "thumb":
             self.viewport().update()  # many arrivals in a row cost one repaint
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """As many columns as fit, sharing the width left over: no empty band on the right."""
+        step, width = self.cell + 8, self.viewport().width() - 2 * self.spacing()
+        if not self.verticalScrollBar().isVisible():  # the layout keeps room for it
+            width -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        columns = max(1, width // step)
+        grid = QSize(max(step, width // columns), self.cell + CAPTION_HEIGHT + 8)
+        if grid != self.gridSize():
+            self.setGridSize(grid)
+
     def set_cell(self, cell: int) -> None:
         self._delegate.cell = cell
-        self.setGridSize(QSize(cell + 8, cell + CAPTION_HEIGHT + 8))
+        self._fit_columns()
         model = self.model()
         if isinstance(model, PhotoGridModel):
             model.set_cell(cell, self.devicePixelRatioF())

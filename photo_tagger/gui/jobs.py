@@ -92,7 +92,9 @@ class JobQueue(QObject):
     started = Signal(str)  # title
     progress = Signal(object)  # JobProgress (emitted from the job's thread)
     finished = Signal(str, str)  # title, summary
-    failed = Signal(str, str)  # title, message for the user
+    failed = Signal(
+        str, object
+    )  # title, the PhotoTaggerError (its message is for the user) or OSError
     pausedChanged = Signal(bool)
     idle = Signal()
 
@@ -170,10 +172,10 @@ class JobQueue(QObject):
         self._current = self._control = None
         if self._closed:
             return
-        if isinstance(error, PhotoTaggerError):
-            self.failed.emit(job.title, str(error))
+        if isinstance(error, PhotoTaggerError | OSError):  # an OSError: the disk, the network
+            self.failed.emit(job.title, error)
         self._next()
-        if not isinstance(error, PhotoTaggerError | LibraryClosedError):
+        if not isinstance(error, PhotoTaggerError | OSError | LibraryClosedError):
             raise error  # a bug: let Qt's handler (and the test suite) see it
 
 

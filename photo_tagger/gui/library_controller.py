@@ -25,6 +25,7 @@ from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import Session
 from photo_tagger.gui.status import ProblemsButton
 from photo_tagger.store.catalog import Row
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan_report import ScanReport
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 class LibraryController(QObject):
     message = Signal(str, int)  # a word for the status bar, for so many ms
-    failed = Signal(str, str)  # a library could not be opened: (title, why)
+    failed = Signal(str, object)  # a library could not be opened: (title, the LibraryError)
     closing = Signal()  # the session is about to close: the views let go of it
 
     def __init__(
@@ -64,7 +65,7 @@ class LibraryController(QObject):
         try:
             library = Library.open(path)
         except PhotoTaggerError as exc:
-            self.failed.emit("Cannot open the library", str(exc))
+            self.failed.emit("Cannot open the library", exc)
             return None
         try:
             from photo_tagger.app.thresholds import load_vocabulary
@@ -79,7 +80,7 @@ class LibraryController(QObject):
             )
         except PhotoTaggerError as exc:
             library.close()
-            self.failed.emit("Cannot open the library", str(exc))
+            self.failed.emit("Cannot open the library", exc)
             return None
 
     def start(self, session: Session) -> None:
@@ -189,9 +190,12 @@ class LibraryController(QObject):
         )
 
     def _on_scan_finished(self, report: ScanReport) -> None:
-        if report.skipped:
+        from photo_tagger.gui.messages import news
+
+        skipped = news(report.skipped)  # a file is reported once, until it changes
+        if skipped:
             self._problems.show_problems(
-                "Photos skipped", [f"{s.path}: {s.reason}" for s in report.skipped]
+                "Photos skipped", [f"{s.path}: {s.reason}" for s in skipped]
             )
         if report.analysed:
             self._links.refine_if_on()
@@ -234,7 +238,7 @@ class LibraryController(QObject):
             "Records skipped",
             lines,
             summary=(
-                f"{n} record{'s' if n != 1 else ''} of this library, written by another device or "
+                f"{count(n, 'record')} of this library, written by another device or "
                 "program, could not be read and are left out. Setting them aside keeps them in the "
                 "library's quarantine (nothing is deleted) and no longer reports them."
             ),
@@ -275,7 +279,8 @@ class LibraryController(QObject):
             if self.session is not session:
                 return
             moved = set_aside(session.library, found)
-            self.message.emit(f"{moved} malformed record(s) set aside; nothing was deleted.", 10000)
+            moved_text = count(moved, "malformed record")
+            self.message.emit(f"{moved_text} set aside; nothing was deleted.", 10000)
             session.reload_document()
 
         self._services.images_runner.run(partial(find_malformed, session.path), done)
@@ -294,7 +299,7 @@ class LibraryController(QObject):
         command = RenameTag(session, tag, new)
         if command.photos:
             session.undo.push(command)
-            self.message.emit(f"“{tag}” is now “{new}” on {command.photos} photos", 5000)
+            self.message.emit(f"“{tag}” is now “{new}” on {count(command.photos, 'photo')}", 5000)
 
     def tag_duplicate_extras(self) -> None:
         """Tag the near-duplicates that are not the best of their group (one undo step), so that

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import Session
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.shadow import PhotoChange, ShadowReport
@@ -165,8 +166,9 @@ def intro_text(report: ShadowReport) -> str:
     n = len(report.changed)
     return (
         f"{capitalised(report.candidate)} was tried on {report.compared} of your "
-        f"{report.library_photos} photos, beside the models in use ({report.current}): the tags "
-        f"or faces you see would change on {n} of them. Nothing changes until you accept it. "
+        f"{count(report.library_photos, 'photo')}, beside the models in use "
+        f"({report.current}): the tags or faces you see would change on {n} of them. Nothing "
+        "changes until you accept it. "
         "Accepting switches to the new models and re-tags your photos in the background; tags "
         "you added or removed stay as they are."
     )
@@ -182,7 +184,7 @@ def often_text(report: ShadowReport) -> str:
     )
     if report.faces_changed:
         n = report.faces_changed
-        text += f"\nThe faces found change on {n} photo{'s' if n != 1 else ''}."
+        text += f"\nThe faces found change on {count(n, 'photo')}."
     return text
 
 
@@ -190,14 +192,12 @@ def count_text(report: ShadowReport, limit: int) -> str:
     n = len(report.changed)
     parts = [] if n else ["None of the photos tried would change."]
     if n > limit:
-        parts.append(f"Showing {limit} of the {n} photos that would change.")
+        parts.append(f"Showing {limit} of the {count(n, 'photo')} that would change.")
     if report.stopped:
-        parts.append(f"Stopped after {report.compared} of {report.sampled} photos.")
+        parts.append(f"Stopped after {report.compared} of {count(report.sampled, 'photo')}.")
     if report.skipped:
         k = len(report.skipped)
-        parts.append(
-            f"{k} sampled photo{'s' if k != 1 else ''} could not be compared (hover for why)."
-        )
+        parts.append(f"{count(k, 'sampled photo')} could not be compared (hover for why).")
     return " ".join(parts)
 
 

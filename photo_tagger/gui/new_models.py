@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox
 
 from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.cloud_jobs import ModelUpdateJob
 from photo_tagger.gui.jobs import JobQueue
+from photo_tagger.gui.messages import warn_error
 from photo_tagger.gui.model_review import ReviewButton, ReviewDialog, TryModelsJob
 from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.scan_job import FolderModels, RetagJob
@@ -146,7 +146,7 @@ class NewModels(QObject):
             release = accept(session.path)
         except PhotoTaggerError as exc:
             self._hide()
-            QMessageBox.warning(self.button.window(), "New Models", str(exc))
+            warn_error(self.button.window(), "New Models", exc)
             return
         self._hide()
         folder = self._services.models_dir(session.path)
@@ -170,7 +170,7 @@ class NewModels(QObject):
         try:
             release = reject(session.path)
         except PhotoTaggerError as exc:
-            QMessageBox.warning(self.button.window(), "New Models", str(exc))
+            warn_error(self.button.window(), "New Models", exc)
             return
         self.message.emit(
             f"Model release {release} was dropped; the models in use stay as they were.", 15_000

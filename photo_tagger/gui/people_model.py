@@ -27,6 +27,7 @@ from photo_tagger.errors import ImageError
 from photo_tagger.gui.edits import NamePerson
 from photo_tagger.gui.images import ImageLoader, Pixels, read_scaled
 from photo_tagger.gui.session import Session
+from photo_tagger.words import count
 
 FaceKey = tuple[str, int]  # (content id, face index), as the store names faces
 
@@ -174,7 +175,7 @@ class PeopleModel(QAbstractListModel):
         if role == PERSON_ID_ROLE:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.label}: {len(row.faces)} faces in {row.photos} photos"
+            return f"{row.label}: {count(len(row.faces), 'face')} in {count(row.photos, 'photo')}"
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -234,9 +235,9 @@ class PersonDelegate(QStyledItemDelegate):
         font.setItalic(False)
         font.setPointSizeF(font.pointSizeF() * 0.9)
         painter.setFont(font)
-        faces = f"{len(row.faces)} face{'s' if len(row.faces) != 1 else ''}"
-        photos = f"{row.photos} photo{'s' if row.photos != 1 else ''}"
-        detail = f"{faces} · {photos}" + (" · hidden" if row.hidden else "")
+        detail = f"{count(len(row.faces), 'face')} · {count(row.photos, 'photo')}" + (
+            " · hidden" if row.hidden else ""
+        )
         painter.drawText(
             name_rect.translated(0, CROP // 2),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

@@ -23,6 +23,9 @@ from photo_tagger.gui.edits import HidePerson, MergePeople
 from photo_tagger.gui.images import ImageLoader
 from photo_tagger.gui.people_model import PeopleModel, PersonDelegate, PersonRow, person_rows
 from photo_tagger.gui.session import Session
+from photo_tagger.words import count
+
+WHEEL_STEP = 20  # pixels a scroll step moves the people list
 
 
 class PeopleView(QWidget):
@@ -40,6 +43,9 @@ class PeopleView(QWidget):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.list.setUniformItemSizes(True)
         self.list.setAlternatingRowColors(True)
+        # rows are tall: a wheel notch (three steps) moves about two thirds of one, not three
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.verticalScrollBar().setSingleStep(WHEEL_STEP)
         self.list.activated.connect(self._on_activated)
         self.list.selectionModel().selectionChanged.connect(self._update_buttons)
         self.intro = QLabel(
@@ -133,7 +139,7 @@ class PeopleView(QWidget):
         rows = self._selected_rows()
         if len(rows) < 2 or self._session is None:
             return
-        labels = [f"{r.label} ({len(r.faces)} faces)" for r in rows]
+        labels = [f"{r.label} ({count(len(r.faces), 'face')})" for r in rows]
         choice, ok = QInputDialog.getItem(
             self, "Merge people", "These are all one person. Keep:", labels, 0, False
         )

@@ -18,6 +18,7 @@ from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.settings import Settings
 from photo_tagger.gui.settings_dialog import SettingsValues, cloud_settings
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.gui.library_controller import LibraryController
@@ -98,7 +99,7 @@ def with_library_values(
         sync_text = sync_status.text() + (f": {sync_status.message}" if sync_status.message else "")
     if cloud.delivered or cloud.waiting or cloud.sent_today:
         cloud_text = (
-            f"{cloud.delivered} photo{'s' if cloud.delivered != 1 else ''} refined, "
+            f"{count(cloud.delivered, 'photo')} refined, "
             f"{cloud.waiting} waiting, {cloud.sent_today} sent today"
         )
     else:

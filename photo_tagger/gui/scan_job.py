@@ -13,6 +13,7 @@ from photo_tagger.gui.jobs import Job, JobControl
 from photo_tagger.gui.paths import outermost
 from photo_tagger.gui.runner import UiThreadCaller
 from photo_tagger.gui.session import Session
+from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan import Importer
@@ -145,16 +146,16 @@ class ScanJob:
 
 def summary(report: ScanReport) -> str:
     added, restored = report.analysed - report.restored, report.restored
-    parts = [f"{added} photo{'s' if added != 1 else ''} added"] if added or not restored else []
+    parts = [f"{count(added, 'photo')} added"] if added or not restored else []
     if restored:
         # the shared document had lost them (removed on another device): analysed again
-        parts.append(f"{restored} photo{'s' if restored != 1 else ''} restored")
+        parts.append(f"{count(restored, 'photo')} restored")
     if report.known_content:
         parts.append(f"{report.known_content} recognised by content")
     if report.removed:
         parts.append(f"{report.removed} gone from disk")
     if report.new_people:
-        parts.append(f"{report.new_people} new people")
+        parts.append(count(report.new_people, "new person", "new people"))
     if report.skipped:
         parts.append(f"{len(report.skipped)} skipped")
     return ", ".join(parts) + (f" in {report.seconds:.1f} s" if report.analysed else "")
@@ -177,7 +178,7 @@ class GroupPeopleJob:
         return group_people(session.library, self._threshold, self._caller, session.photos_stored)
 
     def finish(self, result: Any) -> str:
-        return f"{result} new people" if result else ""
+        return count(result, "new person", "new people") if result else ""
 
     def merge(self, other: Job) -> bool:
         return isinstance(other, GroupPeopleJob)
@@ -213,7 +214,7 @@ class RetagJob:
             # every re-tagged photo's facts are read again, and the sync and the sidecars hear
             self._session.reload_document()
             self._session.stored.emit([])
-        return f"{report.analysed} photos re-tagged" + (
+        return f"{count(report.analysed, 'photo')} re-tagged" + (
             f", {len(report.skipped)} skipped" if report.skipped else ""
         )
 

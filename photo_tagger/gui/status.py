@@ -1,12 +1,18 @@
-"""Background work in the status bar: what runs, photos done, rate, time left; pause and cancel."""
+"""Background work in the status bar: what runs, photos done, rate, time left; pause and cancel.
+
+The time left is shown once it means something (a few photos and seconds into the work) and
+smoothed, so that it counts down rather than jumps.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from photo_tagger.gui.jobs import JobProgress, JobQueue
+from photo_tagger.words import count
 
 
 def format_eta(seconds: float | None) -> str:
@@ -18,14 +24,58 @@ def format_eta(seconds: float | None) -> str:
     )
 
 
-def progress_text(p: JobProgress, paused: bool) -> str:
+class TimeLeft:
+    """The time a job has left, from the photos done since it began counting: None until
+    MIN_PHOTOS photos and MIN_SECONDS seconds have gone by (the first photos say little: models
+    loading, files already known), then each new estimate moves the last one, counted down by
+    the time since, part of the way (SMOOTHING)."""
+
+    MIN_PHOTOS = 5
+    MIN_SECONDS = 5.0
+    SMOOTHING = 0.25
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.reset()
+
+    def reset(self) -> None:
+        self._start: float | None = None
+        self._done0 = 0
+        self._shown: float | None = None
+        self._at = 0.0
+        self.rate = 0.0  # photos per second since counting began, once meaningful
+
+    def update(self, done: int, total: int) -> float | None:
+        now = self.clock()
+        if self._start is None or done < self._done0:
+            self.reset()
+            self._start, self._done0 = now, done
+            return None
+        elapsed, counted = now - self._start, done - self._done0
+        if counted < self.MIN_PHOTOS or elapsed < self.MIN_SECONDS:
+            return None
+        self.rate = counted / elapsed
+        estimate = max(0, total - done) / self.rate
+        if self._shown is None:
+            self._shown = estimate
+        else:
+            counted_down = max(0.0, self._shown - (now - self._at))
+            self._shown = counted_down + self.SMOOTHING * (estimate - counted_down)
+        self._at = now
+        return self._shown
+
+
+def progress_text(p: JobProgress, paused: bool, left: float | None = None, rate: float = 0) -> str:
+    """`left`: the seconds left, None while they cannot be told yet."""
     if p.status:
         return f"{p.title}: {p.status}"
-    text = f"{p.title}: {p.done}/{p.total} photos"
+    text = f"{p.title}: {p.done}/{count(p.total, 'photo')}"
     if paused:
         return text + " · paused"
-    if p.done and p.rate > 0:
-        text += f" · {p.rate:.1f} photos/s · {format_eta(p.eta_seconds)} left"
+    if left is not None and rate > 0:
+        text += f" · {rate:.1f} photos/s · {format_eta(left)} left"
+    elif p.done < p.total:
+        text += " · working out the time left"
     return text
 
 
@@ -36,6 +86,8 @@ class JobStatus(QWidget):
         super().__init__(parent)
         self._jobs = jobs
         self._last: JobProgress | None = None
+        self.time_left = TimeLeft()
+        self._left: float | None = None
         self.label = QLabel()
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(180)
@@ -60,6 +112,8 @@ class JobStatus(QWidget):
 
     def _on_started(self, title: str) -> None:
         self.setVisible(True)
+        self.time_left.reset()
+        self._left = None
         self._on_progress(JobProgress(title, "starting…", 0, 0, 0.0, None))
 
     def _on_progress(self, p: JobProgress) -> None:
@@ -69,15 +123,24 @@ class JobStatus(QWidget):
             self.bar.setValue(p.done)
         else:
             self.bar.setRange(0, 0)  # busy, not counting
-        self.label.setText(progress_text(p, self._jobs.paused))
+        if not p.status and not self._jobs.paused:
+            self._left = self.time_left.update(p.done, p.total)
+        self._show(p)
+
+    def _show(self, p: JobProgress) -> None:
+        paused = self._jobs.paused
+        self.label.setText(progress_text(p, paused, self._left, self.time_left.rate))
 
     def _on_paused(self, paused: bool) -> None:
         self.pause_button.blockSignals(True)
         self.pause_button.setChecked(paused)
         self.pause_button.blockSignals(False)
         self.pause_button.setText("Resume" if paused else "Pause")
+        if paused:
+            self.time_left.reset()  # the time paused says nothing of the rate
+            self._left = None
         if self._last is not None:
-            self.label.setText(progress_text(self._last, paused))
+            self._show(self._last)
 
     def _on_idle(self) -> None:
         self.setVisible(False)
@@ -114,7 +177,7 @@ class ProblemsButton(QToolButton):
             return
         self.title, self.lines, self.summary, self.fix = title, lines, summary, fix
         n = len(lines)
-        self.setText(f"⚠ {n} problem{'s' if n != 1 else ''}")
+        self.setText(f"⚠ {count(n, 'problem')}")
         self.setToolTip(f"{title}: click to see what could not be done")
         self.setVisible(True)
 

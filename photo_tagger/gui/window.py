@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -34,6 +34,7 @@ from photo_tagger.gui.images import ImageLoader
 from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.library_controller import LibraryController
 from photo_tagger.gui.library_links import LibraryLinks
+from photo_tagger.gui.messages import APP_NAME, install_messages, library_title
 from photo_tagger.gui.navigation import install as install_navigation
 from photo_tagger.gui.people_view import PeopleView
 from photo_tagger.gui.ratings import install as install_ratings
@@ -58,12 +59,10 @@ class MainWindow(QMainWindow):
         self.settings = services.settings
         self._opening: Path | None = None  # opened once the grid has painted (open_library)
         self._follows_screen = False
-        self.setWindowTitle("Photo Tagger")
-        self.setAcceptDrops(True)
+        self.setWindowTitle(APP_NAME)
         self.loader = ImageLoader(services.images_runner)
         self.jobs = JobQueue(services.jobs_runner)
         self.jobs.finished.connect(self._on_job_finished)
-        self.jobs.failed.connect(lambda title, message: QMessageBox.warning(self, title, message))
         self.jobs.idle.connect(self._update_page)
         self.problems = ProblemsButton()  # in the status bar
         self.links = LibraryLinks(services, self.jobs, self.problems)
@@ -76,8 +75,8 @@ class MainWindow(QMainWindow):
             services, self.jobs, self.links, self.problems
         )
         self.controller.message.connect(self.statusBar().showMessage)
-        self.controller.failed.connect(lambda title, why: QMessageBox.warning(self, title, why))
         self.controller.closing.connect(self._let_go)
+        install_messages(self)  # failures said in words, and the drop target
         self._build_views()
         self.commands: Actions = Actions(self)
         self.commands.build_menus(self)
@@ -209,7 +208,7 @@ class MainWindow(QMainWindow):
         session.regroupRequested.connect(self.controller.regroup)
         self.commands.follow_undo(session.undo)
         self.content.set_filter(Filter())
-        self.setWindowTitle(f"Photo Tagger — {path.name}")
+        self.setWindowTitle(library_title(path))
         self.controller.check_watched()
         self._update_page()
         return True
@@ -237,19 +236,6 @@ class MainWindow(QMainWindow):
     def add_samples(self) -> None:
         if self.services.samples_dir is not None:
             self.add_paths([str(self.services.samples_dir)])
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
-        if any(u.isLocalFile() for u in urls):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.add_paths(paths)
 
     # --- pages ---------------------------------------------------------------------------------
 

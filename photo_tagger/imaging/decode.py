@@ -14,6 +14,7 @@ Which of them reads a file is decided by the format registry, photo_tagger.imagi
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 
 import cv2
@@ -21,6 +22,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from photo_tagger.errors import CorruptImageError, ImageTooLargeError
+from photo_tagger.words import details, reason
+
+log = logging.getLogger(__name__)
 
 # 250 MP: well above today's largest stills (medium-format sensors of 100-102 MP, their 16-bit
 # TIFF exports), far below what it takes a crafted file to exhaust memory (a 30 kB PNG can claim
@@ -226,8 +230,14 @@ def decode_heif(
 
 
 def _reason(exc: Exception) -> str:
-    """What a decoder said, for a scan's report: its message, or the kind of error it raised."""
-    return str(exc)[:200] or type(exc).__name__
+    """What went wrong with the file, in words for a scan's report; the decoder's own text goes
+    to the log."""
+    log.info("decoder: %s", details(exc))
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return reason(exc)  # the disk, not the data
+    if isinstance(exc, EOFError) or "truncated" in str(exc):
+        return "the file is cut short"
+    return "its data does not decode"
 
 
 def shrink(rgb: np.ndarray, target_side: int) -> np.ndarray:

@@ -11,6 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageFile, IptcImagePlugin
 
 from photo_tagger.imaging.decode import DEFAULT_MAX_PIXELS, allow_pillow
+from photo_tagger.words import reason
 
 _EXIF_ORIENTATION = 0x0112
 _TIFF_XMP = 700
@@ -51,7 +52,11 @@ def inspect(data: bytes) -> Embedded:
             xmp = _xmp(im)
             keywords, problems = _iptc_keywords(im)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        return Embedded(problems=(f"the photo's own metadata could not be read ({exc})",))
+        return Embedded(
+            problems=(
+                f"the photo's own metadata could not be read ({reason(exc, 'it is damaged')})",
+            )
+        )
     return Embedded(geometry, xmp, keywords, problems)
 
 
@@ -90,7 +95,7 @@ def _iptc_keywords(im: ImageFile.ImageFile) -> tuple[tuple[str, ...], tuple[str,
     try:
         info = IptcImagePlugin.getiptcinfo(im) or {}
     except Exception as exc:  # a damaged IPTC block costs its keywords, not the photo
-        return (), (f"the photo's IPTC block could not be read ({exc})",)
+        return (), (f"the photo's IPTC block could not be read ({reason(exc, 'it is damaged')})",)
     raw = info.get(_IPTC_KEYWORDS, [])
     values = raw if isinstance(raw, list) else [raw]
     utf8 = info.get(_IPTC_CHARSET) == _IPTC_UTF8

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from photo_tagger.metadata.packet import DC, DIGIKAM, LR, MICROSOFT_PHOTO, Packet, array_items
+from photo_tagger.words import count
 
 MICROSOFT_PHOTO_NO_SLASH = MICROSOFT_PHOTO.rstrip("/")  # ExifTool writes it without the slash
 
@@ -108,12 +109,14 @@ def bounded_tags(tags: Iterable[str]) -> tuple[list[str], list[str]]:
     problems = []
     if control:
         problems.append(
-            f"{len(control)} keyword(s) with control characters were not imported (the first is "
+            f"{count(len(control), 'keyword')} with control characters "
+            f"{'was' if len(control) == 1 else 'were'} not imported (the first is "
             f"{control[0][:60]!r}); correct them in the application that wrote them."
         )
     if long:
         problems.append(
-            f"{len(long)} keyword(s) longer than {MAX_TAG_LENGTH} characters were not imported "
+            f"{count(len(long), 'keyword')} longer than {MAX_TAG_LENGTH} characters "
+            f"{'was' if len(long) == 1 else 'were'} not imported "
             f"(the first begins {long[0][:60]!r}); shorten them in the application that wrote them."
         )
     if extra:

@@ -152,7 +152,8 @@ def parse(data: bytes, what: str) -> Packet:
         root = parser.close()
     except ET.ParseError as exc:
         raise SidecarFormatError(
-            f"{what} is not well-formed XMP ({exc}); it was left as it is. Fix or remove it."
+            f"{what} is not well-formed XMP (at line {exc.position[0]}, column "
+            f"{exc.position[1]}); it was left as it is. Fix or remove it."
         ) from None
     if root.tag not in (q(X, "xmpmeta"), q(RDF, "RDF"), q(X, "xapmeta")):
         raise SidecarFormatError(

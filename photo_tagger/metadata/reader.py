@@ -28,6 +28,7 @@ from photo_tagger.metadata.regions import (
     upright_area,
 )
 from photo_tagger.metadata.sidecar import sidecar_candidates
+from photo_tagger.words import count
 
 
 def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> ImportedMetadata:
@@ -149,14 +150,14 @@ def _bounded_faces(
     placed = [f for f in faces if f.area[0] < f.area[2] and f.area[1] < f.area[3]]
     if len(placed) < len(faces):
         problems.append(
-            f"{photo_path}: {len(faces) - len(placed)} named face(s) were not imported: their "
-            "areas are empty, off the photo or not numbers. Redraw them in the application that "
-            "wrote them."
+            f"{photo_path}: {count(len(faces) - len(placed), 'named face')} not imported: "
+            "their areas are empty, off the photo or not numbers. Redraw them in the application "
+            "that wrote them."
         )
     named = [f for f in placed if not has_control(f.name) and len(f.name) <= MAX_TAG_LENGTH]
     if len(named) < len(placed):
         problems.append(
-            f"{photo_path}: {len(placed) - len(named)} named face(s) were not imported: their "
+            f"{photo_path}: {count(len(placed) - len(named), 'named face')} not imported: their "
             f"names hold control characters or are longer than {MAX_TAG_LENGTH} characters. "
             "Correct them in the application that wrote them."
         )

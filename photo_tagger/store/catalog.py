@@ -20,6 +20,7 @@ from typing import Final
 
 from photo_tagger.errors import LibraryError
 from photo_tagger.store.sqlite import connect_readonly
+from photo_tagger.words import reason
 
 # (content id, path, file mtime in ns, thumbnail path relative to the thumbnail folder or None)
 Row = tuple[str, str, int, str | None]
@@ -63,7 +64,7 @@ def read_first_rows(index_file: Path, count: int) -> list[Row]:
             ).fetchall()
         )
     except sqlite3.Error as exc:
-        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+        raise LibraryError(f"Cannot read the library index {index_file}: {reason(exc)}.") from exc
     finally:
         conn.close()
     return _text_paths([(c, p, m, thumbs[c]) for c, p, m in firsts if c in thumbs])
@@ -78,7 +79,7 @@ def read_catalog(index_file: Path) -> Catalog:
             "FROM files f JOIN photos p ON p.content_id = f.content_id"
         ).fetchall()
     except sqlite3.Error as exc:
-        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+        raise LibraryError(f"Cannot read the library index {index_file}: {reason(exc)}.") from exc
     finally:
         conn.close()
     rows = _text_paths(rows)
@@ -105,7 +106,7 @@ def read_rows_for(index_file: Path, photo_ids: Iterable[str]) -> list[Row]:
                 part,
             ).fetchall()
     except sqlite3.Error as exc:
-        raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
+        raise LibraryError(f"Cannot read the library index {index_file}: {reason(exc)}.") from exc
     finally:
         conn.close()
     return _text_paths(rows)

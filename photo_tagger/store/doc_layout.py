@@ -173,7 +173,9 @@ class DocumentLayout:
             with _observer_errors_unwrapped():
                 self._doc.apply_update(update)
         except ValueError as exc:
-            raise LibraryError(f"An update could not be read ({exc}); nothing changed.") from exc
+            raise LibraryError(
+                "An update could not be read (it is damaged); nothing changed."
+            ) from exc
         if self._after_commit is not None:
             self._after_commit()
 

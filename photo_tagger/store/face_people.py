@@ -187,11 +187,18 @@ class FacePeople(DocumentCheck):
         self._set_person_field(person_id, "hidden", bool(hidden))
 
     def merge_people(self, src: str, dst: str) -> None:
-        """Everything of `src` becomes `dst`'s (both resolved first, so chains stay short)."""
+        """Everything of `src` becomes `dst`'s (both resolved first, so chains stay short). An
+        unnamed `dst` takes `src`'s name: merging a named person into a group keeps the name."""
         self._check_person(src)
         self._check_person(dst)
         src, dst = self.resolve_person(src), self.resolve_person(dst)
-        if src != dst:
+        if src == dst:
+            return
+        people = self._people_table()
+        name = people[src].get("name")
+        with self._write():
+            if name and not people[dst].get("name"):
+                self._set_person_field(dst, "name", name)
             self._set_person_field(src, "merged_into", dst)
 
     def unmerge_person(self, person_id: str) -> None:

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 
 from photo_tagger.errors import LibraryError
 from photo_tagger.store.secrets import MAX_BYTES, SecretFile
+from photo_tagger.words import details
+from photo_tagger.words import reason as words_for
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -181,7 +183,11 @@ class LibrarySecrets:
         self._failing.add(use)
         if self.problem is not None:
             return
-        reason = str(why) or type(why).__name__
+        if isinstance(why, BaseException):  # the backend's own text goes to the log only
+            log.warning("the system keyring failed to %s:\n%s", use, details(why))
+            reason = words_for(why, "it is locked or refused")
+        else:
+            reason = str(why)
         if use == "read":
             self.problem = (
                 f"The system keyring could not be read ({reason}): the library's tokens kept "

@@ -32,6 +32,7 @@ from photo_tagger.errors import LibraryError
 from photo_tagger.store import sqlite
 from photo_tagger.store.keyring_secrets import LibrarySecrets, keyring_wanted
 from photo_tagger.store.secrets import SECRET_KEYS, SECRETS_FILE, SecretFile
+from photo_tagger.words import reason
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -238,7 +239,7 @@ class LogFile(sqlite.Database):
                             (key, value),
                         )
         except sqlite3.Error as exc:
-            raise LibraryError(f"Could not save settings in {self.path}: {exc}.") from exc
+            raise LibraryError(f"Could not save settings in {self.path}: {reason(exc)}.") from exc
 
     def _keyring_id(self, create: bool) -> str | None:
         """The library's keyring id (made now if `create` and it has none: by one process
@@ -251,7 +252,9 @@ class LogFile(sqlite.Database):
                         (KEYRING_ID, uuid.uuid4().hex),
                     )
             except sqlite3.Error as exc:
-                raise LibraryError(f"Could not save settings in {self.path}: {exc}.") from exc
+                raise LibraryError(
+                    f"Could not save settings in {self.path}: {reason(exc)}."
+                ) from exc
         found = self.setting(KEYRING_ID)
         return str(found) if found else None
 

@@ -37,6 +37,7 @@ from photo_tagger.store.client_ids import ClientIds, Lease
 from photo_tagger.store.log_file import LOCAL, REMOTE, SYNCED_UPTO, CorruptRow, LoadReport, LogFile
 from photo_tagger.store.paths import default_state_dir
 from photo_tagger.store.wire import has_waiting_parts
+from photo_tagger.words import reason
 
 __all__ = ["EMPTY_UPDATE", "SYNCED_UPTO", "DocumentLog"]
 
@@ -203,8 +204,8 @@ class DocumentLog(LogFile):
             last = self.append_updates(self._unsaved)
         except sqlite3.Error as exc:
             raise LibraryError(
-                f"Could not save a change to {self.path}: {exc}. The change is not saved yet: "
-                "free some disk space or check the folder's permissions; it is saved with the "
+                f"Could not save a change to {self.path}: {reason(exc)}. The change is not saved "
+                "yet: free some disk space or check the folder's permissions; it is saved with the "
                 "next change that can be written."
             ) from exc
         first = last - len(self._unsaved) + 1  # one write transaction: consecutive ids
@@ -229,7 +230,9 @@ class DocumentLog(LogFile):
             self.doc.apply_update(update)
             waits = has_waiting_parts(update, self.doc.get_state())
         except ValueError as exc:
-            raise LibraryError(f"An update could not be read ({exc}); nothing changed.") from exc
+            raise LibraryError(
+                "An update could not be read (it is damaged); nothing changed."
+            ) from exc
         finally:
             self._muted = False
         if not (self._changed or waits):
@@ -272,7 +275,7 @@ class DocumentLog(LogFile):
                 state = self.doc.get_update()
                 snapshot_id = self.replace_with_snapshot(state)
         except sqlite3.Error as exc:
-            raise LibraryError(f"Could not compact {self.path}: {exc}.") from exc
+            raise LibraryError(f"Could not compact {self.path}: {reason(exc)}.") from exc
         self._seen_upto = snapshot_id
         self._own_rows.clear()
         self._snapshot_bytes = len(state)

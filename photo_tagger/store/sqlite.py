@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import ClassVar, Literal, Self
 
 from photo_tagger.errors import LibraryError, LibraryVersionError
+from photo_tagger.words import reason
 
 Migration = Callable[[sqlite3.Connection], None]
 Synchronous = Literal["FULL", "NORMAL"]
@@ -122,7 +123,7 @@ def connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.Error as exc:
         raise LibraryError(
-            f"Cannot open the library database {path}: {exc}. "
+            f"Cannot open the library database {path}: {reason(exc)}. "
             "Check that the folder is writable and the disk is not full."
         ) from exc
     return conn
@@ -136,7 +137,7 @@ def connect_readonly(path: Path, what: str) -> sqlite3.Connection:
             f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None
         )
     except sqlite3.Error as exc:
-        raise LibraryError(f"Cannot read the {what} {path}: {exc}") from exc
+        raise LibraryError(f"Cannot read the {what} {path}: {reason(exc)}.") from exc
 
 
 @contextmanager

@@ -48,6 +48,7 @@ from photo_tagger.store.wire import (
     encode_request,
     lacks,
 )
+from photo_tagger.words import http_reason, reason
 
 SERVER_KEY, TOKEN_KEY, LIBRARY_KEY, LAST_SYNC_KEY = (
     "sync.server",
@@ -250,9 +251,9 @@ class SyncClient:
             if not isinstance(exc.__cause__, ValueError):  # this computer's disk, not the server
                 raise LibraryError(
                     f"The changes from the sync server at {self.url} could not be saved on this "
-                    f"computer ({exc.__cause__ or exc}): its disk is full or the library folder "
-                    f"{doc_log.path.parent} cannot be written. Free some disk space or check the "
-                    "folder's permissions, then sync again; nothing is lost."
+                    f"computer ({reason(exc.__cause__ or exc)}): its disk is full or the library "
+                    f"folder {doc_log.path.parent} cannot be written. Free some disk space or "
+                    "check the folder's permissions, then sync again; nothing is lost."
                 ) from exc
             raise SyncServerError(
                 f"The sync server at {self.url} sent changes that cannot be read; nothing was "
@@ -287,12 +288,13 @@ class SyncClient:
             requests.exceptions.ChunkedEncodingError,  # the server went away mid-answer
         ) as exc:
             raise SyncOfflineError(
-                f"Cannot reach the sync server at {self.url} ({_reason(exc)}). Your edits are "
+                f"Cannot reach the sync server at {self.url}: {reason(exc)}. Your edits are "
                 "saved here and go up at the next sync."
             ) from exc
         except requests.RequestException as exc:
             raise SyncNotConfiguredError(
-                f"Cannot sync with {self.url}: {exc}. Check the server address."
+                f"Cannot sync with {self.url}: {reason(exc)}. Check the server's address in "
+                "Settings › Sync."
             ) from exc
         self._received += len(response.content)
         self._library_id = response.headers.get(LIBRARY_HEADER) or self._library_id
@@ -337,7 +339,7 @@ class SyncClient:
                 "the address."
             )
         raise SyncServerError(
-            f"The sync server at {self.url} had a problem ({status}: {detail}). Your edits are "
+            f"The sync server at {self.url} had a problem: {http_reason(status)}. Your edits are "
             "saved here; the next sync tries again."
         )
 
@@ -361,14 +363,3 @@ def _detail(response: Reply, limit: int = 300) -> str:
     except (ValueError, AttributeError):
         detail = None
     return str(detail or response.reason or response.status_code)[:limit].rstrip(".")
-
-
-def _reason(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "it did not answer in time"
-    text = str(exc)
-    if "Connection refused" in text:
-        return "connection refused: the server is not running there"
-    if "Name or service not known" in text or "nodename nor servname" in text:
-        return "unknown host name"
-    return "no connection"

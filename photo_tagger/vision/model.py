@@ -17,6 +17,7 @@ import numpy as np
 
 from photo_tagger import shipped
 from photo_tagger.errors import ModelError, ModelIntegrityError
+from photo_tagger.words import reason
 
 MANIFEST_NAME = "manifest.json"
 DEFAULT_VOCABULARY = "tagger_vocabulary.json"
@@ -69,7 +70,10 @@ class Manifest:
                 "to the folder that holds manifest.json."
             ) from None
         except (OSError, ValueError) as exc:
-            raise ModelError(f"The model manifest {path} cannot be read: {exc}") from exc
+            raise ModelError(
+                f"The model manifest {path} cannot be read: {reason(exc, 'it is damaged')}. "
+                "Reinstall photo-tagger."
+            ) from exc
         self.raw: dict[str, Any] = data
 
     def _model(self, key: str) -> dict[str, Any]:
@@ -148,7 +152,11 @@ class OnnxModel:
                 str(entry.file), sess_options=opts, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"Model file {entry.file} cannot be loaded: {exc}") from exc
+            raise ModelError(
+                f"Model file {entry.file} cannot be loaded: "
+                f"{reason(exc, 'it is damaged or made for another version')}. Reinstall "
+                "photo-tagger."
+            ) from exc
         self.entry = entry
         self.input_name = self.session.get_inputs()[0].name
         self.output_names = [o.name for o in self.session.get_outputs()]

@@ -25,6 +25,7 @@ import numpy as np
 from photo_tagger.errors import ModelError
 from photo_tagger.vision.detector import shrink
 from photo_tagger.vision.model import Manifest, OnnxModel
+from photo_tagger.words import reason
 
 MAX_LABELS_BYTES = 64 * 1024
 
@@ -65,7 +66,10 @@ def read_labels(path: Path, count: int) -> list[str]:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_LABELS_BYTES + 1)
     except OSError as exc:
-        raise ModelError(f"The object class names {path} cannot be read: {exc}") from exc
+        raise ModelError(
+            f"The object class names {path} cannot be read: {reason(exc, 'it is damaged')}. "
+            "Reinstall photo-tagger."
+        ) from exc
     try:
         if len(raw) > MAX_LABELS_BYTES:
             raise ValueError("too large")

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from photo_tagger.errors import ModelError
+from photo_tagger.words import reason
 
 SEPARATOR = "/"
 
@@ -77,12 +78,15 @@ class Vocabulary:
                 f"The tag vocabulary {path} is missing. Reinstall photo-tagger."
             ) from None
         except (OSError, ValueError) as exc:
-            raise ModelError(f"The tag vocabulary {path} cannot be read: {exc}") from exc
+            raise ModelError(
+                f"The tag vocabulary {path} cannot be read: {reason(exc, 'it is damaged')}. "
+                "Reinstall photo-tagger."
+            ) from exc
         try:
             return cls.from_dict(data)
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             raise ModelError(
-                f"The tag vocabulary {path} is damaged ({exc}). Reinstall photo-tagger."
+                f"The tag vocabulary {path} is damaged. Reinstall photo-tagger."
             ) from exc
 
     @classmethod

@@ -47,7 +47,7 @@ def test_scan_imports_keywords_and_named_faces_from_another_apps_sidecar(
     library = tmp_path / "lib"
     assert main(["scan", str(folder), "--library", str(library)]) == 0
     out = capsys.readouterr().out
-    assert "1 tags, 1 named faces" in out, out  # "Speech" is the leaf of Events|Speech
+    assert "1 tag, 1 named face." in out, out  # "Speech" is the leaf of Events|Speech
     data = export(capsys, library)
     photos = {Path(p["paths"][0]).name: p for p in data["photos"]}
     assert photos["obama.jpg"]["user"] == {"Events/Speech": True}

@@ -20,6 +20,7 @@ from photo_tagger.cloud.escalation_queue import EscalationQueue
 from photo_tagger.errors import EscalationRefusedError
 from photo_tagger.server.storage import Storage
 from photo_tagger.store.library import Library
+from photo_tagger.words import count
 from tests.cloud.conftest import GPS_PHOTO
 from tests.cloud.test_hostile_endpoints import DEEP, endpoint, inference_response
 from tests.harness import HeldPort, ProcessServer, ThreadServer
@@ -106,7 +107,7 @@ def test_unsure_photos_are_sent_and_confident_ones_are_not(
     refined = cloud_refined(library_dir)
     assert set(refined) == unsure
     assert len(photos_sent(server)) == len(unsure)
-    assert f"{len(unsure)} photos refined in the cloud" in out
+    assert f"{count(len(unsure), 'photo')} refined in the cloud" in out
     assert f"refined: {library_dir.parent}" not in out  # paths printed are the photos'
     # what the library says about them
     with Library.open(library_dir) as library:

@@ -55,7 +55,7 @@ def test_malformed_records_are_listed_and_set_aside_from_the_window(
     assert box is not None and "nothing is deleted" in box.text()
     (fix,) = [b for b in box.findChildren(QPushButton) if b.text() == "Set Them Aside"]
     fix.click()  # sets aside every malformed record, also those no view has read (OTHER)
-    assert "3 malformed record(s) set aside" in window.statusBar().currentMessage()
+    assert "3 malformed records set aside" in window.statusBar().currentMessage()
     window.close_library()
 
     with Library.open(scanned_library) as library:

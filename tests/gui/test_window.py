@@ -150,5 +150,5 @@ def test_settings_dialog_values_are_applied_where_each_lives(
     window.apply_settings(replace(new, library=tmp_path / "other"))
     assert window.session is not None and window.session.path == tmp_path / "other"
     assert window.settings.get(opts.LIBRARY) == str(tmp_path / "other")
-    assert window.windowTitle() == "Photo Tagger — other"
+    assert window.windowTitle() == "other — Photo Tagger"
     assert os.path.isdir(tmp_path / "other")

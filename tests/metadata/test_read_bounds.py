@@ -50,7 +50,7 @@ def test_keywords_with_control_characters_are_not_imported(photo: Path) -> None:
     data = read_photo_metadata(photo)
     assert data.tags == ("Good",)
     (problem,) = data.problems
-    assert "3 keyword(s) with control characters were not imported" in problem
+    assert "3 keywords with control characters were not imported" in problem
 
 
 def test_iptc_keywords_with_control_characters_are_not_imported(photo: Path) -> None:
@@ -66,7 +66,7 @@ def test_iptc_keywords_with_control_characters_are_not_imported(photo: Path) -> 
     )
     data = read_photo_metadata(photo, photo.read_bytes())
     assert data.tags == ("Lisboa",)
-    assert any("3 keyword(s) with control characters" in p for p in data.problems)
+    assert any("3 keywords with control characters" in p for p in data.problems)
 
 
 def test_endless_keywords_are_not_imported(photo: Path) -> None:
@@ -74,7 +74,7 @@ def test_endless_keywords_are_not_imported(photo: Path) -> None:
     data = read_photo_metadata(photo)
     assert data.tags == ("Fine", "y" * 200)
     (problem,) = data.problems
-    assert "1 keyword(s) longer than 200 characters" in problem
+    assert "1 keyword longer than 200 characters was not imported" in problem
 
 
 def test_thousands_of_named_faces_are_read_and_capped(photo: Path) -> None:
