@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from photo_tagger.gui.cell_paint import draw_badge, draw_caption, fill_cell
 from photo_tagger.gui.images import ImageLoader, read_scaled
 from photo_tagger.store.catalog import CID, PATH, THUMB, Row
 
@@ -217,9 +218,9 @@ class PhotoDelegate(QStyledItemDelegate):
         selected = bool(state & QStyle.StateFlag.State_Selected)
         cell = QRectF(rect).adjusted(1, 1, -1, -1)
         if selected:
-            _fill_cell(painter, cell, palette.color(QPalette.ColorRole.Highlight))
+            fill_cell(painter, cell, palette.color(QPalette.ColorRole.Highlight))
         elif state & QStyle.StateFlag.State_MouseOver:
-            _fill_cell(painter, cell, palette.color(QPalette.ColorRole.Midlight))
+            fill_cell(painter, cell, palette.color(QPalette.ColorRole.Midlight))
         side = self.cell - 2 * PADDING
         box = QRectF(rect.x() + (rect.width() - side) / 2, rect.y() + PADDING, side, side)
         # The model is asked directly: index.data() hands back None for a thumbnail not
@@ -237,7 +238,7 @@ class PhotoDelegate(QStyledItemDelegate):
             rect.x() + PADDING, int(box.bottom()) + 2, rect.width() - 2 * PADDING, CAPTION_HEIGHT
         )
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        _draw_caption(painter, text_rect, os.path.basename(model.rows[row][PATH]), palette, role)
+        draw_caption(painter, text_rect, os.path.basename(model.rows[row][PATH]), palette, role)
         if state & QStyle.StateFlag.State_HasFocus:
             pen = QPen(palette.color(QPalette.ColorRole.Highlight))
             pen.setWidthF(1.5)
@@ -245,12 +246,6 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(cell, 6, 6)
         painter.restore()
-
-
-def _fill_cell(painter: QPainter, cell: QRectF, color: QColor) -> None:
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(color)
-    painter.drawRoundedRect(cell, 6, 6)
 
 
 def _draw_thumbnail(
@@ -267,7 +262,7 @@ def _draw_thumbnail(
         painter.drawImage(target, img)
         badge = model.badges.get(row[CID])
         if badge:
-            _draw_badge(painter, target, badge, palette)
+            draw_badge(painter, target, badge, palette)
         return target
     else:
         side = box.width()
@@ -277,18 +272,6 @@ def _draw_thumbnail(
         painter.setBrush(placeholder)
         painter.drawRoundedRect(box.adjusted(side * 0.08, side * 0.2, -side * 0.08, 0), 4, 4)
     return box
-
-
-def _draw_caption(
-    painter: QPainter, rect: QRect, name: str, palette: QPalette, role: QPalette.ColorRole
-) -> None:
-    """The file name under the thumbnail, smaller, elided in the middle."""
-    painter.setPen(palette.color(role))
-    font = painter.font()
-    font.setPointSizeF(font.pointSizeF() * 0.85)
-    painter.setFont(font)
-    elided = painter.fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, rect.width())
-    painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, elided)
 
 
 class PhotoGrid(QListView):
@@ -397,15 +380,3 @@ class PhotoGrid(QListView):
                 self.selectionModel().setCurrentIndex(
                     model.index(r), QItemSelectionModel.SelectionFlag.NoUpdate
                 )
-
-
-def _draw_badge(painter: QPainter, image: QRectF, text: str, palette: QPalette) -> None:
-    """A word in the thumbnail's top-left corner, in the highlight colours."""
-    metrics = painter.fontMetrics()
-    w, h = metrics.horizontalAdvance(text) + 10, metrics.height() + 2
-    rect = QRectF(image.left() + 4, image.top() + 4, w, h)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
-    painter.drawRoundedRect(rect, 4, 4)
-    painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
-    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
