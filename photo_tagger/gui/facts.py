@@ -56,6 +56,7 @@ class PhotoFacts:
     best_model_score: float  # the best score a model gave a tag that is not a People tag
     user_tagged: bool  # the user added or removed a tag
     cloud_model: str | None = None  # the cloud model that refined the photo's tags, if one did
+    confirmed: frozenset[str] = frozenset()  # person ids (as stored) the user confirmed on a face
 
     @property
     def untagged(self) -> bool:
@@ -85,14 +86,18 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
         else:
             tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
     _, faces = doc.faces(photo_id)
-    people = set()
+    people, confirmed = set(), set()
     for i in range(len(faces)):
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             people.add(fp[0])
+            if fp[1]:
+                confirmed.add(fp[0])
     cloud = rules.cloud_model_of(auto)
     best = best_model_score(auto)
-    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud)
+    return PhotoFacts(
+        tags, frozenset(people), len(faces), best, bool(user), cloud, frozenset(confirmed)
+    )
 
 
 def tag_nodes(tags: Iterable[str]) -> set[str]:
