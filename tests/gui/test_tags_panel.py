@@ -21,7 +21,7 @@ LONG_TAGS = ("Places/Portugal/Lisbon", "Events/2024/2024-06-12 Lisbon", "Time of
 
 def resize(window: MainWindow, qtbot: QtBot, width: int, height: int) -> None:
     window.resize(width, height)
-    qtbot.waitUntil(lambda: window.width() == width and window.height() == height, WAIT_MS)
+    qtbot.waitUntil(lambda: window.width() == width and window.height() == height, timeout=WAIT_MS)
     for _ in range(3):
         QApplication.processEvents()
 
@@ -94,15 +94,19 @@ def test_the_panel_widens_with_the_window_and_keeps_the_width_dragged_to(
     dock = window.tags_dock
     narrow = dock.width()
     assert narrow >= 260  # a sensible width to start with
+    assert window.filters_dock.width() >= 200  # the photos make the room, not the filters
     resize(window, qtbot, 1600, 1000)
     wide = dock.width()
     assert wide >= narrow * 1.4, (narrow, wide)
 
     # the user drags the panel's edge to the left: it is wider, and stays so
-    edge = dock.geometry().left() - 2
+    edge = dock.geometry().left() - 3  # the separator between the photos and the panel
     y = dock.geometry().center().y()
+    qtbot.mouseMove(window, QPoint(edge, y))
     qtbot.mousePress(window, Qt.MouseButton.LeftButton, pos=QPoint(edge, y))
-    qtbot.mouseMove(window, QPoint(edge - 150, y))
+    for dx in range(10, 160, 10):
+        qtbot.mouseMove(window, QPoint(edge - dx, y))
+        QApplication.processEvents()  # the separator follows the pointer
     qtbot.mouseRelease(window, Qt.MouseButton.LeftButton, pos=QPoint(edge - 150, y))
     qtbot.waitUntil(lambda: dock.width() >= wide + 100, timeout=WAIT_MS)
     dragged = dock.width()
