@@ -57,6 +57,7 @@ class TagEditor(QWidget):
         self._session: Session | None = None
         self._ids: list[str] = []
         self._rows: dict[str, TagRow] = {}
+        self._named_faces = False  # some of the photos have faces the user confirmed
         self.header = QLabel("No photo selected")
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -122,7 +123,7 @@ class TagEditor(QWidget):
             self.refresh()
 
     def _on_people_changed(self) -> None:
-        if self._ids:  # a name, a merge: the People/Name rows
+        if self._named_faces:  # a name, a merge: the People/Name rows
             self.refresh()
 
     def refresh(self) -> None:
@@ -136,7 +137,7 @@ class TagEditor(QWidget):
         if session is None or not ids:
             self.header.setText("No photo selected")
             self.header.setToolTip("")
-            self._rows = {}
+            self._rows, self._named_faces = {}, False
             self.tags.show_rows({}, 0)
             self._update_buttons()
             return
@@ -148,6 +149,7 @@ class TagEditor(QWidget):
             self.header.setText(f"<b>{len(ids)} photos selected</b>")
             self.header.setToolTip("")
         self._rows = tag_rows(session, ids)
+        self._named_faces = any(session.facts_of(pid).confirmed for pid in ids)
         self.tags.show_rows(self._rows, len(ids))
         self._completions.setStringList(self._completion_words(session))
         self._update_buttons()

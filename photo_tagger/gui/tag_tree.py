@@ -7,7 +7,7 @@ folds stay folded while they look through photos."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -22,6 +22,8 @@ from photo_tagger.gui.tag_rows import TagRow
 TAG, SOURCE, CONFIDENCE, COUNT = range(4)
 INDENT = 14  # px a level: three levels deep still leaves room for the name
 SOURCE_WIDTH = 80  # at most ("suggested" in full); "photo, suggested" ends in "…" if narrow
+SOURCE_MIN = 44  # what the Source column keeps when the tags' names need its room
+TEXT_MARGIN = 8  # px around a cell's text
 
 
 class _ElideRight(QStyledItemDelegate):
@@ -40,6 +42,8 @@ class TagTree(QTreeWidget):
     def __init__(self) -> None:
         super().__init__()
         self._folded: set[str] = set()
+        self._names_need = 0  # px the Tag column needs for every name in full
+        self._source_natural = 0  # px the Source column would like
         self.setColumnCount(4)
         self.setHeaderLabels(["Tag", "Source", "Score", "Photos"])
         self.headerItem().setToolTip(CONFIDENCE, "How sure the model is (1.00: certain)")
@@ -83,9 +87,38 @@ class TagTree(QTreeWidget):
         for item in nodes.values():
             item.setExpanded(_path(item) not in self._folded)
         self.setColumnHidden(COUNT, selected <= 1)
+        metrics = self.fontMetrics()
+        self._names_need = (
+            max(
+                (
+                    self.indentation() * _depth(i) + metrics.horizontalAdvance(i.text(TAG))
+                    for i in nodes.values()
+                ),
+                default=0,
+            )
+            + self.indentation()
+            + TEXT_MARGIN
+        )  # the first level's branch arrow
         self.resizeColumnToContents(SOURCE)
-        self.setColumnWidth(SOURCE, min(self.columnWidth(SOURCE), SOURCE_WIDTH))
+        self._source_natural = min(self.columnWidth(SOURCE), SOURCE_WIDTH)
+        self._fit()
         self._sort()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """The tags' names come first: the Source column (whose tooltip says it all) gives up
+        its room, down to a few letters, before a name is shortened."""
+        header = self.header()
+        others = sum(
+            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in (CONFIDENCE, COUNT)
+            if not self.isColumnHidden(c)
+        )
+        spare = self.viewport().width() - others - self._names_need
+        self.setColumnWidth(SOURCE, max(SOURCE_MIN, min(self._source_natural, spare)))
 
     def _sort(self) -> None:
         """Sorted, by a click on a column's title too; without the sort arrow, which would take
@@ -120,6 +153,13 @@ def _fill(item: QTreeWidgetItem, row: TagRow, selected: int) -> None:
     tip = row.tooltip(selected)
     for col in (TAG, SOURCE, CONFIDENCE, COUNT):
         item.setToolTip(col, tip)
+
+
+def _depth(item: QTreeWidgetItem) -> int:
+    depth, node = 0, item.parent()
+    while node is not None:
+        depth, node = depth + 1, node.parent()
+    return depth
 
 
 def _path(item: QTreeWidgetItem) -> str:

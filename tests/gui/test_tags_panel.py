@@ -11,7 +11,7 @@ from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from photo_tagger.gui.edits import name_face
+from photo_tagger.gui.edits import NamePerson, name_face
 from photo_tagger.gui.window import MainWindow
 from tests.gui.conftest import WAIT_MS, MakeWindow, activate, row_of
 from tests.gui.test_tags import tag_rows
@@ -76,8 +76,11 @@ def test_every_tag_reads_in_full_and_says_what_it_is(
     tip = str(paths["Animals/Cat"].data(Qt.ItemDataRole.ToolTipRole))
     assert "Animals/Cat" in tip and "model" in tip and "0." in tip
 
+    qtbot.keyClicks(window.tag_editor.input, "Food/Coffee")  # yours here, the model's there
+    qtbot.keyClick(window.tag_editor.input, Qt.Key.Key_Return)
     window.grid.select_ids([cat, coffee])  # the Photos column takes room too
     assert rows_with_counts(window)["Events/2024/2024-06-12 Lisbon"] == "1/2"
+    assert tag_rows(window)["Food/Coffee"][0] == "model, you"
     assert_every_row_reads_in_full(window)
 
 
@@ -156,6 +159,9 @@ def test_a_named_person_is_in_the_tags_and_removing_it_says_the_face_is_not_them
     assert face is not None and face[1] and session.resolve(face[0]) == person
     assert session.doc.rejected(obama, 0) == set()
     assert "People/Barack Obama" in dict(shown(window))
+    session.undo.push(NamePerson(session, person, "Barack H. Obama"))  # as the People view does
+    assert "People/Barack H. Obama" in dict(shown(window))
+    assert "People/Barack Obama" not in dict(shown(window))
 
 
 def test_the_people_view_shows_no_photos_tags(
