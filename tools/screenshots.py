@@ -330,6 +330,9 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
     shots.extend(context_shots(window, app, out, work))
+    from shots_tags_panel import shots as tags_panel_shots  # beside this file
+
+    shots.extend(tags_panel_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))
     return shots
 
