@@ -8,6 +8,7 @@ was confirmed: the person keeps their name and their other faces, and Ctrl+Z put
 
 from __future__ import annotations
 
+from collections.abc import Iterable, KeysView
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QUndoCommand
@@ -75,35 +76,43 @@ class TagRow:
 def tag_rows(session: Session, photo_ids: list[str]) -> dict[str, TagRow]:
     """The rows for these photos, by tag."""
     rows: dict[str, TagRow] = {}
-    names = session.names()
-    resolved: dict[str, str] = {}
-
-    def row(tag: str, parts: tuple[str, ...]) -> TagRow:
-        found = rows.get(tag)
-        return found if found is not None else rows.setdefault(tag, TagRow(tag, parts))
-
     for pid in photo_ids:
         facts = session.facts_of(pid)
-        seen = set(facts.tags)
         for tag, fact in facts.tags.items():
-            r = row(tag, tuple(tag.split("/")))
-            r.tagged = True
+            r = rows.get(tag)
+            if r is None:
+                r = rows[tag] = TagRow(tag, tuple(tag.split("/")), tagged=True)
+            r.photos += 1
             r.sources.add(fact.label)
             if fact.source != "you":
                 r.scores.append(fact.score)
             if fact.model:
                 r.models.add(fact.model)
-        for stored in facts.confirmed:
-            person = resolved.get(stored) or resolved.setdefault(stored, session.resolve(stored))
-            name = " ".join(names.get(person, "").split())
-            if name:
-                r = row(f"{PEOPLE}/{name}", (PEOPLE, name))
-                r.sources.add(FACE)
-                r.people.add(person)
-                seen.add(r.tag)
-        for tag in seen:
-            rows[tag].photos += 1
+        if facts.confirmed:
+            _add_people(session, rows, facts.confirmed, facts.tags.keys())
     return rows
+
+
+def _add_people(
+    session: Session, rows: dict[str, TagRow], confirmed: Iterable[str], tags: KeysView[str]
+) -> None:
+    """The rows of the named people confirmed on a photo's faces (counted once a photo)."""
+    names = session.names()
+    named: dict[str, str] = {}
+    for stored in confirmed:
+        person = session.resolve(stored)
+        name = " ".join(names.get(person, "").split())
+        if name:
+            named[person] = name
+    for tag in {f"{PEOPLE}/{name}" for name in named.values()} - tags:
+        r = rows.get(tag)
+        if r is None:
+            r = rows[tag] = TagRow(tag, (PEOPLE, tag[len(PEOPLE) + 1 :]))
+        r.photos += 1
+    for person, name in named.items():
+        r = rows[f"{PEOPLE}/{name}"]
+        r.sources.add(FACE)
+        r.people.add(person)
 
 
 def remove_rows(session: Session, photo_ids: list[str], rows: list[TagRow]) -> QUndoCommand | None:
