@@ -8,7 +8,8 @@ photos selected), cloud.png (the photos the cloud model refined, synced with a s
 settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages),
 new-models.png (a model release tried on the library, what it would change, Accept or Reject),
 grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place),
-search.png (a search of the whole library) and duplicates.png (near-duplicate groups);
+search.png (a search of the whole library), duplicates.png (near-duplicate groups), the
+viewer's viewer-zoomed.png, viewer-add-face.png and viewer-popup.png (tools/shots_viewer.py), and
 tags-panel*.png (tools/shots_tags_panel.py: the Tags panel's tree, a photo's named people, several
 photos, the People view). Works on any Qt platform: offscreen, or a real X server (xvfb-run).
 
@@ -34,6 +35,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+from shots_ratings import shots as ratings_shots  # tools/, beside this file
+from shots_traps_view import shots as traps_view_shots
 
 from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
@@ -330,11 +333,16 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.append(save(window, app, out, "grid-dark.png"))
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
+    from shots_viewer import shots as viewer_shots  # beside this file
+
+    shots.extend(viewer_shots(window, app, out, work))
     shots.extend(context_shots(window, app, out, work))
+    shots.extend(traps_view_shots(window, app, out, work))
+    shots.extend(ratings_shots(window, app, out, work))
     from shots_tags_panel import shots as tags_panel_shots  # beside this file
 
     shots.extend(tags_panel_shots(window, app, out, work))
-    shots.extend(cloud_shots(window, app, out, work))
+    shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 
 

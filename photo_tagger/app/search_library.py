@@ -13,18 +13,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from photo_tagger.app.search import Matcher, Term
+from photo_tagger.app.search_marks import MarksQuery
 from photo_tagger.app.thresholds import Threshold
 from photo_tagger.store import rules
 from photo_tagger.store.catalog import CID, PATH, Row, read_catalog
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.library import Library, context_scores, with_context
+from photo_tagger.store.marks import NO_MARKS
 from photo_tagger.store.paths import INDEX_FILE
 
 
-def find(library: Library, terms: Sequence[Term], threshold: Threshold) -> list[Row]:
-    """The photos of `library` with a file on this computer that match `terms`, as catalogue
-    rows, newest first (the window's order). No terms: every photo."""
+def find(
+    library: Library,
+    terms: Sequence[Term],
+    threshold: Threshold,
+    marks: MarksQuery | None = None,
+) -> list[Row]:
+    """The photos of `library` with a file on this computer that match `terms` and whose rating
+    and flags `marks` keeps, as catalogue rows, newest first (the window's order). No terms:
+    every photo `marks` keeps."""
     rows = read_catalog(library.path / INDEX_FILE).rows
+    if marks is not None:
+        known = library.document.all_marks()
+        rows = [r for r in rows if marks.keeps(known.get(r[CID], NO_MARKS))]
     if not terms:
         return rows
     matcher = Matcher(terms)
@@ -101,7 +112,7 @@ def photo_names(doc: LibraryDocument, photo_id: str, names: dict[str, str]) -> l
     window reads them (gui/facts.py)."""
     _, faces = doc.faces(photo_id)
     out = []
-    for i in range(len(faces)):
+    for i in [*range(len(faces)), *doc.user_faces(photo_id)]:
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             name = names.get(doc.resolve_person(fp[0]))

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from photo_tagger.app.search import Matcher, parse
+from photo_tagger.app.search_marks import split
 from photo_tagger.store import rules
 from photo_tagger.store.catalog import CID, PATH, Row
+from photo_tagger.store.marks import NO_MARKS, Marks
 
 # The models' modules (and numpy) are imported when the first photo's facts are read, not when
 # the window starts: the grid paints before the library is even open.
@@ -29,6 +31,8 @@ class DocumentReader(Protocol):
     def user_tags(self, photo_id: str) -> dict[str, bool]: ...
     def faces(self, photo_id: str) -> tuple[str | None, list[dict[str, Any]]]: ...
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None: ...
+    def marks(self, photo_id: str) -> Marks: ...
+    def user_faces(self, photo_id: str) -> dict[int, list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,14 @@ class PhotoFacts:
     best_model_score: float  # the best score a model gave a tag that is not a People tag
     user_tagged: bool  # the user added or removed a tag
     cloud_model: str | None = None  # the cloud model that refined the photo's tags, if one did
+    marks: Marks = NO_MARKS  # its rating, favourite and reject flags
     confirmed: frozenset[str] = frozenset()  # person ids (as stored) the user confirmed on a face
 
     @property
     def untagged(self) -> bool:
-        return not self.tags
+        """No tag of a model's or the user's, and no person: what a photo carries (its date,
+        even a guessed one, place, event, time of day, season) tells nothing of what it shows."""
+        return not self.people and all(fact.source == "photo" for fact in self.tags.values())
 
     def low_confidence(self, cutoff: float) -> bool:
         """The models are unsure what the photo shows, and the user has not said."""
@@ -86,8 +93,9 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
         else:
             tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
     _, faces = doc.faces(photo_id)
+    drawn = doc.user_faces(photo_id)  # faces the user drew by hand
     people, confirmed = set(), set()
-    for i in range(len(faces)):
+    for i in [*range(len(faces)), *drawn]:
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             people.add(fp[0])
@@ -95,8 +103,10 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
                 confirmed.add(fp[0])
     cloud = rules.cloud_model_of(auto)
     best = best_model_score(auto)
+    marks = doc.marks(photo_id)
+    faces_in_all = len(faces) + len(drawn)
     return PhotoFacts(
-        tags, frozenset(people), len(faces), best, bool(user), cloud, frozenset(confirmed)
+        tags, frozenset(people), faces_in_all, best, bool(user), cloud, marks, frozenset(confirmed)
     )
 
 
@@ -122,6 +132,9 @@ class FactsIndex:
     low: int = 0
     refined: int = 0  # photos refined in the cloud
     duplicates: dict[str, str] = field(default_factory=dict)  # photo -> its group's keeper
+    stars: Counter[int] = field(default_factory=Counter)  # photos per number of stars
+    favourites: int = 0
+    rejects: int = 0
 
     def get(self, photo_id: str) -> PhotoFacts | None:
         return self.facts.get(photo_id)
@@ -140,6 +153,9 @@ class FactsIndex:
         self.untagged += facts.untagged
         self.low += facts.low_confidence(self.low_cutoff)
         self.refined += facts.cloud_model is not None
+        self.stars[facts.marks.stars] += 1
+        self.favourites += facts.marks.is_favourite
+        self.rejects += facts.marks.is_rejected
 
     def discard(self, photo_id: str) -> None:
         old = self.facts.pop(photo_id, None)
@@ -149,12 +165,16 @@ class FactsIndex:
             self.untagged -= old.untagged
             self.low -= old.low_confidence(self.low_cutoff)
             self.refined -= old.cloud_model is not None
+            self.stars[old.marks.stars] -= 1
+            self.favourites -= old.marks.is_favourite
+            self.rejects -= old.marks.is_rejected
 
     def clear(self) -> None:
         self.facts.clear()
         self.tag_counts.clear()
         self.person_counts.clear()
-        self.untagged = self.low = self.refined = 0
+        self.stars.clear()
+        self.untagged = self.low = self.refined = self.favourites = self.rejects = 0
 
     def all_tags(self) -> list[str]:
         return sorted(t for t, n in self.tag_counts.items() if n > 0)
@@ -164,6 +184,7 @@ class FactsIndex:
 
 ALL, UNTAGGED, LOW, CLOUD, DUPLICATES = "all", "untagged", "low", "cloud", "duplicates"
 TAG, PERSON = "tag", "person"
+RATING, FAVOURITES, REJECTED = "rating", "favourites", "rejected"  # RATING: value, least stars
 
 
 @dataclass(frozen=True)
@@ -172,8 +193,17 @@ class Filter:
     window searches with the filter on all photos: the whole library)."""
 
     kind: str = ALL
-    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05") or a person id
+    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05"), a person id, or stars ("4")
     text: str = ""
+
+
+def keeps_marks(kind: str, value: str, marks: Marks) -> bool:
+    """Whether a photo with these marks passes a filter on ratings and flags."""
+    if kind == RATING:
+        return value.isdigit() and marks.stars >= int(value)
+    if kind == FAVOURITES:
+        return marks.is_favourite
+    return kind == REJECTED and marks.is_rejected
 
 
 def has_tag(tags: Iterable[str], wanted: str) -> bool:
@@ -194,8 +224,9 @@ def apply_filter(
     matches them by file name until then. The search text is matched as the command line's
     `search` matches it (app/search.py), its last word, while typed, as the start of a word."""
     kind, value = flt.kind, flt.value
-    terms = parse(flt.text, typing=True)
-    if kind == ALL and not terms:
+    text, marked = split(flt.text)
+    terms = parse(text, typing=True)
+    if kind == ALL and not terms and marked is None:
         return rows
     matcher = Matcher(terms) if terms else None
     # names matter only when one matches: then each photo's people are looked up
@@ -221,7 +252,9 @@ def apply_filter(
         elif kind == PERSON:
             ok = any(resolve(p) == value for p in facts.people)
         else:
-            ok = False
+            ok = keeps_marks(kind, value, facts.marks)
+        if ok and marked is not None:
+            ok = facts is not None and marked.keeps(facts.marks)
         if not ok or matcher is None:
             return ok
         if facts is None:
@@ -234,10 +267,12 @@ def apply_filter(
         return matcher.photo(facts.tags, people, row[PATH])
 
     kept = [r for r in rows if keep(r)]
-    if kind == DUPLICATES:  # group by group, the one to keep first
-        keep_of = index.duplicates
-        rank: dict[str, int] = {}
-        for r in kept:
-            rank.setdefault(keep_of[r[CID]], len(rank))
-        kept.sort(key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))
-    return kept
+    return by_group(kept, index.duplicates) if kind == DUPLICATES else kept
+
+
+def by_group(rows: list[Row], keep_of: Mapping[str, str]) -> list[Row]:
+    """Near-duplicates group by group, the one to keep first."""
+    rank: dict[str, int] = {}
+    for r in rows:
+        rank.setdefault(keep_of[r[CID]], len(rank))
+    return sorted(rows, key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))

@@ -137,10 +137,10 @@ def _reject_faces(session: Session, photo_ids: list[str], people: set[str]) -> l
         return []
     steps: list[QUndoCommand] = []
     for pid in photo_ids:
-        facts = session.facts_of(pid)
-        if not facts.confirmed:
+        if not session.facts_of(pid).confirmed:
             continue
-        for face in range(facts.faces):
+        found = len(session.doc.faces(pid)[1])  # the detector's faces, then those drawn by hand
+        for face in [*range(found), *session.doc.user_faces(pid)]:
             current = session.doc.face_person(pid, face)
             if current is not None and current[1] and session.resolve(current[0]) in people:
                 steps.append(RejectFace(session, pid, face, current[0]))

@@ -15,9 +15,21 @@ from pycrdt import Map
 
 from photo_tagger.store import doc_values
 from photo_tagger.store.doc_layout import QUARANTINE, SEP, DocumentLayout
+from photo_tagger.store.marks import mark
 
 # QUARANTINE: root -> "<root>|<key>" -> JSON text {"root", "key", "value", "problem"}
-ROOTS = ("photos", "auto.cloud", "user", "face_person", "confirmed", "rejected", "people")
+ROOTS = (
+    "photos",
+    "auto.cloud",
+    "user",
+    "face_person",
+    "confirmed",
+    "rejected",
+    "people",
+    "marks",
+    "rotation",
+    "user_faces",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +124,13 @@ def problems(root: str, key: str, value: Any) -> list[str]:
         return _one(doc_values.cloud_record(value)[1])
     if root == "user":
         return _one(doc_values.user_tag(key, value)[1])
+    if root == "marks":
+        return _one(mark(key, value)[1])
+    if root == "rotation":
+        key_problem = doc_values.photo_id_problem(key)
+        return [key_problem] if key_problem else _one(doc_values.rotation(value)[1])
+    if root == "user_faces":
+        return _one(doc_values.user_face(key, value)[1])
     if root in ("face_person", "confirmed"):
         if doc_values.face_key(key) is None:
             return ["it is not a photo and a face number"]

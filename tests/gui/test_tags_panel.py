@@ -113,9 +113,9 @@ def test_the_panel_widens_with_the_window_and_keeps_the_width_dragged_to(
     qtbot.mouseRelease(window, Qt.MouseButton.LeftButton, pos=QPoint(edge - 150, y))
     qtbot.waitUntil(lambda: dock.width() >= wide + 100, timeout=WAIT_MS)
     dragged = dock.width()
-    resize(window, qtbot, 1024, 700)
+    resize(window, qtbot, 1300, 900)
     assert dock.width() < dragged  # narrower with the window, in proportion
-    assert abs(dock.width() - dragged * 1024 / 1600) <= 0.05 * dragged
+    assert abs(dock.width() - dragged * 1300 / 1600) <= 0.05 * dragged
     window.close()
 
     again = make_window(library=scanned_library, settings_file=settings)

@@ -37,6 +37,7 @@ MENUS = {
         "",
         "Tag Extra &Near-Duplicates",
     ],
+    "&Photo": ["&Rating", "&Favourite", "Re&ject"],
     "&View": [
         "&Photos",
         "P&eople",
@@ -46,6 +47,20 @@ MENUS = {
         "",
         "Filters",
         "Tags",
+    ],
+    "P&hoto": [
+        "Zoom &In\tCtrl+=",
+        "Zoom &Out\tCtrl+-",
+        "&Fit in Window\tCtrl+0",
+        "Actual &Size (100 %)\tCtrl+1",
+        "",
+        "Rotate &Left",
+        "Rotate &Right",
+        "&Add Face",
+        "",
+        "F&ull Screen",
+        "Sli&deshow",
+        "Slideshow &Interval",
     ],
     "&Help": ["Check for &Model Updates", "&Check the Library", "", "&About Photo Tagger"],
 }

@@ -164,6 +164,32 @@ MALFORMED: dict[str, tuple[Write, list[str]]] = {
         put("rejected", "x", True),
         ["not a photo, a face number and a person"],
     ),
+    "a rating that is text": (
+        put("marks", f"{PHOTO}|rating", "5"),
+        [f"photo {PHOTO}, its 'rating'", "the rating is '5', not a whole number of stars"],
+    ),
+    "a rating of 7 stars": (put("marks", f"{PHOTO}|rating", 7), ["the rating is 7, not 0 to 5"]),
+    "a rating of -3 stars": (put("marks", f"{OTHER}|rating", -3), ["the rating is -3, not 0"]),
+    "a rating that is not a number": (
+        put("marks", f"{PHOTO}|rating", float("nan")),
+        ["the rating is nan"],
+    ),
+    "a favourite flag that is text": (
+        put("marks", f"{PHOTO}|favourite", "yes"),
+        ["its favourite flag is 'yes', not true or false"],
+    ),
+    "a mark that is not a rating or a flag": (
+        put("marks", f"{PHOTO}|colour", "red"),
+        ["not a photo and a rating, favourite or rejected"],
+    ),
+    "a rotation that is not a quarter turn": (
+        put("rotation", OTHER, 45),
+        [f"photo {OTHER}", "its rotation is 45.0, not 0, 90, 180 or 270 degrees"],
+    ),
+    "a face drawn by hand that is no box": (
+        put("user_faces", f"{OTHER}|100000", {"box": [5, 5, 1, 1]}),
+        [f"face 100000 of photo {OTHER}", "not a box"],
+    ),
 }
 
 
@@ -252,6 +278,11 @@ def test_well_formed_writes_to_every_root_are_stored(
         roots["face_person"][f"{OTHER}|0"] = Map({"person": "bob", "confirmed": False})
         roots["confirmed"][f"{OTHER}|0"] = "bob"
         roots["rejected"][f"{OTHER}|0|bob"] = True
+        roots["marks"][f"{OTHER}|rating"] = 4
+        roots["marks"][f"{OTHER}|favourite"] = True
+        roots["marks"][f"{OTHER}|rejected"] = False
+        roots["rotation"][OTHER] = 270
+        roots["user_faces"][f"{OTHER}|123456"] = {"box": [10.0, 20.0, 50.0, 70.0]}
 
     assert send(server.url, token, peer_of(server.url, token), honest).status_code == 200
     assert len(stored(storage, library_id)) == len(before) + 1
@@ -325,6 +356,8 @@ _GOOD = st.sampled_from(
         "p1",
         ("map", {"person": "p1", "confirmed": False}),
         ("map", {"name": "Ann", "merged_into": None, "hidden": False}),
+        90,
+        {"box": [1.0, 2.0, 3.0, 4.0]},
     ]
 )
 _OPS = st.one_of(
