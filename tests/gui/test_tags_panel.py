@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from photo_tagger.gui.edits import NamePerson, name_face
+from photo_tagger.gui.viewer_edits import add_named_face
 from photo_tagger.gui.window import MainWindow
 from tests.gui.conftest import WAIT_MS, MakeWindow, activate, row_of
 from tests.gui.test_tags import tag_rows
@@ -178,3 +179,22 @@ def test_the_people_view_shows_no_photos_tags(
     assert not window.tag_editor.input.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert "Animals/Cat" in tag_rows(window)
+
+
+def test_a_face_drawn_by_hand_and_named_is_in_the_tags_too(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot
+) -> None:
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+    cat = row_of(window, "chelsea.jpg")
+    session.undo.push(add_named_face(session, cat, (10.0, 10.0, 200.0, 200.0), "Chelsea"))
+    window.grid.select_ids([cat])
+    assert tag_rows(window)["People/Chelsea"][0] == "face"
+    tree = window.tag_editor.tags
+    tree.setCurrentIndex(dict(shown(window))["People/Chelsea"])
+    window.tag_editor.remove_button.click()
+    assert "People/Chelsea" not in tag_rows(window)
+    assert session.doc.user_faces(cat)  # the face stays, without the name
+    window.commands.undo.trigger()
+    assert "People/Chelsea" in tag_rows(window)
