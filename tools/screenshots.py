@@ -8,9 +8,10 @@ photos selected), cloud.png (the photos the cloud model refined, synced with a s
 settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages),
 new-models.png (a model release tried on the library, what it would change, Accept or Reject),
 grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place),
-search.png (a search of the whole library), duplicates.png (near-duplicate groups), and the
-viewer's viewer-zoomed.png, viewer-add-face.png and viewer-popup.png (tools/shots_viewer.py).
-Works on any Qt platform: offscreen, or a real X server (xvfb-run).
+search.png (a search of the whole library), duplicates.png (near-duplicate groups), the
+viewer's viewer-zoomed.png, viewer-add-face.png and viewer-popup.png (tools/shots_viewer.py), and
+tags-panel*.png (tools/shots_tags_panel.py: the Tags panel's tree, a photo's named people, several
+photos, the People view). Works on any Qt platform: offscreen, or a real X server (xvfb-run).
 
 The server is `photo-tagger serve`'s own app on 127.0.0.1, in this process: the sync, the cloud
 model and what the status bar and the dialog say about them are real.
@@ -35,6 +36,7 @@ from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 from shots_ratings import shots as ratings_shots  # tools/, beside this file
+from shots_tags_panel import shots as tags_panel_shots
 from shots_traps_view import shots as traps_view_shots
 from shots_words import shots as words_shots
 
@@ -340,6 +342,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(traps_view_shots(window, app, out, work))
     shots.extend(ratings_shots(window, app, out, work))
     shots.extend(words_shots(window, app, out, work))
+    shots.extend(tags_panel_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 

@@ -61,6 +61,7 @@ class PhotoFacts:
     user_tagged: bool  # the user added or removed a tag
     cloud_model: str | None = None  # the cloud model that refined the photo's tags, if one did
     marks: Marks = NO_MARKS  # its rating, favourite and reject flags
+    confirmed: frozenset[str] = frozenset()  # person ids (as stored) the user confirmed on a face
 
     @property
     def untagged(self) -> bool:
@@ -93,16 +94,20 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
             tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
     _, faces = doc.faces(photo_id)
     drawn = doc.user_faces(photo_id)  # faces the user drew by hand
-    people = set()
+    people, confirmed = set(), set()
     for i in [*range(len(faces)), *drawn]:
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             people.add(fp[0])
+            if fp[1]:
+                confirmed.add(fp[0])
     cloud = rules.cloud_model_of(auto)
     best = best_model_score(auto)
     marks = doc.marks(photo_id)
     faces_in_all = len(faces) + len(drawn)
-    return PhotoFacts(tags, frozenset(people), faces_in_all, best, bool(user), cloud, marks)
+    return PhotoFacts(
+        tags, frozenset(people), faces_in_all, best, bool(user), cloud, marks, frozenset(confirmed)
+    )
 
 
 def tag_nodes(tags: Iterable[str]) -> set[str]:

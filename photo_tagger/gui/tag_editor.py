@@ -1,27 +1,22 @@
 """The tags of the selected photos (one or many): see where each came from, add, remove.
 
-Each tag shows its source (the local model, the cloud model, or you) and the model's confidence;
-with several photos selected, on how many of them it is. A photo the cloud model refined says by
-which model. Adding completes from the library's tags
+The tags are a tree (tag_tree.py), the named people confirmed on their faces among them as
+People/Name (tag_rows.py). Each tag shows its source (the local model, the cloud model, you, a
+face) and the model's confidence; with several photos selected, on how many of them it is. A
+photo the cloud model refined says by which model. Adding completes from the library's tags
 and the vocabulary's. Every change is one undoable step for the whole selection.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCompleter,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +24,8 @@ from PySide6.QtWidgets import (
 from photo_tagger.gui.edits import SetTag
 from photo_tagger.gui.session import Session
 from photo_tagger.gui.tag_names import tag_name, tag_name_problem
-
-TAG, SOURCE, CONFIDENCE, COUNT = range(4)
+from photo_tagger.gui.tag_rows import TagRow, remove_rows, tag_rows
+from photo_tagger.gui.tag_tree import TagTree
 
 
 class _TagInput(QLineEdit):
@@ -56,21 +51,13 @@ def _is_redo(event: QKeyEvent) -> bool:
     )
 
 
-class _TagList(QTreeWidget):
-    removeRequested = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Delete) or event.key() == Qt.Key.Key_Backspace:
-            self.removeRequested.emit()
-            return
-        super().keyPressEvent(event)
-
-
 class TagEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session: Session | None = None
         self._ids: list[str] = []
+        self._rows: dict[str, TagRow] = {}
+        self._named_faces = False  # some of the photos have faces the user confirmed
         self.header = QLabel("No photo selected")
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -78,22 +65,7 @@ class TagEditor(QWidget):
         self.cloud_note.setWordWrap(True)
         self.cloud_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.cloud_note.setVisible(False)
-        self.tags = _TagList()
-        self.tags.setColumnCount(4)
-        self.tags.setHeaderLabels(["Tag", "Source", "Score", "Photos"])
-        self.tags.headerItem().setToolTip(CONFIDENCE, "How sure the model is (1.00: certain)")
-        self.tags.setRootIsDecorated(False)
-        self.tags.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.tags.setAlternatingRowColors(True)
-        self.tags.setSortingEnabled(True)
-        self.tags.sortByColumn(TAG, Qt.SortOrder.AscendingOrder)
-        self.tags.setTextElideMode(Qt.TextElideMode.ElideLeft)  # "…/Tie" says more than "Cl…"
-        header = self.tags.header()
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(24)
-        header.setSectionResizeMode(TAG, QHeaderView.ResizeMode.Stretch)
-        for col in (SOURCE, CONFIDENCE, COUNT):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.tags = TagTree()
         self.tags.removeRequested.connect(self.remove_selected)
         self.tags.itemSelectionChanged.connect(self._update_buttons)
         self.input = _TagInput()
@@ -130,10 +102,12 @@ class TagEditor(QWidget):
     def set_session(self, session: Session | None) -> None:
         if self._session is not None:
             self._session.factsChanged.disconnect(self._on_facts_changed)
+            self._session.peopleChanged.disconnect(self._on_people_changed)
         self._session = session
         self._ids = []
         if session is not None:
             session.factsChanged.connect(self._on_facts_changed)
+            session.peopleChanged.connect(self._on_people_changed)
         self.refresh()
 
     def show_photos(self, photo_ids: list[str]) -> None:
@@ -148,10 +122,12 @@ class TagEditor(QWidget):
         if not photo_ids or set(photo_ids) & set(self._ids):
             self.refresh()
 
+    def _on_people_changed(self) -> None:
+        if self._named_faces:  # a name, a merge: the People/Name rows
+            self.refresh()
+
     def refresh(self) -> None:
         session = self._session
-        self.tags.setSortingEnabled(False)
-        self.tags.clear()
         ids = self._ids
         enabled = session is not None and bool(ids)
         self.input.setEnabled(enabled)
@@ -160,6 +136,9 @@ class TagEditor(QWidget):
         self.cloud_note.setVisible(bool(self.cloud_note.text()))
         if session is None or not ids:
             self.header.setText("No photo selected")
+            self.header.setToolTip("")
+            self._rows, self._named_faces = {}, False
+            self.tags.show_rows({}, 0)
             self._update_buttons()
             return
         if len(ids) == 1:
@@ -169,31 +148,9 @@ class TagEditor(QWidget):
         else:
             self.header.setText(f"<b>{len(ids)} photos selected</b>")
             self.header.setToolTip("")
-        sources: dict[str, set[str]] = defaultdict(set)
-        scores: dict[str, list[float]] = defaultdict(list)
-        models: dict[str, set[str]] = defaultdict(set)
-        counts: dict[str, int] = defaultdict(int)
-        for pid in ids:
-            for tag, fact in session.facts_of(pid).tags.items():
-                counts[tag] += 1
-                sources[tag].add(fact.label)
-                if fact.source != "you":
-                    scores[tag].append(fact.score)
-                if fact.model:
-                    models[tag].add(fact.model)
-        for tag in counts:
-            item = QTreeWidgetItem([tag, ", ".join(sorted(sources[tag])), _confidence(scores[tag])])
-            item.setData(TAG, Qt.ItemDataRole.UserRole, tag)
-            item.setToolTip(TAG, tag)
-            if len(ids) > 1:
-                item.setText(COUNT, f"{counts[tag]}/{len(ids)}")
-                item.setToolTip(COUNT, f"on {counts[tag]} of the {len(ids)} photos")
-            if models[tag]:
-                item.setToolTip(SOURCE, "\n".join(sorted(models[tag])))
-            item.setTextAlignment(CONFIDENCE, Qt.AlignmentFlag.AlignRight)
-            self.tags.addTopLevelItem(item)
-        self.tags.setColumnHidden(COUNT, len(ids) == 1)
-        self.tags.setSortingEnabled(True)
+        self._rows = tag_rows(session, ids)
+        self._named_faces = any(session.facts_of(pid).confirmed for pid in ids)
+        self.tags.show_rows(self._rows, len(ids))
         self._completions.setStringList(self._completion_words(session))
         self._update_buttons()
 
@@ -230,17 +187,10 @@ class TagEditor(QWidget):
         session = self._session
         if session is None or not self._ids:
             return
-        tags = [i.data(TAG, Qt.ItemDataRole.UserRole) for i in self.tags.selectedItems()]
-        if not tags:
-            return
-        if len(tags) > 1:
-            session.undo.beginMacro(f"Remove {len(tags)} tags")
-        for tag in tags:
-            having = [pid for pid in self._ids if tag in session.facts_of(pid).tags]
-            if having:
-                session.undo.push(SetTag(session, having, tag, False))
-        if len(tags) > 1:
-            session.undo.endMacro()
+        rows = [self._rows[t] for t in self.tags.selected_tags() if t in self._rows]
+        command = remove_rows(session, self._ids, rows)
+        if command is not None:
+            session.undo.push(command)
 
 
 def _problem_label() -> QLabel:
@@ -260,13 +210,6 @@ def _cloud_note(session: Session, ids: list[str]) -> str:
     if len(ids) == 1:
         return f"Refined in the cloud by {names}"
     return f"{len(models)} of the {len(ids)} photos refined in the cloud by {names}"
-
-
-def _confidence(scores: list[float]) -> str:
-    if not scores:
-        return "—"
-    lo, hi = min(scores), max(scores)
-    return f"{hi:.2f}" if abs(hi - lo) < 0.005 else f"{lo:.2f}–{hi:.2f}"
 
 
 def _basename(path: str) -> str:

@@ -24,9 +24,10 @@ class WelcomePage(QWidget):
         )
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setFixedWidth(560)
-        # a label placed with an alignment is not asked its height for a width: tell it
-        text.setMinimumHeight(text.heightForWidth(560))
+        # at most 560 px wide, and narrower in a narrow window (beside the panels): the layout
+        # centres it and asks its height for its width
+        text.setMinimumWidth(280)
+        text.setMaximumWidth(560)
         self.add_button = QPushButton("Add Folder…")
         self.add_button.setDefault(True)
         self.add_button.clicked.connect(self.addFolder)
@@ -37,7 +38,7 @@ class WelcomePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         layout.addWidget(title)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(text)
         layout.addSpacing(16)
         for button in (self.add_button, self.samples_button):
             button.setMinimumWidth(240)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from photo_tagger.gui import settings as opts
+from photo_tagger.gui import tags_panel
 from photo_tagger.gui.actions import Actions, choose_folder
 from photo_tagger.gui.facts import PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
@@ -42,7 +43,6 @@ from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
 from photo_tagger.gui.status import JobStatus, ProblemsButton
 from photo_tagger.gui.sync_link import SyncIndicator
-from photo_tagger.gui.tag_editor import TagEditor
 from photo_tagger.gui.viewer import PhotoViewer
 from photo_tagger.gui.welcome import WelcomePage
 
@@ -138,11 +138,7 @@ class MainWindow(QMainWindow):
         self.filters_dock.setObjectName("filters")
         self.filters_dock.setWidget(self.filters)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.filters_dock)
-        self.tag_editor = TagEditor()
-        self.tags_dock = QDockWidget("Tags", self)
-        self.tags_dock.setObjectName("tags")
-        self.tags_dock.setWidget(self.tag_editor)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.tags_dock)
+        self.tag_editor, self.tags_dock = tags_panel.install(self, self.settings)
         self.resizeDocks([self.filters_dock, self.tags_dock], [230, 330], Qt.Orientation.Horizontal)
 
         self.job_status = JobStatus(self.jobs)
@@ -260,7 +256,7 @@ class MainWindow(QMainWindow):
     def show_people(self) -> None:
         self.commands.people.setChecked(True)
         self.stack.setCurrentIndex(PEOPLE)
-        self._on_selection()  # the tags of the photos selected in the grid, not the viewer's
+        self._on_selection()  # no photo's tags: the panel is for photos
 
     def show_photo(self, photo_id: str) -> None:
         self.stack.setCurrentIndex(VIEWER)
@@ -304,8 +300,9 @@ class MainWindow(QMainWindow):
         self.facts_label.setText("" if complete else f"Reading tags… {100 * done // total}%")
 
     def _on_selection(self, *_: object) -> None:
-        if self.stack.currentIndex() != VIEWER:
-            self.tag_editor.show_photos(self.grid.selected_ids())
+        page = self.stack.currentIndex()
+        if page != VIEWER:  # the viewer shows its photo's; the People view none
+            self.tag_editor.show_photos(self.grid.selected_ids() if page != PEOPLE else [])
 
     def select_all(self) -> None:
         if self.stack.currentIndex() == PHOTOS:
