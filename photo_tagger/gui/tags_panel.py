@@ -42,7 +42,11 @@ class PanelWidth(QObject):
         self.share = saved if 0.05 <= saved <= MAX_SHARE else DEFAULT_SHARE
         self._pressed_at: int | None = None  # the dock's width when a drag may have begun
         window.installEventFilter(self)
-        dock.topLevelChanged.connect(lambda floating: floating or self.apply())
+        dock.topLevelChanged.connect(self._on_floating)
+
+    def _on_floating(self, floating: bool) -> None:
+        if not floating:
+            self.apply()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
