@@ -129,19 +129,28 @@ class Ratings(QObject):
         return lambda: self.set_rating(stars)
 
     def build_menu(self) -> QMenu:
-        """The *Photo* menu, after *Edit*."""
-        menu = QMenu("&Photo", self._main)
+        """Rating, Favourite and Reject in the *Photo* menu (the viewer's, when the window has
+        it; else a menu of their own, after *Edit*)."""
+        bar = self._main.menuBar()
+        existing: list[QMenu] = []
+        for a in bar.actions():
+            found = a.menu()
+            if a.text().replace("&", "") == "Photo" and isinstance(found, QMenu):
+                existing.append(found)
+        menu = existing[0] if existing else QMenu("&Photo", self._main)
+        if existing:
+            menu.addSeparator()
         rating = menu.addMenu("&Rating")
         for action in self.rate:
             rating.addAction(action)
         menu.addAction(self.favourite)
         menu.addAction(self.reject)
-        bar = self._main.menuBar()
-        after_edit = [a for a in bar.actions() if a.text() == "&View"]
-        if after_edit:
-            bar.insertMenu(after_edit[0], menu)
-        else:
-            bar.addMenu(menu)
+        if not existing:
+            after_edit = [a for a in bar.actions() if a.text() == "&View"]
+            if after_edit:
+                bar.insertMenu(after_edit[0], menu)
+            else:
+                bar.addMenu(menu)
         return menu
 
     # --- what the keys work on ------------------------------------------------------------------

@@ -98,9 +98,9 @@ def test_the_photo_menu_has_every_rating_and_flag(
     make_window: MakeWindow, scanned_library: Path
 ) -> None:
     window = make_window(library=scanned_library)
-    titles = [a.text() for a in window.menuBar().actions()]
-    assert titles.index("&Photo") == titles.index("&Edit") + 1
-    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Photo")
+    photo = [a for a in window.menuBar().actions() if a.text().replace("&", "") == "Photo"]
+    assert len(photo) == 1  # one Photo menu: the viewer's commands, then ratings and flags
+    menu = photo[0].menu()
     entries = {a.text(): a.shortcut().toString() for a in menu.actions() if a.text()}
     assert entries["&Favourite"] == "." and entries["Re&ject"] == "X"
     rating = next(a.menu() for a in menu.actions() if a.text() == "&Rating")

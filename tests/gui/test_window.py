@@ -37,7 +37,6 @@ MENUS = {
         "",
         "Tag Extra &Near-Duplicates",
     ],
-    "&Photo": ["&Rating", "&Favourite", "Re&ject"],
     "&View": [
         "&Photos",
         "P&eople",
@@ -61,6 +60,10 @@ MENUS = {
         "F&ull Screen",
         "Sli&deshow",
         "Slideshow &Interval",
+        "",
+        "&Rating",
+        "&Favourite",
+        "Re&ject",
     ],
     "&Help": ["Check for &Model Updates", "&Check the Library", "", "&About Photo Tagger"],
 }
