@@ -35,10 +35,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
-from shots_ratings import shots as ratings_shots  # tools/, beside this file
-from shots_tags_panel import shots as tags_panel_shots
-from shots_traps_view import shots as traps_view_shots
-from shots_words import shots as words_shots
 
 from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
@@ -339,6 +335,12 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
 
     shots.extend(viewer_shots(window, app, out, work))
     shots.extend(context_shots(window, app, out, work))
+    # each part's views, from tools/ beside this file (they use this module's save() and settle())
+    from shots_ratings import shots as ratings_shots
+    from shots_tags_panel import shots as tags_panel_shots
+    from shots_traps_view import shots as traps_view_shots
+    from shots_words import shots as words_shots
+
     shots.extend(traps_view_shots(window, app, out, work))
     shots.extend(ratings_shots(window, app, out, work))
     shots.extend(words_shots(window, app, out, work))

@@ -132,7 +132,7 @@ def create_app(
             reply = encode_reply(*decode_reply(reply), framed=False)
         return Response(reply, media_type=MEDIA_TYPE, headers={LIBRARY_HEADER: library_id})
 
-    @app.get("/v1/library")
+    @app.get("/v1/library", responses={401: {"description": "No valid token."}})
     async def about(library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
         """The library the token opens."""
         name = await run_in_threadpool(storage.library_name, library_id)
@@ -145,7 +145,26 @@ def create_app(
     app.state.live_sync = add_live_sync(app, storage, replicas)  # the libraries over y-websocket
     for extend in extensions:
         extend(app, library)
+    only_real_statuses(app)
     return app
+
+
+def only_real_statuses(app: FastAPI) -> None:
+    """The API's description lists what each route really answers: not the 422 the framework
+    adds to any route with parameters, which none of these can fail (they are plain strings, and
+    a body is read by the route itself)."""
+    describe = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in describe()["paths"].values():
+                for operation in operations.values():
+                    responses = operation.get("responses", {})
+                    if responses.get("422", {}).get("description") == "Validation Error":
+                        del responses["422"]
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _replicas(storage: Storage, limits: Limits, clock: Callable[[], float]) -> Replicas:

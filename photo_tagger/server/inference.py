@@ -288,7 +288,7 @@ def describe_model(app: FastAPI, library: Library, model: LazyModel) -> None:
         await loaded_model(model, MODEL_NAME)
         return {"ready": True}
 
-    @app.get("/v2")
+    @app.get("/v2", responses={401: error("No valid token for a library of this server.")})
     async def server_metadata(library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
         return {"name": "photo-tagger", "version": __version__, "extensions": [BINARY_EXTENSION]}
 

@@ -115,19 +115,7 @@ def binary_response(response: dict[str, Any], data: dict[str, bytes]) -> Respons
 
 
 def protocol_errors(app: FastAPI) -> None:
-    """Answer errors under /v2 as {"error": "..."}; elsewhere as the framework does. A request
-    the framework finds invalid is a 400 there, so the API's description lists no 422 under /v2."""
-    describe = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            for path, operations in describe()["paths"].items():
-                if path.startswith(PREFIX):
-                    for operation in operations.values():
-                        operation.get("responses", {}).pop("422", None)
-        return app.openapi_schema or {}
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    """Answer errors under /v2 as {"error": "..."}; elsewhere as the framework does."""
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -35,7 +35,15 @@ def release_path(models_dir: Path, name: str) -> Path:
 def add_model_registry(app: FastAPI, models_dir: Path, library: Library) -> None:
     """Serve the release in `models_dir` to requests that `library` authenticates."""
 
-    @app.get(REGISTRY_PATH + "/{name:path}", response_class=FileResponse)
+    @app.get(
+        REGISTRY_PATH + "/{name:path}",
+        response_class=FileResponse,
+        responses={
+            200: {"description": "The file of the release."},
+            401: {"description": "No valid token."},
+            404: {"description": "No such file, or no release published on this server."},
+        },
+    )
     async def model_release(
         name: str, library_id: Annotated[str, Depends(library)]
     ) -> FileResponse:
