@@ -13,6 +13,7 @@ it is open, the session's catalogue. The filter is applied again when the catalo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
@@ -43,6 +44,8 @@ class GridContent(QObject):
         self._session: Session | None = None
         self.model: PhotoGridModel | None = None
         self.filter = Filter()
+        # the catalogue's rows in the order the grid shows them (grid_order.py sets it)
+        self.arrange: Callable[[list[Row]], list[Row]] = lambda rows: rows
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFILTER_MS)
@@ -109,7 +112,7 @@ class GridContent(QObject):
         flt = Filter(text=text) if searching else self.filter
         selected = grid.selected_ids()
         rows = apply_filter(
-            session.catalog.rows,
+            self.arrange(session.catalog.rows),
             flt,
             session.facts,
             session.resolve,
