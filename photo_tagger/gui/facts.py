@@ -7,6 +7,7 @@ The index is filled a slice at a time (session.py), so a large library opens wit
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -159,6 +160,7 @@ class FactsIndex:
 
 ALL, UNTAGGED, LOW, CLOUD, DUPLICATES = "all", "untagged", "low", "cloud", "duplicates"
 TAG, PERSON = "tag", "person"
+FOLDER, FOLDER_TREE = "folder", "folder-tree"  # the photos in a folder (and its subfolders)
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ class Filter:
     window searches with the filter on all photos: the whole library)."""
 
     kind: str = ALL
-    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05") or a person id
+    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05"), a person id or a folder
     text: str = ""
 
 
@@ -197,10 +199,14 @@ def apply_filter(
     with_names = matcher is not None and any(matcher.name_mask(n) for n in names.values())
     name_of: dict[str, str | None] = {}  # person id as stored -> their name
 
+    folder = in_folder(kind, value)
+
     def keep(row: Row) -> bool:
         facts = index.get(row[CID])
         if kind == ALL:
             ok = True
+        elif folder is not None:
+            ok = folder(row[PATH])
         elif kind == DUPLICATES:
             ok = row[CID] in index.duplicates
         elif facts is None:
@@ -229,10 +235,22 @@ def apply_filter(
         return matcher.photo(facts.tags, people, row[PATH])
 
     kept = [r for r in rows if keep(r)]
-    if kind == DUPLICATES:  # group by group, the one to keep first
-        keep_of = index.duplicates
-        rank: dict[str, int] = {}
-        for r in kept:
-            rank.setdefault(keep_of[r[CID]], len(rank))
-        kept.sort(key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))
+    if kind == DUPLICATES:
+        best_first(kept, index.duplicates)
     return kept
+
+
+def best_first(rows: list[Row], keep_of: Mapping[str, str]) -> None:
+    """Near-duplicates group by group, the one to keep first (in place)."""
+    rank: dict[str, int] = {}
+    for r in rows:
+        rank.setdefault(keep_of[r[CID]], len(rank))
+    rows.sort(key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))
+
+
+def in_folder(kind: str, folder: str) -> Callable[[str], bool] | None:
+    """For a folder filter, whether a photo's path is in the folder (or under it)."""
+    if kind == FOLDER:
+        return lambda path: os.path.dirname(path) == folder
+    under = folder.rstrip(os.sep) + os.sep
+    return (lambda path: path.startswith(under)) if kind == FOLDER_TREE else None
