@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.actions import Actions, choose_folder
+from photo_tagger.gui.browsing import Browsing
 from photo_tagger.gui.facts import ALL, PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
@@ -35,6 +36,7 @@ from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.library_controller import LibraryController
 from photo_tagger.gui.library_links import LibraryLinks
 from photo_tagger.gui.people_view import PeopleView
+from photo_tagger.gui.rename_tag import rename_tag
 from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
 from photo_tagger.gui.status import JobStatus, ProblemsButton
@@ -83,6 +85,7 @@ class MainWindow(QMainWindow):
         self.content = GridContent(self.grid, self.loader, self.search, self.no_match)
         self.filters.filterChanged.connect(self.content.set_filter)
         self.search.textChanged.connect(self._search_everywhere)
+        self.browsing = Browsing(self)  # the Info panel, the Folders tab, View › Sort By
         self.resize(1280, 800)
         geometry = self.settings.get(opts.GEOMETRY)
         if geometry:
@@ -199,7 +202,7 @@ class MainWindow(QMainWindow):
         self.controller.start(session)
         self.content.attach(session, keep_preview=keep_grid)
         self.grid.selectionModel().selectionChanged.connect(self._on_selection)
-        for part in (self.tag_editor, self.viewer, self.people, self.filters):
+        for part in (self.tag_editor, self.viewer, self.people, self.filters, *self.browsing.parts):
             part.set_session(session)
         session.catalogChanged.connect(self._update_page)
         session.factsProgress.connect(self._on_facts_progress)
@@ -220,7 +223,7 @@ class MainWindow(QMainWindow):
 
     def _let_go(self) -> None:
         """The library is closing: every view lets go of its session."""
-        for part in (self.tag_editor, self.viewer, self.people, self.filters):
+        for part in (self.tag_editor, self.viewer, self.people, self.filters, *self.browsing.parts):
             part.set_session(None)
         self.content.clear()
 
@@ -278,6 +281,7 @@ class MainWindow(QMainWindow):
         self.viewer.show_photo(photo_id)
         self.viewer.setFocus()
         self.tag_editor.show_photos([photo_id])
+        self.browsing.show_photos([photo_id])
 
     def _open_index(self, index: QModelIndex) -> None:
         if self.grid_model is not None and index.isValid():
@@ -304,24 +308,8 @@ class MainWindow(QMainWindow):
     # --- editing -------------------------------------------------------------------------------
 
     def rename_tag(self, tag: str, new: str | None = None) -> None:
-        """Give a tag (and the tags under it) another name on every photo that has it: how an
-        event gets its name. Asks for the name unless `new` is given."""
-        from PySide6.QtWidgets import QInputDialog
-
-        from photo_tagger.gui.tag_names import renamed_tag
-
-        if self.session is None:
-            return
-        if new is None:
-            event = tag.startswith("Events/") and tag.count("/") == 2
-            title = "Name the event" if event else "Rename tag"
-            leaf = tag.rpartition("/")[2]
-            new, ok = QInputDialog.getText(self, title, f"New name for “{tag}”:", text=leaf)
-            if not ok:
-                return
-        name = renamed_tag(tag, new)
-        if name is not None:
-            self.controller.rename_tag(tag, name)
+        """Rename a tag on every photo that has it; asks for the name unless `new` is given."""
+        rename_tag(self, self.controller, tag, new)
 
     def _on_facts_progress(self, done: int, total: int) -> None:
         complete = done >= total
@@ -330,6 +318,7 @@ class MainWindow(QMainWindow):
     def _on_selection(self, *_: object) -> None:
         if self.stack.currentIndex() != VIEWER:
             self.tag_editor.show_photos(self.grid.selected_ids())
+            self.browsing.show_photos(self.grid.selected_ids())
 
     def select_all(self) -> None:
         if self.stack.currentIndex() == PHOTOS:

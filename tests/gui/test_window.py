@@ -43,9 +43,11 @@ MENUS = {
         "",
         "&Bigger Thumbnails",
         "&Smaller Thumbnails",
+        "&Sort By",
         "",
         "Filters",
         "Tags",
+        "&Info",
     ],
     "&Help": ["Check for &Model Updates", "&Check the Library", "", "&About Photo Tagger"],
 }
