@@ -251,6 +251,8 @@ def dark_palette() -> QPalette:
 
 
 def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
+    from tools.shots_info_folders import shots as info_folders_shots
+
     app = application()
     models_dir = default_models_dir()
     models = Models.load(models_dir)
@@ -330,6 +332,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
     shots.extend(context_shots(window, app, out, work))
+    shots.extend(info_folders_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))
     return shots
 

@@ -101,7 +101,7 @@ def lines(info: PhotoInfo) -> list[tuple[str, str]]:
     if shot.focal_mm is not None:
         focal = f"{shot.focal_mm:g} mm"
         if shot.focal_35mm and abs(shot.focal_35mm - shot.focal_mm) >= 1:
-            focal += f" ({shot.focal_35mm} mm in 35 mm terms)"
+            focal += f" (like {shot.focal_35mm} mm on full frame)"
         out.append(("Focal length", focal))
     if info.width and info.height:
         mp = info.width * info.height / 1e6
@@ -121,7 +121,7 @@ def lines(info: PhotoInfo) -> list[tuple[str, str]]:
             )
         )
     if info.added is not None:
-        out.append(("Added", datetime.fromtimestamp(info.added).strftime("%d %b %Y, %H:%M")))
+        out.append(("Added", datetime.fromtimestamp(info.added).strftime("%d %B %Y, %H:%M")))
     return out
 
 

@@ -8,16 +8,19 @@ holds Python's lock for long: it runs off the UI thread while the window keeps a
 Photos without a key (no capture time stored yet) go by their file's date. Ties keep the
 catalogue's order.
 
-A new order is one entry in ORDERS and one branch in `sort_keys` (photos by rating will be one).
+A new order is one entry in ORDERS and its keys: from the index in `sort_keys`, or handed to
+`arrange` by the window for what lives in the document (a rating, once photos have one).
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 import os
+import re
 import sqlite3
+import time
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Final
 
@@ -38,30 +41,30 @@ ORDERS: Final = {
     FILE_DATE: "File Date, Newest First",
     ADDED: "Date Added, Newest First",
     NAME: "File Name",
+    # RATING: "Rating, Highest First" comes here with ratings (keys: the photos' ratings).
 }
 DEFAULT: Final = FILE_DATE
 SLICE = 4096  # rows sorted in one step
 
-Keys = dict[str, float]  # photo -> its sort key, for the orders read from the index
+Keys = dict[str, str] | dict[str, float]  # photo -> its sort key, for orders read from the index
+NEWEST_FIRST: Final = (TAKEN_NEWEST, ADDED)
+_WALL_CLOCK = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
 def sort_keys(index_file: Path, order: str) -> Keys:
-    """The keys `order` sorts by, from the index ({} for orders that need none)."""
+    """The keys `order` sorts by, from the index ({} for orders that need none): a capture time
+    as the camera's wall clock ("2024-06-12T19:05:00", which sorts as text), the time a photo was
+    added as epoch seconds."""
     if order in (TAKEN_NEWEST, TAKEN_OLDEST):
-        sql = "SELECT content_id, taken FROM captures WHERE taken IS NOT NULL"
-        convert: Callable[[object], float | None] = _taken_seconds
+        sql = "SELECT content_id, substr(taken, 1, 19) FROM captures WHERE taken IS NOT NULL"
+        valid: Callable[[object], bool] = _wall_clock
     elif order == ADDED:
-        sql, convert = "SELECT content_id, added FROM photos", _number
+        sql, valid = "SELECT content_id, added FROM photos", _number
     else:
         return {}
     conn = connect_readonly(index_file, "library index")
     try:
-        keys: Keys = {}
-        for cid, value in conn.execute(sql):
-            key = convert(value)
-            if key is not None:
-                keys[cid] = key
-        return keys
+        return {cid: value for cid, value in conn.execute(sql) if valid(value)}
     except sqlite3.Error as exc:
         raise LibraryError(f"Cannot read the library index {index_file}: {exc}") from exc
     finally:
@@ -72,30 +75,37 @@ def arrange(rows: list[Row], order: str, keys: Keys) -> list[Row]:
     """`rows` (in the catalogue's order) in `order`; a new list, `rows` itself for FILE_DATE."""
     if order not in ORDERS or order == FILE_DATE:
         return rows
+    get = keys.get
     decorated: list[tuple[object, int]]
     if order == NAME:
         decorated = [(os.path.basename(r[PATH]).casefold(), i) for i, r in enumerate(rows)]
-    else:
-        sign = 1.0 if order == TAKEN_OLDEST else -1.0
-        get = keys.get
+    else:  # a photo without a key goes by its file's date (for capture times, as a clock)
+        fallback = _epoch_seconds if order == ADDED else _local_clock
         decorated = []
         for i, r in enumerate(rows):
             key = get(r[CID])
-            decorated.append((sign * (r[MTIME] / 1e9 if key is None else key), i))
-    slices = [sorted(decorated[s : s + SLICE]) for s in range(0, len(decorated), SLICE)]
-    return [rows[i] for _, i in heapq.merge(*slices)]
+            decorated.append((fallback(r[MTIME]) if key is None else key, i))
+    newest = order in NEWEST_FIRST
+    if newest:
+        decorated = [(key, -i) for key, i in decorated]
+    # ties in the catalogue's order: i ascending, or -i descending for the newest first
+    slices = [
+        sorted(decorated[s : s + SLICE], reverse=newest) for s in range(0, len(decorated), SLICE)
+    ]
+    return [rows[abs(i)] for _, i in heapq.merge(*slices, reverse=newest)]
 
 
-def _taken_seconds(value: object) -> float | None:
-    from photo_tagger.context.timeline import wall_seconds  # not with the window's first paint
-
-    if not isinstance(value, str):
-        return None
-    try:
-        return wall_seconds(datetime.fromisoformat(value))
-    except (ValueError, OverflowError):
-        return None
+def _epoch_seconds(mtime_ns: int) -> float:
+    return mtime_ns / 1e9
 
 
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) else None
+def _local_clock(mtime_ns: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(mtime_ns // 1_000_000_000))
+
+
+def _wall_clock(value: object) -> bool:
+    return isinstance(value, str) and _WALL_CLOCK.fullmatch(value) is not None
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and math.isfinite(value)

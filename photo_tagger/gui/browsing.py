@@ -51,7 +51,7 @@ class Browsing:
 
         self.order = GridOrder(runner, settings)
         window.content.arrange = self.order.rows
-        self.order.changed.connect(window.content.apply)
+        self.order.changed.connect(lambda reordered: window.content.apply(reset=reordered))
         self.order.message.connect(window.statusBar().showMessage)
 
         self.show_info = QAction("&Info", window)

@@ -192,14 +192,13 @@ def apply_filter(
     `search` matches it (app/search.py), its last word, while typed, as the start of a word."""
     kind, value = flt.kind, flt.value
     terms = parse(flt.text, typing=True)
-    if kind == ALL and not terms:
-        return rows
+    folder = in_folder(kind, value)
+    if (kind == ALL or folder is not None) and not terms:
+        return rows if folder is None else [r for r in rows if folder(r[PATH])]
     matcher = Matcher(terms) if terms else None
     # names matter only when one matches: then each photo's people are looked up
     with_names = matcher is not None and any(matcher.name_mask(n) for n in names.values())
     name_of: dict[str, str | None] = {}  # person id as stored -> their name
-
-    folder = in_folder(kind, value)
 
     def keep(row: Row) -> bool:
         facts = index.get(row[CID])

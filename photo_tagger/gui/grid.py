@@ -43,6 +43,7 @@ CONTENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 CAPTION_HEIGHT = 20
 MAX_RUNS = 32  # more separate runs of rows going or coming than this: reset the view
+FEW = 64  # photos looked for in one pass over the rows, not by indexing all of them
 PADDING = 6
 
 Index = QModelIndex | QPersistentModelIndex
@@ -72,11 +73,17 @@ class PhotoGridModel(QAbstractListModel):
         """The library is open: tooltips can show each photo's tags."""
         self._session = session
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_rows(self, rows: list[Row], reset: bool = False) -> None:
         """Show `rows`, telling the view which rows went and which came (not "everything
-        changed"), so that the selection and the scroll position stay where they were."""
+        changed"), so that the selection and the scroll position stay where they were; or, with
+        `reset` (another filter, another order), as "everything changed" at once."""
         old = self._rows
         if rows == old:
+            return
+        if reset:  # looking for what came, went or moved would cost more than a new layout
+            self.beginResetModel()
+            self._rows, self._position = rows, None
+            self.endResetModel()
             return
         # only the part between the common head and tail can differ
         start = _common_head(old, rows)
@@ -109,6 +116,15 @@ class PhotoGridModel(QAbstractListModel):
         self._rows, self._position = rows, None  # the same photos may have new paths
         if end_new > start:
             self.dataChanged.emit(self.index(start), self.index(end_new - 1))
+
+    def rows_of(self, photo_ids: list[str]) -> dict[str, int]:
+        """The rows of these photos (those shown). A few are looked for in one pass, without
+        indexing every row (a new filter or order on 100,000 rows, a photo or two selected)."""
+        if self._position is None and len(photo_ids) <= FEW:
+            wanted = set(photo_ids)
+            return {r[CID]: i for i, r in enumerate(self._rows) if r[CID] in wanted}
+        found = ((p, self.row_of(p)) for p in photo_ids)
+        return {p: r for p, r in found if r is not None}
 
     def row_of(self, photo_id: str) -> int | None:
         if self._position is None:
@@ -354,14 +370,13 @@ class PhotoGrid(QListView):
         if not isinstance(model, PhotoGridModel):
             return
         selection = QItemSelection()
-        for pid in photo_ids:
-            r = model.row_of(pid)
-            if r is not None:
-                selection.select(model.index(r), model.index(r))
+        rows = model.rows_of(photo_ids)
+        for r in rows.values():
+            selection.select(model.index(r), model.index(r))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
         self.selectionModel().select(selection, flags)
         if photo_ids:
-            r = model.row_of(photo_ids[0])
+            r = rows.get(photo_ids[0])
             if r is not None:
                 self.selectionModel().setCurrentIndex(
                     model.index(r), QItemSelectionModel.SelectionFlag.NoUpdate

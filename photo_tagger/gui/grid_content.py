@@ -96,14 +96,16 @@ class GridContent(QObject):
         self.filter = flt
         if flt.kind != ALL and self._search.text():
             self._search.clear()
-        self.apply()
+        self.apply(reset=True)
 
     def _on_text(self, text: str) -> None:
         if text.strip() and self.filter.kind != ALL:
             self.filter = Filter()  # a search looks through the whole library
         self._timer.start()
 
-    def apply(self) -> None:
+    def apply(self, reset: bool = False) -> None:
+        """Show what the filter or the search picks; with `reset` (another filter, another
+        order) the grid is laid out anew rather than told what came and went."""
         session, model, grid = self._session, self.model, self._grid
         if session is None or model is None:
             return
@@ -123,9 +125,11 @@ class GridContent(QObject):
         if model.badges.keys() != set(best):
             model.badges = dict.fromkeys(best, "Best")
             grid.viewport().update()
-        model.set_rows(rows)
+        model.set_rows(rows, reset)
         if selected and not grid.selected_ids():  # the view was reset: select them again
             grid.select_ids(selected)
+            if reset:
+                grid.scrollTo(grid.currentIndex())  # where the photo is now
         if searching:
             self._say_found(len(rows), text.strip(), session.facts_complete)
         else:

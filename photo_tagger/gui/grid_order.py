@@ -22,7 +22,8 @@ from photo_tagger.store.catalog import Row
 
 
 class GridOrder(QObject):
-    changed = Signal()  # the rows are ready in a new order: show them again
+    changed = Signal(bool)  # the rows are ready in a new order: show them again (True: the
+    # same photos as shown, only in another order: the grid is laid out anew)
     message = Signal(str, int)  # a word for the status bar (the order could not be worked out)
 
     def __init__(self, runner: TaskRunner, settings: Settings) -> None:
@@ -49,9 +50,17 @@ class GridOrder(QObject):
         self.order = order
         self._settings.set(opts.SORT_ORDER, order)
         if order == FILE_DATE:
-            self.changed.emit()
+            self.changed.emit(True)
         else:
             self._start()
+
+    def settled(self) -> bool:
+        """The grid's rows are in the order picked (nothing is being worked out)."""
+        session = self._session
+        if self.order == FILE_DATE or session is None:
+            return True
+        fresh = self._source is session.catalog.rows and self._order_of_arranged == self.order
+        return fresh and not self._busy
 
     def rows(self, catalog: list[Row]) -> list[Row]:
         """The catalogue's rows in the order picked, or as shown until then (its own order when
@@ -78,9 +87,10 @@ class GridOrder(QObject):
         def done(arranged: list[Row]) -> None:
             self._busy = False
             if self._session is session:
+                same_photos = rows is self._source or self._arranged is None
                 self._source, self._arranged, self._order_of_arranged = rows, arranged, order
                 if order == self.order:
-                    self.changed.emit()
+                    self.changed.emit(same_photos and rows is session.catalog.rows)
             self._follow_up()
 
         def failed(error: BaseException) -> None:
@@ -112,5 +122,8 @@ def sort_menu(order: GridOrder, parent: QWidget) -> QMenu:
         action.triggered.connect(lambda checked=False, k=key: order.set_order(k))
         group.addAction(action)
         menu.addAction(action)
-    # Rating, highest first, joins ORDERS here once photos have ratings.
+    # the order may have changed elsewhere (another window's settings, a test, a script)
+    menu.aboutToShow.connect(
+        lambda: [a.setChecked(a.data() == order.order) for a in group.actions()]
+    )
     return menu

@@ -139,7 +139,7 @@ def test_info_panel_says_when_how_and_where_and_shows_the_folder(
     assert rows["Camera"] == "Canon EOS R6"
     assert rows["Lens"] == "Canon RF 50mm F1.8 STM"
     assert rows["Exposure"] == "1/250 s  ·  f/2.8  ·  ISO 400"
-    assert rows["Focal length"] == "50 mm (80 mm in 35 mm terms)"
+    assert rows["Focal length"] == "50 mm (like 80 mm on full frame)"
     assert rows["Size"].startswith("451 × 300")
     assert rows["File size"].endswith("KB")
     assert rows["Place"] == "Lisbon, Portugal"
