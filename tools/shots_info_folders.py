@@ -103,6 +103,7 @@ def sort_shot(window: MainWindow, app: QApplication, out: Path) -> Path:
     picture = window.grab()
     view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
     sort = next(a for a in view.actions() if a.text() == "&Sort By")
+    sort.menu().aboutToShow.emit()  # as opening it does: the order picked is checked
     painter = QPainter(picture)
     origin = window.menuBar().actionGeometry(view.menuAction()).bottomLeft()
     for menu, at in ((view, origin), (sort.menu(), QPoint(0, 0))):

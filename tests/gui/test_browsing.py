@@ -292,8 +292,10 @@ def test_sort_by_menu_orders_the_grid_and_is_remembered(
         else:
             assert names == expected, text
 
-    menu_action(window, "View", "Sort By", "Capture Time, Newest First").trigger()
     click_cell(window, qtbot, "a.jpg")
+    menu_action(window, "View", "Sort By", "Capture Time, Newest First").trigger()
+    qtbot.waitUntil(lambda: ordered_names(window)[0] == "b.jpg", timeout=WAIT_MS)
+    assert window.grid.selected_ids() == [row_of(window, "a.jpg")]  # it stays selected
     window.close()
     again = make_window(library=dated_library, settings_file=settings)
     assert menu_action(again, "View", "Sort By", "Capture Time, Newest First").isChecked()
