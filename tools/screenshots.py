@@ -9,7 +9,7 @@ settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud m
 new-models.png (a model release tried on the library, what it would change, Accept or Reject),
 grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place),
 search.png (a search of the whole library), duplicates.png (near-duplicate groups), and info.png,
-folders.png and sort.png with their dark twins (tools/shots_info_folders.py). Works on
+folders.png (each with a dark twin) and sort.png (tools/shots_info_folders.py). Works on
 any Qt platform: offscreen, or a real X server (xvfb-run).
 
 The server is `photo-tagger serve`'s own app on 127.0.0.1, in this process: the sync, the cloud

@@ -5,7 +5,8 @@ module: info_panel.py, folder_tree.py, grid_order.py.
 
 The left dock holds two tabs, "Tags" (the filter tree) and "Folders": the grid shows what the
 tab in front picks, so turning to a tab shows its pick again, and picking in the filter tree
-(also a person picked in the People view) brings the Tags tab to the front.
+(also a person picked in the People view) brings the Tags tab to the front. A search looks
+through the whole library: the folder picked is let go.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Browsing:
         self.tabs.currentChanged.connect(self._on_tab)
         self.folders.filterChanged.connect(self._on_folder)
         window.filters.filterChanged.connect(self._on_tags_picked)
+        window.search.textChanged.connect(self._on_search)
 
         self.order = GridOrder(runner, settings)
         window.content.arrange = self.order.rows
@@ -110,6 +112,10 @@ class Browsing:
     def _on_folder(self, flt: Filter) -> None:
         if self.tabs.currentIndex() == FOLDERS_TAB:
             self._window.content.set_filter(flt)
+
+    def _on_search(self, text: str) -> None:
+        if text.strip():  # a search looks through the whole library, as the Tags tab says
+            self.folders.drop_pick()
 
     def _on_tags_picked(self, flt: Filter) -> None:
         if self.tabs.currentIndex() != TAGS_TAB:

@@ -27,7 +27,9 @@ from photo_tagger.gui.session import Session
 from photo_tagger.gui.settings import Settings
 from photo_tagger.store.catalog import PATH, Row
 
-PATH_ROLE = Qt.ItemDataRole.UserRole + 1  # every item holds its folder's path (see filter_panel)
+# Every item holds the number of its folder in `_paths` (see filter_panel): a path that is not
+# UTF-8 would lose its undecodable bytes on its way through Qt.
+PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 REBUILD_EVERY = 2.0  # seconds, at most once while a scan keeps changing the catalogue
 
 
@@ -88,6 +90,7 @@ class FolderTree(QWidget):
         self._built_from: list[Row] | None = None  # the catalogue rows the tree shows
         self._busy = False
         self._items: dict[str, QStandardItem] = {}
+        self._paths: list[str] = []  # PATH_ROLE -> the folder's path
         self._current = ""  # the folder picked
         self.model = QStandardItemModel(self)
         self.tree = QTreeView()
@@ -144,6 +147,14 @@ class FolderTree(QWidget):
         )
         return True
 
+    def drop_pick(self) -> None:
+        """No folder picked any more (a search looks through the whole library)."""
+        self._current = ""
+        self.tree.selectionModel().blockSignals(True)
+        self.tree.selectionModel().clear()
+        self.tree.selectionModel().blockSignals(False)
+        self.tree.viewport().update()
+
     # --- building --------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -194,12 +205,12 @@ class FolderTree(QWidget):
         first = not self._items
         self.tree.selectionModel().blockSignals(True)
         self.model.clear()
-        self._items = {}
-        for n in nodes:
+        self._items, self._paths = {}, [n.path for n in nodes]
+        for number, n in enumerate(nodes):
             item = QStandardItem(_text(n))
             item.setEditable(False)
-            item.setData(n.path, PATH_ROLE)
-            item.setToolTip(n.path)
+            item.setData(number, PATH_ROLE)
+            item.setToolTip(shown(n.path))
             parent = self._items.get(n.parent)
             (parent or self.model.invisibleRootItem()).appendRow([item])
             self._items[n.path] = item
@@ -219,8 +230,12 @@ class FolderTree(QWidget):
     # --- the user ----------------------------------------------------------------------------
 
     def _on_current(self, current: QModelIndex, previous: QModelIndex) -> None:
-        self._current = str(current.data(PATH_ROLE)) if current.isValid() else ""
+        self._current = self._path_at(current)
         self.filterChanged.emit(self.current_filter())
+
+    def _path_at(self, index: QModelIndex) -> str:
+        number = index.data(PATH_ROLE) if index.isValid() else None
+        return self._paths[number] if isinstance(number, int) else ""
 
     def _on_nested(self, nested: bool) -> None:
         self._settings.set(opts.FOLDERS_NESTED, nested)
@@ -231,7 +246,7 @@ class FolderTree(QWidget):
         index = self.tree.indexAt(pos)
         if not index.isValid():
             return
-        folder = str(index.data(PATH_ROLE))
+        folder = self._path_at(index)
         menu = QMenu(self)
         menu.addAction("Show in Folder").triggered.connect(
             lambda: show_in_file_manager(folder, self)
@@ -240,4 +255,9 @@ class FolderTree(QWidget):
 
 
 def _text(node: FolderNode) -> str:
-    return f"{node.name}  ({QLocale().toString(node.total)})"
+    return f"{shown(node.name)}  ({QLocale().toString(node.total)})"
+
+
+def shown(path: str) -> str:
+    """A path as the user can read it: bytes that are not UTF-8 shown as "�"."""
+    return os.fsencode(path).decode("utf-8", "replace")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from photo_tagger.gui.file_manager import show_in_file_manager
+from photo_tagger.gui.folder_tree import shown
 from photo_tagger.gui.runner import TaskRunner
 from photo_tagger.gui.session import Session
 
@@ -146,7 +147,7 @@ class InfoPanel(QWidget):
             self._say("This photo's file is no longer in the library.")
             return
         self.path = info.files[0].path
-        self.title.setText(os.path.basename(self.path))
+        self.title.setText(shown(os.path.basename(self.path)))
         self.title.setVisible(True)
         self.note.setVisible(False)
         self._clear_form()
@@ -157,11 +158,11 @@ class InfoPanel(QWidget):
             self.form.addRow(f"{label}:", value)
         others = len(info.files) - 1
         self.copies.setText(f"and {others} more {'copy' if others == 1 else 'copies'}")
-        self.copies.setToolTip("\n".join(f.path for f in info.files[1:]))
+        self.copies.setToolTip("\n".join(shown(f.path) for f in info.files[1:]))
         self.copies.setVisible(bool(others))
-        self.file_label.setText(self.path)
+        self.file_label.setText(shown(self.path))
         self.file_label.setCursorPosition(0)
-        self.file_label.setToolTip(self.path)
+        self.file_label.setToolTip(shown(self.path))
         self._file_box(True)
         self.show_folder.setVisible(True)
 

@@ -246,6 +246,30 @@ def test_folders_tab_lists_the_folders_and_picking_one_filters_the_grid(
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
     assert grid_names(window) == ["y.jpg"]
 
+    qtbot.keyClicks(window.search, "z")  # a search looks through the whole library
+    qtbot.waitUntil(lambda: grid_names(window) == ["z.jpg"], timeout=WAIT_MS)
+    assert not tree.selectionModel().hasSelection()
+    window.search.clear()
+    qtbot.waitUntil(lambda: len(grid_names(window)) == 3, timeout=WAIT_MS)
+
+
+def test_a_folder_whose_name_is_not_utf8_can_be_picked(
+    make_window: MakeWindow, qtbot: QtBot, tmp_path: Path, models: Models
+) -> None:
+    folder = os.fsencode(tmp_path / "photos" / "caf") + b"\xe9"  # Latin-1 "café"
+    os.makedirs(folder)
+    shutil.copy(SAMPLE["chelsea"], os.fsdecode(folder + b"/cat.jpg"))
+    shutil.copy(SAMPLE["coffee"], tmp_path / "photos" / "cup.jpg")
+    scan(tmp_path / "library", models, tmp_path / "photos")
+    window = make_window(library=tmp_path / "library")
+    tabs = window.filters_dock.findChild(QTabWidget)
+    bar = tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    tree = tabs.currentWidget().findChild(QTreeView)
+    qtbot.waitUntil(lambda: len(tree_texts(tree)) == 2, timeout=WAIT_MS)
+    click_tree(tree, qtbot, "caf\ufffd  (1)")
+    assert grid_names(window) == ["cat.jpg"]
+
 
 # --- View › Sort By ---------------------------------------------------------------------------
 
