@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,7 @@ CONTENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 CAPTION_HEIGHT = 20
 MAX_RUNS = 32  # more separate runs of rows going or coming than this: reset the view
-FEW = 64  # photos looked for in one pass over the rows, not by indexing all of them
+FEW = 8  # photos looked for along the rows rather than by indexing every row
 PADDING = 6
 
 Index = QModelIndex | QPersistentModelIndex
@@ -118,17 +119,18 @@ class PhotoGridModel(QAbstractListModel):
             self.dataChanged.emit(self.index(start), self.index(end_new - 1))
 
     def rows_of(self, photo_ids: list[str]) -> dict[str, int]:
-        """The rows of these photos (those shown). A few are looked for in one pass, without
-        indexing every row (a new filter or order on 100,000 rows, a photo or two selected)."""
-        if self._position is None and len(photo_ids) <= FEW:
-            wanted = set(photo_ids)
-            return {r[CID]: i for i, r in enumerate(self._rows) if r[CID] in wanted}
-        found = ((p, self.row_of(p)) for p in photo_ids)
-        return {p: r for p, r in found if r is not None}
+        """The rows of these photos that are shown. A few are looked for along the rows (in C),
+        not by indexing every row: after a new filter or order, a photo or two selected."""
+        if self._position is not None or len(photo_ids) > FEW:
+            return {p: r for p in photo_ids if (r := self.row_of(p)) is not None}
+        ids = list(map(itemgetter(CID), self._rows))
+        return {p: ids.index(p) for p in photo_ids if p in ids}
 
     def row_of(self, photo_id: str) -> int | None:
         if self._position is None:
-            self._position = {r[CID]: i for i, r in enumerate(self._rows)}
+            # built in C, without a Python step per row: 100,000 rows in a few ms
+            ids = map(itemgetter(CID), self._rows)
+            self._position = dict(zip(ids, range(len(self._rows)), strict=False))
         return self._position.get(photo_id)
 
     def content_id(self, row: int) -> str:
