@@ -63,6 +63,9 @@ class Browsing:
         self.show_info.triggered.connect(lambda checked=False: self.toggle_info())
         self.info_dock.visibilityChanged.connect(self.show_info.setChecked)
         window.addAction(self.show_info)  # the shortcut works while the menu bar is hidden too
+        self.show_folders = QAction("F&olders", window)
+        self.show_folders.setToolTip("The library's photos by the folder they are in on disk")
+        self.show_folders.triggered.connect(lambda checked=False: self.folders_tab())
         self._add_to_menus(window)
 
     @property
@@ -84,12 +87,19 @@ class Browsing:
             dock.raise_()
         self.show_info.setChecked(dock.isVisible())
 
+    def folders_tab(self) -> None:
+        """The Folders tab in front, the left panel shown."""
+        self._window.filters_dock.show()
+        self.tabs.setCurrentIndex(FOLDERS_TAB)
+        self.folders.tree.setFocus()
+
     def _add_to_menus(self, window: MainWindow) -> None:
         view = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
         assert isinstance(view, QMenu)
         entries = view.actions()
         panels = entries.index(window.filters_dock.toggleViewAction())
         view.insertMenu(entries[panels - 1], sort_menu(self.order, view))  # before the separator
+        view.insertAction(entries[panels + 1], self.show_folders)  # after Filters
         view.addAction(self.show_info)
         tools = window.findChild(QToolBar, "main")
         if tools is not None:

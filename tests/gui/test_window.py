@@ -46,6 +46,7 @@ MENUS = {
         "&Sort By",
         "",
         "Filters",
+        "F&olders",
         "Tags",
         "&Info",
     ],
