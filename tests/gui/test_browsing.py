@@ -328,3 +328,18 @@ def test_sort_by_menu_orders_the_grid_and_is_remembered(
     qtbot.waitUntil(
         lambda: ordered_names(again) == orders["Capture Time, Newest First"], timeout=WAIT_MS
     )
+
+
+def test_photos_added_take_their_place_in_a_sorted_grid(
+    make_window: MakeWindow, dated_library: Path, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = make_window(library=dated_library)
+    menu_action(window, "View", "Sort By", "File Name").trigger()
+    qtbot.waitUntil(lambda: ordered_names(window) == ["a.jpg", "b.jpg", "c.jpg"], timeout=WAIT_MS)
+    more = tmp_path / "more"
+    more.mkdir()
+    shutil.copy(SAMPLE["motorcycle"], more / "bb.jpg")
+    window.add_paths([str(more)], watch=False)
+    qtbot.waitUntil(
+        lambda: ordered_names(window) == ["a.jpg", "b.jpg", "bb.jpg", "c.jpg"], timeout=WAIT_MS
+    )
