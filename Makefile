@@ -92,6 +92,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_context.py
 	$(BIN)/python benchmarks/bench_duplicates.py
 	$(BIN)/python benchmarks/bench_gui.py
+	$(BIN)/python benchmarks/bench_sort.py
 	$(BIN)/python benchmarks/bench_shadow.py
 	$(BIN)/python benchmarks/bench_server_load.py
 	$(BIN)/python benchmarks/bench_snapshots.py

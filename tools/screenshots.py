@@ -9,9 +9,10 @@ settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud m
 new-models.png (a model release tried on the library, what it would change, Accept or Reject),
 grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place),
 search.png (a search of the whole library), duplicates.png (near-duplicate groups), the
-viewer's viewer-zoomed.png, viewer-add-face.png and viewer-popup.png (tools/shots_viewer.py), and
+viewer's viewer-zoomed.png, viewer-add-face.png and viewer-popup.png (tools/shots_viewer.py),
 tags-panel*.png (tools/shots_tags_panel.py: the Tags panel's tree, a photo's named people, several
-photos, the People view). Works on any Qt platform: offscreen, or a real X server (xvfb-run).
+photos, the People view), and info.png, folders.png (each with a dark twin) and sort.png
+(tools/shots_info_folders.py). Works on any Qt platform: offscreen, or a real X server (xvfb-run).
 
 The server is `photo-tagger serve`'s own app on 127.0.0.1, in this process: the sync, the cloud
 model and what the status bar and the dialog say about them are real.
@@ -336,6 +337,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(viewer_shots(window, app, out, work))
     shots.extend(context_shots(window, app, out, work))
     # each part's views, from tools/ beside this file (they use this module's save() and settle())
+    from shots_info_folders import shots as info_folders_shots
     from shots_ratings import shots as ratings_shots
     from shots_tags_panel import shots as tags_panel_shots
     from shots_traps_view import shots as traps_view_shots
@@ -345,6 +347,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(ratings_shots(window, app, out, work))
     shots.extend(words_shots(window, app, out, work))
     shots.extend(tags_panel_shots(window, app, out, work))
+    shots.extend(info_folders_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 

@@ -97,7 +97,7 @@ class CaptureFacts:
 def read_capture(data: bytes, file_mtime: float | None = None) -> CaptureFacts:
     """The capture facts of a photo file's bytes; `file_mtime` (epoch seconds) is the last resort
     for the date. Never raises: what cannot be read is None."""
-    ifd0, exif, gps = _read_ifds(data)
+    ifd0, exif, gps = read_ifds(data)
     taken, taken_from = _taken(ifd0, exif)
     guessed = False
     if taken is None:
@@ -113,7 +113,7 @@ def read_capture(data: bytes, file_mtime: float | None = None) -> CaptureFacts:
     )
 
 
-def _read_ifds(data: bytes) -> tuple[dict[int, Any], dict[int, Any], dict[int, Any]]:
+def read_ifds(data: bytes) -> tuple[dict[int, Any], dict[int, Any], dict[int, Any]]:
     """IFD0, the Exif IFD and the GPS IFD; empty dicts for whatever is missing or unreadable."""
     try:
         exif = _exif_of(data)

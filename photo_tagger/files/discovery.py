@@ -142,6 +142,24 @@ def read_photo_file(path: str, limit: int = MAX_PHOTO_BYTES) -> bytes:
     return data
 
 
+def read_photo_head(path: str, limit: int) -> bytes:
+    """At most the first `limit` bytes of a regular file (where a photo keeps its EXIF): opened
+    without blocking and refused with ImageError, as read_photo_file does, when it is a device, a
+    pipe or too big for a photo."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise ImageError(f"cannot read file ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            reason = _not_a_photo_file(os.fstat(fd))
+            if reason is not None:
+                raise ImageError(reason)
+            return fh.read(limit)
+        except OSError as exc:
+            raise ImageError(f"cannot read file ({exc.strerror})") from None
+
+
 def plan_scan(
     stats: Iterable[FileStat],
     known: Callable[[str], tuple[int, int, str] | None],

@@ -7,6 +7,7 @@ The index is filled a slice at a time (session.py), so a large library opens wit
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -185,6 +186,7 @@ class FactsIndex:
 ALL, UNTAGGED, LOW, CLOUD, DUPLICATES = "all", "untagged", "low", "cloud", "duplicates"
 TAG, PERSON = "tag", "person"
 RATING, FAVOURITES, REJECTED = "rating", "favourites", "rejected"  # RATING: value, least stars
+FOLDER, FOLDER_TREE = "folder", "folder-tree"  # the photos in a folder (and its subfolders)
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class Filter:
     window searches with the filter on all photos: the whole library)."""
 
     kind: str = ALL
-    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05"), a person id, or stars ("4")
+    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/05"), a person id, stars ("4"), a folder
     text: str = ""
 
 
@@ -226,8 +228,9 @@ def apply_filter(
     kind, value = flt.kind, flt.value
     text, marked = split(flt.text)
     terms = parse(text, typing=True)
-    if kind == ALL and not terms and marked is None:
-        return rows
+    folder = in_folder(kind, value)
+    if (kind == ALL or folder is not None) and not terms and marked is None:
+        return rows if folder is None else [r for r in rows if folder(r[PATH])]
     matcher = Matcher(terms) if terms else None
     # names matter only when one matches: then each photo's people are looked up
     with_names = matcher is not None and any(matcher.name_mask(n) for n in names.values())
@@ -237,22 +240,14 @@ def apply_filter(
         facts = index.get(row[CID])
         if kind == ALL:
             ok = True
+        elif folder is not None:
+            ok = folder(row[PATH])
         elif kind == DUPLICATES:
             ok = row[CID] in index.duplicates
         elif facts is None:
             return False
-        elif kind == UNTAGGED:
-            ok = facts.untagged
-        elif kind == LOW:
-            ok = facts.low_confidence(low_cutoff)
-        elif kind == CLOUD:
-            ok = facts.cloud_model is not None
-        elif kind == TAG:
-            ok = has_tag(facts.tags, value)
-        elif kind == PERSON:
-            ok = any(resolve(p) == value for p in facts.people)
         else:
-            ok = keeps_marks(kind, value, facts.marks)
+            ok = facts_keep(facts, flt, resolve, low_cutoff)
         if ok and marked is not None:
             ok = facts is not None and marked.keeps(facts.marks)
         if not ok or matcher is None:
@@ -267,12 +262,40 @@ def apply_filter(
         return matcher.photo(facts.tags, people, row[PATH])
 
     kept = [r for r in rows if keep(r)]
-    return by_group(kept, index.duplicates) if kind == DUPLICATES else kept
+    if kind == DUPLICATES:
+        best_first(kept, index.duplicates)
+    return kept
 
 
-def by_group(rows: list[Row], keep_of: Mapping[str, str]) -> list[Row]:
-    """Near-duplicates group by group, the one to keep first."""
+def best_first(rows: list[Row], keep_of: Mapping[str, str]) -> None:
+    """Near-duplicates group by group, the one to keep first (in place)."""
     rank: dict[str, int] = {}
     for r in rows:
         rank.setdefault(keep_of[r[CID]], len(rank))
-    return sorted(rows, key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))
+    rows.sort(key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))
+
+
+def facts_keep(
+    facts: PhotoFacts, flt: Filter, resolve: Callable[[str], str], low_cutoff: float
+) -> bool:
+    """Whether a photo whose facts are read is one `flt` picks (for the kinds that read them)."""
+    kind, value = flt.kind, flt.value
+    if kind == UNTAGGED:
+        return facts.untagged
+    if kind == LOW:
+        return facts.low_confidence(low_cutoff)
+    if kind == CLOUD:
+        return facts.cloud_model is not None
+    if kind == TAG:
+        return has_tag(facts.tags, value)
+    if kind == PERSON:
+        return any(resolve(p) == value for p in facts.people)
+    return keeps_marks(kind, value, facts.marks)
+
+
+def in_folder(kind: str, folder: str) -> Callable[[str], bool] | None:
+    """For a folder filter, whether a photo's path is in the folder (or under it)."""
+    if kind == FOLDER:
+        return lambda path: os.path.dirname(path) == folder
+    under = folder.rstrip(os.sep) + os.sep
+    return (lambda path: path.startswith(under)) if kind == FOLDER_TREE else None

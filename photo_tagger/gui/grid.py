@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,7 @@ CONTENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PATH_ROLE = Qt.ItemDataRole.UserRole + 2
 CAPTION_HEIGHT = 20
 MAX_RUNS = 32  # more separate runs of rows going or coming than this: reset the view
+FEW = 8  # photos looked for along the rows rather than by indexing every row
 PADDING = 6
 
 Index = QModelIndex | QPersistentModelIndex
@@ -74,11 +76,17 @@ class PhotoGridModel(QAbstractListModel):
         """The library is open: tooltips can show each photo's tags."""
         self._session = session
 
-    def set_rows(self, rows: list[Row]) -> None:
+    def set_rows(self, rows: list[Row], reset: bool = False) -> None:
         """Show `rows`, telling the view which rows went and which came (not "everything
-        changed"), so that the selection and the scroll position stay where they were."""
+        changed"), so that the selection and the scroll position stay where they were; or, with
+        `reset` (another filter, another order), as "everything changed" at once."""
         old = self._rows
         if rows == old:
+            return
+        if reset:  # looking for what came, went or moved would cost more than a new layout
+            self.beginResetModel()
+            self._rows, self._position = rows, None
+            self.endResetModel()
             return
         # only the part between the common head and tail can differ
         start = _common_head(old, rows)
@@ -112,9 +120,19 @@ class PhotoGridModel(QAbstractListModel):
         if end_new > start:
             self.dataChanged.emit(self.index(start), self.index(end_new - 1))
 
+    def rows_of(self, photo_ids: list[str]) -> dict[str, int]:
+        """The rows of these photos that are shown. A few are looked for along the rows (in C),
+        not by indexing every row: after a new filter or order, a photo or two selected."""
+        if self._position is not None or len(photo_ids) > FEW:
+            return {p: r for p in photo_ids if (r := self.row_of(p)) is not None}
+        ids = list(map(itemgetter(CID), self._rows))
+        return {p: ids.index(p) for p in photo_ids if p in ids}
+
     def row_of(self, photo_id: str) -> int | None:
         if self._position is None:
-            self._position = {r[CID]: i for i, r in enumerate(self._rows)}
+            # built in C, without a Python step per row: 100,000 rows in a few ms
+            ids = map(itemgetter(CID), self._rows)
+            self._position = dict(zip(ids, range(len(self._rows)), strict=False))
         return self._position.get(photo_id)
 
     def content_id(self, row: int) -> str:
@@ -368,15 +386,14 @@ class PhotoGrid(QListView):
         if not isinstance(model, PhotoGridModel):
             return
         selection = QItemSelection()
-        for pid in photo_ids:
-            r = model.row_of(pid)
-            if r is not None:
-                selection.select(model.index(r), model.index(r))
+        rows = model.rows_of(photo_ids)
+        for at in rows.values():
+            selection.select(model.index(at), model.index(at))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect
         self.selectionModel().select(selection, flags)
         if photo_ids:
-            r = model.row_of(photo_ids[0])
-            if r is not None:
+            first = rows.get(photo_ids[0])
+            if first is not None:
                 self.selectionModel().setCurrentIndex(
-                    model.index(r), QItemSelectionModel.SelectionFlag.NoUpdate
+                    model.index(first), QItemSelectionModel.SelectionFlag.NoUpdate
                 )

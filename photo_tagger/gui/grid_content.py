@@ -13,6 +13,7 @@ it is open, the session's catalogue. The filter is applied again when the catalo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -49,6 +50,8 @@ class GridContent(QObject):
         self.model: PhotoGridModel | None = None
         self.filter = Filter()
         self._to_top = False  # another filter or search: show it from its first photo
+        # the catalogue's rows in the order the grid shows them (grid_order.py sets it)
+        self.arrange: Callable[[list[Row]], list[Row]] = lambda rows: rows
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFILTER_MS)
@@ -100,7 +103,7 @@ class GridContent(QObject):
         self._to_top = True
         if flt.kind != ALL and self._search.text():
             self._search.clear()
-        self.apply()
+        self.apply(reset=True)
 
     def _on_text(self, text: str) -> None:
         if text.strip() and self.filter.kind != ALL:
@@ -108,7 +111,9 @@ class GridContent(QObject):
         self._to_top = True
         self._timer.start()
 
-    def apply(self) -> None:
+    def apply(self, reset: bool = False) -> None:
+        """Show what the filter or the search picks; with `reset` (another filter, another
+        order) the grid is laid out anew rather than told what came and went."""
         session, model, grid = self._session, self.model, self._grid
         if session is None or model is None:
             return
@@ -118,7 +123,7 @@ class GridContent(QObject):
         selected = grid.selected_ids()
         count = len(selected)
         rows = apply_filter(
-            session.catalog.rows,
+            self.arrange(session.catalog.rows),
             flt,
             session.facts,
             session.resolve,
@@ -129,9 +134,11 @@ class GridContent(QObject):
         if model.badges.keys() != set(best):
             model.badges = dict.fromkeys(best, "Best")
             grid.viewport().update()
-        model.set_rows(rows)
+        model.set_rows(rows, reset)
         if selected and not grid.selected_ids():  # the view was reset: select them again
             grid.select_ids(selected)  # those it still shows
+            if reset and not self._to_top:
+                grid.scrollTo(grid.currentIndex())  # where the photo is now
         if self._to_top:
             self._to_top = False
             grid.scrollToTop()

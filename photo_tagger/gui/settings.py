@@ -30,6 +30,12 @@ GEOMETRY = Option("window/geometry", b"", "the main window's size and place")
 WINDOW_STATE = Option("window/state", b"", "docks and toolbars")
 LIBRARY = Option("library/path", "", "the library opened last (empty: the platform default)")
 THUMBNAIL_SIZE = Option("view/thumbnail_size", 160, "thumbnail cell size in the grid, in points")
+SORT_ORDER = Option(
+    "view/sort_order", "file-date", "the grid's order (app/photo_order.py ORDERS): View › Sort By"
+)
+FOLDERS_NESTED = Option(
+    "view/folders_nested", True, "picking a folder shows the photos in its subfolders too"
+)
 THRESHOLD_SCALE = Option(
     "tags/threshold_scale",
     1.0,

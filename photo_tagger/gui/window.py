@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui import tags_panel
 from photo_tagger.gui.actions import Actions, choose_folder
+from photo_tagger.gui.browsing import Browsing
 from photo_tagger.gui.facts import PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.content = GridContent(self.grid, self.loader, self.search, self.no_match)
         self.filters.filterChanged.connect(self.content.set_filter)
         install_navigation(self)  # pages, Esc, the Tags panel as filters and searches change
+        self.browsing = Browsing(self)  # the Info panel, the Folders tab, View › Sort By
         self.resize(1280, 800)
         geometry = self.settings.get(opts.GEOMETRY)
         if geometry:
@@ -197,7 +199,10 @@ class MainWindow(QMainWindow):
         self.controller.start(session)
         self.content.attach(session, keep_preview=keep_grid)
         self.grid.selectionModel().selectionChanged.connect(self._on_selection)
-        for part in (self.tag_editor, self.viewer, self.people, self.filters, self.ratings):
+        for part in (
+            *(self.tag_editor, self.viewer, self.people, self.filters, self.ratings),
+            *self.browsing.parts,
+        ):
             part.set_session(session)
         session.catalogChanged.connect(self._update_page)
         session.factsProgress.connect(self._on_facts_progress)
@@ -218,7 +223,10 @@ class MainWindow(QMainWindow):
 
     def _let_go(self) -> None:
         """The library is closing: every view lets go of its session."""
-        for part in (self.tag_editor, self.viewer, self.people, self.filters, self.ratings):
+        for part in (
+            *(self.tag_editor, self.viewer, self.people, self.filters, self.ratings),
+            *self.browsing.parts,
+        ):
             part.set_session(None)
         self.content.clear()
 
@@ -263,6 +271,7 @@ class MainWindow(QMainWindow):
         self.viewer.show_photo(photo_id)
         self.viewer.setFocus()
         self.tag_editor.show_photos([photo_id])
+        self.browsing.show_photos([photo_id])
 
     def _open_index(self, index: QModelIndex) -> None:
         if self.grid_model is not None and index.isValid():
@@ -302,7 +311,9 @@ class MainWindow(QMainWindow):
     def _on_selection(self, *_: object) -> None:
         page = self.stack.currentIndex()
         if page != VIEWER:  # the viewer shows its photo's; the People view none
-            self.tag_editor.show_photos(self.grid.selected_ids() if page != PEOPLE else [])
+            shown = self.grid.selected_ids() if page != PEOPLE else []
+            self.tag_editor.show_photos(shown)
+            self.browsing.show_photos(shown)
 
     def select_all(self) -> None:
         if self.stack.currentIndex() == PHOTOS:

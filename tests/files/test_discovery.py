@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from photo_tagger.errors import ImageError
-from photo_tagger.files.discovery import FileStat, content_id, plan_scan, read_photo_file, walk
+from photo_tagger.files.discovery import (
+    FileStat,
+    content_id,
+    plan_scan,
+    read_photo_file,
+    read_photo_head,
+    walk,
+)
 
 
 def test_walk_finds_photos_skips_hidden_and_other_files(tmp_path: Path) -> None:
@@ -97,3 +104,17 @@ def test_reading_a_photo_file_is_bounded_and_never_blocks(tmp_path: Path) -> Non
     with pytest.raises(ImageError, match="too big"):
         read_photo_file(str(big), limit=100)
     assert read_photo_file(str(big), limit=101) == b"x" * 101
+
+
+def test_reading_the_head_of_a_photo_file_is_bounded_and_never_blocks(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "x.jpg")
+    with pytest.raises(ImageError, match="named pipe"):
+        read_photo_head(str(tmp_path / "x.jpg"), 100)
+    with pytest.raises(ImageError, match="device"):
+        read_photo_head("/dev/zero", 100)
+    with pytest.raises(ImageError, match="cannot read"):
+        read_photo_head(str(tmp_path / "gone.jpg"), 100)
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"x" * 1000)
+    assert read_photo_head(str(big), 100) == b"x" * 100
+    assert read_photo_head(str(big), 5000) == b"x" * 1000

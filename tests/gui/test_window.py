@@ -43,9 +43,12 @@ MENUS = {
         "",
         "&Bigger Thumbnails",
         "&Smaller Thumbnails",
+        "&Sort By",
         "",
         "Filters",
+        "F&olders",
         "Tags",
+        "&Info",
     ],
     "P&hoto": [
         "Zoom &In\tCtrl+=",
