@@ -159,6 +159,7 @@ class FactsIndex:
 
 ALL, UNTAGGED, LOW, CLOUD, DUPLICATES = "all", "untagged", "low", "cloud", "duplicates"
 TAG, PERSON = "tag", "person"
+PHOTOS = "photos"  # the photos picked on the map (gui/map_page.py)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ class Filter:
     kind: str = ALL
     value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05") or a person id
     text: str = ""
+    photos: frozenset[str] = frozenset()  # PHOTOS: these photos
 
 
 def has_tag(tags: Iterable[str], wanted: str) -> bool:
@@ -201,8 +203,8 @@ def apply_filter(
         facts = index.get(row[CID])
         if kind == ALL:
             ok = True
-        elif kind == DUPLICATES:
-            ok = row[CID] in index.duplicates
+        elif kind in (DUPLICATES, PHOTOS):
+            ok = row[CID] in (index.duplicates if kind == DUPLICATES else flt.photos)
         elif facts is None:
             return False
         elif kind == UNTAGGED:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QShowEvent
 from PySide6.QtWidgets import (
@@ -287,6 +289,8 @@ class PhotoGrid(QListView):
     """Icon mode, fixed cells, batched layout; arrows, Home/End, Page keys and Shift/Ctrl-click
     select as everywhere; Enter or a double click opens the photo (`activated`)."""
 
+    modelChanged = Signal()  # it shows another model (the timeline follows it)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setViewMode(QListView.ViewMode.IconMode)
@@ -307,6 +311,10 @@ class PhotoGrid(QListView):
         self._delegate = PhotoDelegate(parent=self)
         self.setItemDelegate(self._delegate)
         self.set_cell(160)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:  # type: ignore[override]
+        super().setModel(model)
+        self.modelChanged.emit()
 
     def showEvent(self, event: QShowEvent) -> None:
         # thumbnails are decoded for the screen's pixels (sharp on high-DPI screens); the window
