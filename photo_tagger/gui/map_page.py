@@ -22,7 +22,7 @@ from photo_tagger.store.catalog import read_positions
 from photo_tagger.store.paths import INDEX_FILE
 
 if TYPE_CHECKING:
-    from photo_tagger.gui.map_data import Places
+    from photo_tagger.gui.map_data import Places, World
     from photo_tagger.gui.map_view import MapView
     from photo_tagger.gui.window import MainWindow
 
@@ -63,14 +63,20 @@ class MapPage(QWidget):
         self._session: object = None  # the session whose places are shown
 
     def _make_view(self) -> None:
+        """The map, and its outline read off the UI thread (a third of a second)."""
         from photo_tagger.gui.map_data import load_world, world_file
         from photo_tagger.gui.map_view import MapView
 
-        world = load_world(world_file())
-        self._missing_world = world is None
-        self.view = MapView(world)
+        self.view = MapView(None)
         self.view.picked.connect(self._show_picked)
         self._layout.addWidget(self.view, 1)
+        self._window.services.images_runner.run(lambda: load_world(world_file()), self._outline)
+
+    def _outline(self, world: World | None) -> None:
+        self._missing_world = world is None
+        self.view.set_world(world)
+        if self._missing_world:
+            self._show(self.view.places)
 
     def showEvent(self, event: object) -> None:
         if self.view is None:
@@ -96,12 +102,10 @@ class MapPage(QWidget):
             return
         index_file = session.path / INDEX_FILE
         runner = self._window.services.images_runner
-        runner.run(lambda: read_positions(index_file), self._read, self._failed)
+        runner.run(lambda: _places(read_positions(index_file)), self._show, self._failed)
 
     def _read(self, rows: list[tuple[str, float, float]]) -> None:
-        from photo_tagger.gui.map_data import Places
-
-        self._show(Places.of(rows))
+        self._show(_places(rows))
 
     def _failed(self, error: BaseException) -> None:
         self.summary.setText(f"The places of the photos could not be read: {error}")
@@ -132,7 +136,6 @@ class MapPage(QWidget):
         what = f"{n:,} photo{'s' if n != 1 else ''} picked on the map" + (
             f", around {name}" if name else ""
         )
-        window.filters.tree.selectionModel().clear()  # the panel's node no longer applies
         window.content.set_filter(Filter(PHOTOS, what, photos=frozenset(photo_ids)))
         window.show_grid()
         banner: MapBanner = window.findChild(MapBanner)  # type: ignore[assignment]
@@ -153,6 +156,12 @@ class MapPage(QWidget):
             return ""
         tag, _ = counts.most_common(1)[0]
         return ", ".join(reversed(tag.split("/")[1:]))
+
+
+def _places(rows: list[tuple[str, float, float]]) -> Places:
+    from photo_tagger.gui.map_data import Places
+
+    return Places.of(rows)
 
 
 class MapBanner(QWidget):

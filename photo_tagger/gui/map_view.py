@@ -54,6 +54,11 @@ class MapView(QWidget):
 
     # --- what is shown -------------------------------------------------------------------------
 
+    def set_world(self, world: World | None) -> None:
+        self.world = world
+        self._outline = None
+        self.update()
+
     def set_places(self, places: Places) -> None:
         self.places = places
         self._clusters = None
