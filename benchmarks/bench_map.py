@@ -55,7 +55,7 @@ def main() -> None:
         print(f"building a library of {args.photos} photos…", flush=True)
         build_library(big, args.photos)
 
-    from PySide6.QtCore import QPointF, QThreadPool
+    from PySide6.QtCore import QThreadPool
 
     from photo_tagger.gui.app import application
     from photo_tagger.gui.map_page import MapPage

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import shots_map_timeline  # beside this script (python puts tools/ on the path)
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
@@ -330,6 +331,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
     shots.extend(context_shots(window, app, out, work))
+    shots.extend(shots_map_timeline.shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))
     return shots
 

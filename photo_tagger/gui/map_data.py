@@ -34,7 +34,7 @@ def world_file() -> Path:
 
 @dataclass(frozen=True)
 class World:
-    land: QPainterPath  # filled (odd-even: lakes are holes)
+    land: QPainterPath  # filled (winding: lakes, drawn the other way round, are holes)
     lines: QPainterPath  # coasts and borders, stroked
 
 
@@ -49,13 +49,49 @@ def load_world(path: Path) -> World | None:
     except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
     land_path, lines_path = QPainterPath(), QPainterPath()
-    land_path.setFillRule(land_path.fillRule().OddEvenFill)
+    land_path.setFillRule(land_path.fillRule().WindingFill)
     for ring in land:
-        land_path.addPolygon(_polygon(ring))
-        land_path.closeSubpath()
+        for copy in _across_the_antimeridian(ring):
+            land_path.addPolygon(_polygon(copy))
+            land_path.closeSubpath()
     for line in lines:
-        lines_path.addPolygon(_polygon(line))
+        for part in _off_the_poles(line):
+            for copy in _across_the_antimeridian(part):
+                lines_path.addPolygon(_polygon(copy))
     return World(land_path, lines_path)
+
+
+def _off_the_poles(points: np.ndarray) -> list[np.ndarray]:
+    """A line without its steps along the map's top and bottom edges (Antarctica's outline
+    closes along the pole): no coast or border runs there."""
+    polar = np.abs(points[:, 1]) > 85.0
+    along = polar[:-1] & polar[1:]
+    if not along.any():
+        return [points]
+    cuts = np.flatnonzero(along) + 1
+    return [p for p in np.split(points, cuts) if len(p) > 1 and not np.all(np.abs(p[:, 1]) > 85)]
+
+
+def _across_the_antimeridian(points: np.ndarray) -> list[np.ndarray]:
+    """The outline drawn whole: Natural Earth's Russia and Fiji step from 180° to -180° (a line
+    across the whole map, as drawn); such an outline is made continuous and drawn twice, once
+    from each side. Antarctica's coast goes round the pole: it is closed along the map's bottom
+    edge instead."""
+    lon, y = points[:, 0], points[:, 1]  # y is the latitude turned downwards
+    step = np.diff(lon)
+    jumps = np.abs(step) > 180.0
+    if not jumps.any():
+        return [points]
+    if y.max() > 60.0:
+        i = int(np.flatnonzero(jumps)[0])
+        pole = np.array([[lon[i], 90.0], [lon[i + 1], 90.0]])
+        return [np.concatenate([points[: i + 1], pole, points[i + 1 :]])]
+    whole = points.copy()
+    whole[1:, 0] -= 360.0 * np.cumsum(np.where(jumps, np.round(step / 360.0), 0.0))
+    shift = 360.0 if whole[:, 0].min() < -180.0 else -360.0
+    other = whole.copy()
+    other[:, 0] += shift
+    return [whole, other]
 
 
 def _lines(
