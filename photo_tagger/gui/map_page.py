@@ -219,8 +219,15 @@ def install(window: MainWindow) -> QAction:
     if isinstance(photos_layout, QVBoxLayout):
         photos_layout.insertWidget(0, banner)
     window.filters.filterChanged.connect(banner.follow)
+    window.controller.closing.connect(lambda: QTimer.singleShot(0, page.mark_stale))
+
+    def searching(text: str) -> None:
+        banner.follow()
+        if text.strip() and page.isVisible():  # a search shows its photos in the grid
+            window.show_grid(focus=False)
+
     # the search field comes after the commands
-    QTimer.singleShot(0, lambda: window.search.textChanged.connect(banner.follow))
+    QTimer.singleShot(0, lambda: window.search.textChanged.connect(searching))
     action = QAction("&Map", window)
     action.setObjectName("viewMap")
     action.setShortcut(QKeySequence("Ctrl+3"))

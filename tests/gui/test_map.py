@@ -108,3 +108,23 @@ def test_the_map_pans_with_a_drag_and_keeps_to_the_world(
         qtbot.keyClick(view, Qt.Key.Key_Left)
     west, _ = view.to_degrees(QPointF(0, 0))
     assert west >= -180.0 - 1e-6  # the map stops at the edge of the world
+
+
+def test_a_missing_or_broken_world_outline_leaves_the_map_working(
+    qtbot: QtBot, make_window: MakeWindow, tmp_path: Path
+) -> None:
+    from photo_tagger.gui.map_data import load_world
+
+    broken = tmp_path / "world.npz"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
+    assert load_world(broken) is None
+    assert load_world(tmp_path / "none.npz") is None
+
+    window = make_window(dated_library(tmp_path / "places", shots()))
+    window.commands.map.trigger()
+    page = window.findChild(MapPage)
+    assert isinstance(page, MapPage)
+    qtbot.waitUntil(lambda: len(page.view.places) == 50, timeout=WAIT_MS)
+    window.search.setText("tokyo")  # typed on the map: the grid shows what it finds
+    qtbot.waitUntil(lambda: window.stack.currentIndex() == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: len(grid_names(window)) == 20, timeout=WAIT_MS)
