@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # The library `make run` opens (the app's own default is the platform's data folder).
 RUN_LIBRARY ?= $(CURDIR)/.run-library
 
-.PHONY: run test lint typecheck pytest fuzz bench clean models-venv models package package-test screenshots
+.PHONY: run test lint typecheck pytest fuzz node-packages bench clean models-venv models package package-test screenshots
 
 # Debian packages: Qt's offscreen platform and a font, ExifTool (the tests check our XMP with it),
 # PostgreSQL (the sync server's tests run one). As root they are installed; otherwise the line
@@ -54,7 +54,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+# Stock Yjs clients (Node) that the sync server's tests run against it: tests/js/.
+JS_STAMP := tests/js/node_modules/.package-lock.json
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory node-packages
+	cd tests/js && npm ci --no-audit --no-fund --silent
+	touch $(JS_STAMP)
+
+node-packages:
+	$(call apt_install,nodejs npm)
+
+pytest: $(STAMP) $(JS_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # The property tests with fresh random examples, many more of them (tests/conftest.py).

@@ -30,10 +30,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import shots_map_timeline  # beside this script (python puts tools/ on the path)
 from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+from shots_map_timeline import shots as map_timeline_shots
+from shots_ratings import shots as ratings_shots  # tools/, beside this file
+from shots_traps_view import shots as traps_view_shots
 
 from photo_tagger.gui.app import application, samples_dir
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
@@ -331,8 +333,10 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
     shots.extend(context_shots(window, app, out, work))
-    shots.extend(shots_map_timeline.shots(window, app, out, work))
-    shots.extend(cloud_shots(window, app, out, work))
+    shots.extend(traps_view_shots(window, app, out, work))
+    shots.extend(ratings_shots(window, app, out, work))
+    shots.extend(map_timeline_shots(window, app, out, work))
+    shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 
 

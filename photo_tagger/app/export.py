@@ -2,9 +2,10 @@
 from, built once for the command line, the window and the XMP export.
 
 A photo's record: its id, the paths it has on this computer, its size, its tags (effective, over
-their threshold), the model's tags with their sources, what the user said, its faces with the
-person each is, and the objects found in it (class, score, box; kept on this computer only). The
-people: id, name, how many faces, hidden or not.
+their threshold), the model's tags with their sources, what the user said (its tags; its rating
+and flags, "marks", the fields the user set), its faces with the person each is, and the objects
+found in it (class, score, box; kept on this computer only). The people: id, name, how many
+faces, hidden or not.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def photo_record(library: Library, photo_id: str, threshold: Threshold) -> Recor
         "tags": library.effective_tags(photo_id, threshold),
         "auto": library.auto_tags(photo_id),
         "user": doc.user_tags(photo_id),
+        "marks": doc.marks(photo_id).known(),
         "faces": out_faces,
         "objects": index.objects(photo_id),
     }

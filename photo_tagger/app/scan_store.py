@@ -100,7 +100,7 @@ def _store_shared(
                 counts.analysed += 1
                 counts.faces += len(r.analysis.faces)
             counts.problems.extend(r.imported.problems)
-            if size and (r.imported.tags or r.imported.faces):
+            if size and (r.imported.tags or r.imported.faces or not r.imported.marks.empty):
                 if named is None:
                     named = people_by_name(doc)
                 imported = apply_imported(doc, r.content_id, r.imported, *size, named)

@@ -13,18 +13,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from photo_tagger.app.search import Matcher, Term
+from photo_tagger.app.search_marks import MarksQuery
 from photo_tagger.app.thresholds import Threshold
 from photo_tagger.store import rules
 from photo_tagger.store.catalog import CID, PATH, Row, read_catalog
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.library import Library, context_scores, with_context
+from photo_tagger.store.marks import NO_MARKS
 from photo_tagger.store.paths import INDEX_FILE
 
 
-def find(library: Library, terms: Sequence[Term], threshold: Threshold) -> list[Row]:
-    """The photos of `library` with a file on this computer that match `terms`, as catalogue
-    rows, newest first (the window's order). No terms: every photo."""
+def find(
+    library: Library,
+    terms: Sequence[Term],
+    threshold: Threshold,
+    marks: MarksQuery | None = None,
+) -> list[Row]:
+    """The photos of `library` with a file on this computer that match `terms` and whose rating
+    and flags `marks` keeps, as catalogue rows, newest first (the window's order). No terms:
+    every photo `marks` keeps."""
     rows = read_catalog(library.path / INDEX_FILE).rows
+    if marks is not None:
+        known = library.document.all_marks()
+        rows = [r for r in rows if marks.keeps(known.get(r[CID], NO_MARKS))]
     if not terms:
         return rows
     matcher = Matcher(terms)

@@ -1,9 +1,10 @@
 """What other apps (or a person) wrote into a photo's XMP and IPTC, brought into the library.
 
 A person put those keywords and face names there, so they arrive as the user's own edits: tags
-as user tags, named face regions as confirmed people. They never overrule what the user already
-said in photo-tagger: a tag the user added or removed, or a face the user confirmed or rejected,
-stays as it is.
+as user tags, named face regions as confirmed people, a rating and pick flags as the photo's
+rating, favourite and reject flags. They never overrule what the user already said in
+photo-tagger: a tag the user added or removed, a face the user confirmed or rejected, or a
+rating or flag the user set, stays as it is.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from photo_tagger.metadata import ImportedMetadata
+from photo_tagger.metadata import FileMarks, ImportedMetadata
 
 PEOPLE_BRANCH = "People/"  # person keywords: the names arrive with their face regions instead
 MIN_OVERLAP = 0.5
@@ -22,6 +23,7 @@ MIN_OVERLAP = 0.5
 class ImportCounts:
     tags: int = 0
     faces: int = 0
+    marks: int = 0  # ratings and flags
 
 
 def iou(a: Sequence[float], b: Sequence[float]) -> float:
@@ -45,7 +47,7 @@ def apply_imported(
     `people_by_name` maps names to person ids; people created here are added to it, so that a
     batch of photos naming "Ana" makes one Ana.
     """
-    counts = ImportCounts()
+    counts = ImportCounts(marks=_import_marks(doc, photo_id, imported.marks))
     user = doc.user_tags(photo_id)
     for tag in imported.tags:
         if tag.startswith(PEOPLE_BRANCH) or tag in user:
@@ -77,6 +79,17 @@ def apply_imported(
         doc.confirm_person(photo_id, face, person)
         counts.faces += 1
     return counts
+
+
+def _import_marks(doc: Any, photo_id: str, found: FileMarks) -> int:
+    """The rating and flags the file says, for the fields the user never set; how many."""
+    if found.empty:
+        return 0
+    have = doc.marks(photo_id)
+    new = {k: v for k, v in vars(found).items() if v is not None and have.get(k) is None}
+    if new:
+        doc.set_marks([photo_id], **new)
+    return len(new)
 
 
 def people_by_name(doc: Any) -> dict[str, str]:

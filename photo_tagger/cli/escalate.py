@@ -26,14 +26,25 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
         "--endpoint",
         action="append",
         metavar="URL",
-        help="an Open Inference Protocol v2 server, e.g. your `photo-tagger serve` "
-        "(repeat: tried in order, the next when one is down)",
+        help="an Open Inference Protocol v2 server, e.g. your `photo-tagger serve`, or with "
+        "--api openai-chat a chat API's base URL (repeat: tried in order, the next when one is "
+        "down)",
     )
-    p.add_argument("--token", help="the library's token on the endpoints")
+    p.add_argument(
+        "--token", help="the library's token on the endpoints (a chat API's key, if it has one)"
+    )
     p.add_argument("--threshold", type=float, help="send photos whose best tag scores under this")
     p.add_argument("--budget", type=int, metavar="N", help="photos sent per day, at most")
     p.add_argument("--max-side", type=int, metavar="PX", help="long side of what is sent")
     p.add_argument("--model", help="the model's name on the endpoints (default cloud_tagger)")
+    p.add_argument(
+        "--api",
+        choices=("oip", "openai-chat"),
+        help="what the endpoints speak: oip (default), the Open Inference Protocol v2 with a model "
+        "that takes photo files and answers tags, as `photo-tagger serve` has; openai-chat, an "
+        "OpenAI-compatible vision chat API (Ollama, LocalAI, vLLM: give its base URL, e.g. "
+        "http://box:11434/v1, and --model), asked which of the library's tags each photo shows",
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--on", action="store_true", help="turn on with the remembered settings")
     mode.add_argument("--off", action="store_true", help="turn off: nothing is sent any more")
@@ -53,6 +64,7 @@ def cmd_escalate(args: argparse.Namespace) -> int:
         "daily_budget": args.budget,
         "max_side": args.max_side,
         "model": args.model,
+        "api": args.api,
     }
     with open_library(args) as library:
         if args.off:

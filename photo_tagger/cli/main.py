@@ -19,6 +19,7 @@ from photo_tagger.errors import PhotoTaggerError
 COMMAND_MODULES = (
     "photo_tagger.cli.scan",
     "photo_tagger.cli.photos",
+    "photo_tagger.cli.marks",
     "photo_tagger.cli.search",
     "photo_tagger.cli.people",
     "photo_tagger.cli.gui",

@@ -29,12 +29,14 @@ WHAT = "tags, people's names, places, dates and file names"
 def cmd_search(args: argparse.Namespace) -> int:
     from photo_tagger.app.search import parse
     from photo_tagger.app.search_library import find
+    from photo_tagger.app.search_marks import split
     from photo_tagger.app.thresholds import models_threshold
     from photo_tagger.store.catalog import CID, PATH, read_rows_for
 
     query = " ".join(args.query).strip()
-    terms = parse(query)
-    if not terms:
+    words, marks = split(query)
+    terms = parse(words)
+    if not terms and marks is None:
         raise LibraryError(
             f"“{query}” has no word to search for: give words of {WHAT}, e.g. "
             "`photo-tagger search dog beach 2024`."
@@ -47,7 +49,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
     threshold = models_threshold(models_dir(args))
     with open_library(args) as library:
-        rows = find(library, terms, threshold)
+        rows = find(library, terms, threshold, marks)
     if args.json:
         paths: dict[str, list[str]] = {}
         for row in read_rows_for(folder / INDEX_FILE, [r[CID] for r in rows]):
@@ -56,7 +58,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print_json({"query": query, "photos": photos})
     else:
         sys.stdout.writelines(shown(r[PATH]) + "\n" for r in rows)
-    said = " ".join(str(t) for t in terms)
+    said = " ".join(str(t) for t in terms) if marks is None else query
     if rows:
         many = "photo matches" if len(rows) == 1 else "photos match"
         print(f"{len(rows)} {many} “{said}” in the whole library.", file=sys.stderr)
@@ -76,7 +78,8 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
         help="list the photos whose tags, people, places, dates or file names hold every word",
         description=f"List the photos of the library whose {WHAT} hold every word of QUERY "
         "(whole words, any case and accents; a year such as 2024 or a month such as 2024-06 "
-        "matches when they were taken; put a phrase in quotes: '\"guinea pig\"'). Exit status: "
+        "matches when they were taken; put a phrase in quotes: '\"guinea pig\"'; rating:>=4, "
+        "rating:5, is:favourite and is:rejected narrow it by ratings and flags). Exit status: "
         "0 when photos match, 1 when none does, 2 when the library cannot be read.",
     )
     p.add_argument("query", nargs="+", metavar="QUERY", help="words, e.g. dog beach 2024")

@@ -35,6 +35,7 @@ from typing import Any
 
 import requests
 
+from photo_tagger.cloud.chat_client import ChatClient, asked_tags
 from photo_tagger.cloud.escalation_photos import (
     MAX_TAGS,
     accepted_tags,
@@ -47,6 +48,7 @@ from photo_tagger.cloud.escalation_photos import (
 )
 from photo_tagger.cloud.escalation_queue import EscalationQueue, Waiting
 from photo_tagger.cloud.escalation_settings import (
+    CHAT,
     DEFAULT_MODEL,
     LAST_VERSION,
     EscalationSettings,
@@ -192,16 +194,9 @@ class Escalator:
             return  # nothing to send: no connection at all
         session = self.session or requests.Session()
         try:
-            client = InferenceClient(
-                run.settings.endpoints,
-                run.settings.token,
-                run.settings.model,
-                session,
-                max_answer=self.max_answer,
-                deadline=self.deadline,
-            )
             if self.vocabulary is None:
                 self.vocabulary = models_vocabulary(self.library.path)
+            client = self._client(run.settings, session)
             info = client.connect()
             self.library.log.set_settings({LAST_VERSION: info.version})
             while todo:
@@ -215,6 +210,26 @@ class Escalator:
         finally:
             if self.session is None:
                 session.close()
+
+    def _client(self, settings: EscalationSettings, session: requests.Session) -> InferenceClient:
+        if settings.api == CHAT:  # asked which of the library's tags a photo shows
+            return ChatClient(
+                settings.endpoints,
+                settings.token,
+                settings.model,
+                session,
+                asked_tags(self.vocabulary or ()),
+                max_answer=self.max_answer,
+                deadline=self.deadline,
+            )
+        return InferenceClient(
+            settings.endpoints,
+            settings.token,
+            settings.model,
+            session,
+            max_answer=self.max_answer,
+            deadline=self.deadline,
+        )
 
     def _next_batch(
         self, run: _Run, info: ModelInfo, todo: list[Waiting], size: int

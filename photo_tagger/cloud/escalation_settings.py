@@ -25,6 +25,11 @@ THRESHOLD, BUDGET, MAX_SIDE, MODEL = (
     PREFIX + "model",
 )
 LAST_VERSION = PREFIX + "last_model_version"  # the model version an endpoint last served
+API = PREFIX + "api"
+# what the endpoints speak: the Open Inference Protocol v2 with a model that takes photo files and
+# answers tags (photo-tagger serve's), or an OpenAI-compatible vision chat API
+OIP, CHAT = "oip", "openai-chat"
+APIS = (OIP, CHAT)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,7 @@ class EscalationSettings:
     daily_budget: int = 100  # photos sent per day, at most
     max_side: int = 1024  # long side of what is sent, in pixels
     model: str = DEFAULT_MODEL
+    api: str = OIP
 
     @classmethod
     def of(cls, doc_log: DocumentLog) -> EscalationSettings:
@@ -49,6 +55,7 @@ class EscalationSettings:
             daily_budget=int(_or(doc_log.setting(BUDGET), d.daily_budget)),
             max_side=int(doc_log.setting(MAX_SIDE) or d.max_side),
             model=str(doc_log.setting(MODEL) or d.model),
+            api=str(doc_log.setting(API) or d.api),
         )
 
     def save(self, doc_log: DocumentLog) -> None:
@@ -61,6 +68,7 @@ class EscalationSettings:
                 BUDGET: self.daily_budget,
                 MAX_SIDE: self.max_side,
                 MODEL: self.model,
+                API: self.api,
             }
         )
 
@@ -78,9 +86,17 @@ def check_settings(s: EscalationSettings) -> EscalationSettings:
                 f"'{e}' is not an inference endpoint: give one like https://infer.example.org "
                 "or http://192.168.1.20:8765."
             )
+    if s.api not in APIS:
+        raise EscalationNotConfiguredError(
+            f"'{s.api}' is not an endpoint kind: give one of {', '.join(APIS)}."
+        )
+    if s.api == CHAT and s.model == DEFAULT_MODEL:
+        raise EscalationNotConfiguredError(
+            "Give the chat model's name with --model (e.g. llava, or qwen2.5vl:7b on Ollama)."
+        )
     if s.enabled and not endpoints:
         raise EscalationNotConfiguredError("Give at least one --endpoint URL.")
-    if s.enabled and not s.token.strip():
+    if s.enabled and not s.token.strip() and s.api == OIP:
         raise EscalationNotConfiguredError(
             "Give --token TOKEN (`photo-tagger server add-library` on the server prints one)."
         )

@@ -28,6 +28,7 @@ import email.utils
 import json
 import math
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,7 @@ class PhotoRefused(Exception):
     """The endpoint would not tag this photo (400 or 413): its message says why."""
 
 
-class _EndpointFailed(Exception):
+class EndpointFailed(Exception):
     """This endpoint cannot serve the model now; the next one may."""
 
 
@@ -105,7 +106,7 @@ class InferenceClient:
             try:
                 self.current = self._probe(endpoint)
                 return self.current
-            except _EndpointFailed as exc:
+            except EndpointFailed as exc:
                 self._dead.add(endpoint)
                 self.problems.append(f"{endpoint}: {exc}")
         self.current = None
@@ -118,6 +119,7 @@ class InferenceClient:
     def infer(self, files: Sequence[bytes]) -> Answer:
         """Tag scores for each photo file, failing over to the next endpoint when one breaks."""
         body = {
+            "id": uuid.uuid4().hex,  # optional in the protocol, but KServe's servers want one
             "inputs": [
                 {
                     "name": INPUT,
@@ -133,10 +135,14 @@ class InferenceClient:
             info = self.current or self.connect()
             try:
                 return self._infer(info, body, len(files))
-            except _EndpointFailed as exc:
-                self._dead.add(info.endpoint)
-                self.problems.append(f"{info.endpoint}: {exc}")
-                self.current = None
+            except EndpointFailed as exc:
+                self.fail_over(info, exc)
+
+    def fail_over(self, info: ModelInfo, why: Exception) -> None:
+        """Pass over this endpoint for the rest of the run, saying why; the next is tried."""
+        self._dead.add(info.endpoint)
+        self.problems.append(f"{info.endpoint}: {why}")
+        self.current = None
 
     def infer_parts(self, files: Sequence[bytes]) -> Iterator[tuple[range, Answer | PhotoRefused]]:
         """The photos sent together, as `infer` sends them; a batch the endpoint refuses is split
@@ -157,16 +163,16 @@ class InferenceClient:
     # --- one endpoint ------------------------------------------------------------------------
 
     def _request(self, method: str, url: str, *, busy: bool = False, **kwargs: Any) -> Reply:
-        """The endpoint's answer; _EndpointFailed for one that says it cannot serve (a 503 with
+        """The endpoint's answer; EndpointFailed for one that says it cannot serve (a 503 with
         Retry-After is returned when `busy`: the caller may ask again)."""
         try:
             response = exchange(
                 self.session, method, url, self.limits, headers=self.headers, **kwargs
             )
         except requests.RequestException as exc:
-            raise _EndpointFailed(f"not reachable ({type(exc).__name__})") from None
+            raise EndpointFailed(f"not reachable ({type(exc).__name__})") from None
         except AnswerLimitError as exc:
-            raise _EndpointFailed(f"{exc}; the next endpoint is tried") from None
+            raise EndpointFailed(f"{exc}; the next endpoint is tried") from None
         if response.status_code in (401, 403):
             raise EscalationRefusedError(
                 f"The inference endpoint {url.split('/v2/')[0]} refused the token "
@@ -176,10 +182,10 @@ class InferenceClient:
         if busy and response.status_code == 503 and _retry_after(response) is not None:
             return response
         if response.status_code >= 500 or response.status_code == 404:
-            raise _EndpointFailed(f"answered {response.status_code} {_error_text(response)}")
+            raise EndpointFailed(f"answered {response.status_code} {error_text(response)}")
         return response
 
-    def _post_when_free(self, url: str, body: dict[str, Any]) -> Reply:
+    def post_when_free(self, url: str, body: dict[str, Any]) -> Reply:
         """POST; while the endpoint answers that every slot is busy, ask again after the time it
         gives, as long as that is at most MAX_BUSY_WAIT and within the deadline, BUSY_RETRIES
         times at most. Its last busy answer fails over like any other 503."""
@@ -190,20 +196,20 @@ class InferenceClient:
             wait = _retry_after(response) if response.status_code == 503 else None
             if wait is None:
                 return response
-            why = _error_text(response)
+            why = error_text(response)
             if tries > BUSY_RETRIES:
-                raise _EndpointFailed(f"was busy {tries} times in a row ({why})")
+                raise EndpointFailed(f"was busy {tries} times in a row ({why})")
             if wait > MAX_BUSY_WAIT or time.monotonic() - started + wait > self.limits.deadline:
-                raise _EndpointFailed(f"is busy for {wait:.0f} seconds more ({why})")
+                raise EndpointFailed(f"is busy for {wait:.0f} seconds more ({why})")
             time.sleep(wait)
 
     def _probe(self, endpoint: str) -> ModelInfo:
         ready = self._request("GET", f"{endpoint}/v2/health/ready")
         if ready.status_code != 200:
-            raise _EndpointFailed(f"not ready ({ready.status_code})")
+            raise EndpointFailed(f"not ready ({ready.status_code})")
         meta = self._request("GET", f"{endpoint}/v2/models/{self.model}")
         if meta.status_code != 200:
-            raise _EndpointFailed(f"model metadata answered {meta.status_code}")
+            raise EndpointFailed(f"model metadata answered {meta.status_code}")
         try:
             data = meta.json()
             versions = [str(v) for v in data.get("versions") or []]
@@ -211,26 +217,28 @@ class InferenceClient:
             tags = frozenset(str(t) for t in params.get("tags") or [])
             max_batch = _max_batch(data.get("inputs"))
         except BAD_ANSWER:
-            raise _EndpointFailed("answered model metadata that is not JSON") from None
+            raise EndpointFailed("answered model metadata that is not JSON") from None
         version = (versions[-1] if versions else self.model)[:200]
         return ModelInfo(endpoint, self.model, version, tags, max_batch)
 
     def _infer(self, info: ModelInfo, body: dict[str, Any], count: int) -> Answer:
         url = f"{info.endpoint}/v2/models/{self.model}/infer"
-        response = self._post_when_free(url, body)
+        response = self.post_when_free(url, body)
         if response.status_code in (400, 413, 422):
-            raise PhotoRefused(_error_text(response))
+            raise PhotoRefused(error_text(response))
         if response.status_code != 200:
-            raise _EndpointFailed(f"answered {response.status_code} {_error_text(response)}")
+            raise EndpointFailed(f"answered {response.status_code} {error_text(response)}")
         try:
             data = response.json()
             output = next(o for o in data["outputs"] if o["name"] == OUTPUT)
-            parsed = [_tag_scores(json.loads(text)) for text in output["data"]]
+            if data.get("id", body["id"]) != body["id"]:
+                raise EndpointFailed("answered another request than the one sent")
+            parsed = [tag_scores(json.loads(text)) for text in output["data"]]
             version = str(data.get("model_version") or info.version)[:200]
         except BAD_ANSWER:
-            raise _EndpointFailed("answered something that is not an inference response") from None
+            raise EndpointFailed("answered something that is not an inference response") from None
         if len(parsed) != count:
-            raise _EndpointFailed(f"answered {len(parsed)} results for {count} photos")
+            raise EndpointFailed(f"answered {len(parsed)} results for {count} photos")
         return Answer(info.endpoint, version, [t for t, _ in parsed], [d for _, d in parsed])
 
 
@@ -258,7 +266,7 @@ def _retry_after(response: Reply) -> float | None:
     return max(MIN_BUSY_WAIT, seconds)
 
 
-def _tag_scores(value: Any) -> tuple[dict[str, float], int]:
+def tag_scores(value: Any) -> tuple[dict[str, float], int]:
     """{tag: score} with every score a finite number in [0, 1], and how many were not."""
     if not isinstance(value, dict):
         raise TypeError("tags are not a JSON object")
@@ -271,7 +279,7 @@ def _is_score(value: Any) -> bool:
     return number and math.isfinite(value) and 0.0 <= value <= 1.0
 
 
-def _error_text(response: Reply) -> str:
+def error_text(response: Reply) -> str:
     try:
         data = response.json()
         return str(data.get("error") or data.get("detail") or "")[:200]

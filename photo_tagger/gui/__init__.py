@@ -7,9 +7,10 @@ only the command line's `gui` command opens it (`photo-tagger gui`, or
 The window (window.py) lays out its parts and wires them: its commands and menus (actions.py),
 the open library (library_controller.py, which opens and closes it as a `Session`, session.py,
 through which every edit goes, as the undo commands of edits.py), what the grid shows
-(grid_content.py, by the rules of facts.py), the settings (settings.py, applied by
-preferences.py), and the links beyond the library's folder (library_links.py; new models, tried on
-the library before the user accepts them, in new_models.py and model_review.py).
+(grid_content.py, by the rules of facts.py), ratings, favourites and rejects (ratings.py, drawn
+by marks_paint.py), the settings (settings.py, applied by preferences.py), and the links beyond
+the library's folder (library_links.py; new models, tried on the library before the user
+accepts them, in new_models.py and model_review.py).
 
 Threads: the library (document and index) belongs to the UI thread. Work that takes long (scans,
 decoding, reading the catalogue) runs off it through one `TaskRunner` (runner.py), and a scan's

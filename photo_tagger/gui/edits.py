@@ -53,6 +53,7 @@ class RenameTag(QUndoCommand):
     def __init__(self, session: Session, old: str, new: str):
         super().__init__(f"Rename tag “{old}” to “{new}”")
         self._session = session
+        self._old, self._new = old, new
         renamed: dict[str, list[str]] = {}  # tag -> photos that have it
         for pid, facts in session.facts.facts.items():
             for tag in facts.tags:
@@ -69,10 +70,12 @@ class RenameTag(QUndoCommand):
     def redo(self) -> None:
         for tag, before, present in self._steps:
             self._session.write_user_tag(tag, dict.fromkeys(before, present))
+        self._session.tagRenamed.emit(self._old, self._new)
 
     def undo(self) -> None:
         for tag, before, _ in reversed(self._steps):
             self._session.write_user_tag(tag, before)
+        self._session.tagRenamed.emit(self._new, self._old)
 
 
 class NamePerson(QUndoCommand):

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from photo_tagger.app.search import Matcher, parse
+from photo_tagger.app.search_marks import split
 from photo_tagger.store import rules
 from photo_tagger.store.catalog import CID, PATH, Row
+from photo_tagger.store.marks import NO_MARKS, Marks
 
 # The models' modules (and numpy) are imported when the first photo's facts are read, not when
 # the window starts: the grid paints before the library is even open.
@@ -29,6 +31,7 @@ class DocumentReader(Protocol):
     def user_tags(self, photo_id: str) -> dict[str, bool]: ...
     def faces(self, photo_id: str) -> tuple[str | None, list[dict[str, Any]]]: ...
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None: ...
+    def marks(self, photo_id: str) -> Marks: ...
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,13 @@ class PhotoFacts:
     best_model_score: float  # the best score a model gave a tag that is not a People tag
     user_tagged: bool  # the user added or removed a tag
     cloud_model: str | None = None  # the cloud model that refined the photo's tags, if one did
+    marks: Marks = NO_MARKS  # its rating, favourite and reject flags
 
     @property
     def untagged(self) -> bool:
-        return not self.tags
+        """No tag of a model's or the user's, and no person: what a photo carries (its date,
+        even a guessed one, place, event, time of day, season) tells nothing of what it shows."""
+        return not self.people and all(fact.source == "photo" for fact in self.tags.values())
 
     def low_confidence(self, cutoff: float) -> bool:
         """The models are unsure what the photo shows, and the user has not said."""
@@ -92,7 +98,8 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
             people.add(fp[0])
     cloud = rules.cloud_model_of(auto)
     best = best_model_score(auto)
-    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud)
+    marks = doc.marks(photo_id)
+    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud, marks)
 
 
 def tag_nodes(tags: Iterable[str]) -> set[str]:
@@ -117,6 +124,9 @@ class FactsIndex:
     low: int = 0
     refined: int = 0  # photos refined in the cloud
     duplicates: dict[str, str] = field(default_factory=dict)  # photo -> its group's keeper
+    stars: Counter[int] = field(default_factory=Counter)  # photos per number of stars
+    favourites: int = 0
+    rejects: int = 0
 
     def get(self, photo_id: str) -> PhotoFacts | None:
         return self.facts.get(photo_id)
@@ -135,6 +145,9 @@ class FactsIndex:
         self.untagged += facts.untagged
         self.low += facts.low_confidence(self.low_cutoff)
         self.refined += facts.cloud_model is not None
+        self.stars[facts.marks.stars] += 1
+        self.favourites += facts.marks.is_favourite
+        self.rejects += facts.marks.is_rejected
 
     def discard(self, photo_id: str) -> None:
         old = self.facts.pop(photo_id, None)
@@ -144,12 +157,16 @@ class FactsIndex:
             self.untagged -= old.untagged
             self.low -= old.low_confidence(self.low_cutoff)
             self.refined -= old.cloud_model is not None
+            self.stars[old.marks.stars] -= 1
+            self.favourites -= old.marks.is_favourite
+            self.rejects -= old.marks.is_rejected
 
     def clear(self) -> None:
         self.facts.clear()
         self.tag_counts.clear()
         self.person_counts.clear()
-        self.untagged = self.low = self.refined = 0
+        self.stars.clear()
+        self.untagged = self.low = self.refined = self.favourites = self.rejects = 0
 
     def all_tags(self) -> list[str]:
         return sorted(t for t, n in self.tag_counts.items() if n > 0)
@@ -159,6 +176,7 @@ class FactsIndex:
 
 ALL, UNTAGGED, LOW, CLOUD, DUPLICATES = "all", "untagged", "low", "cloud", "duplicates"
 TAG, PERSON = "tag", "person"
+RATING, FAVOURITES, REJECTED = "rating", "favourites", "rejected"  # RATING: value, least stars
 PHOTOS = "photos"  # the photos picked on the map (gui/map_page.py)
 
 
@@ -168,9 +186,18 @@ class Filter:
     window searches with the filter on all photos: the whole library)."""
 
     kind: str = ALL
-    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05") or a person id
+    value: str = ""  # a tag ("Animals/Cat", "Dates/2024/2024-05"), a person id, or stars ("4")
     text: str = ""
     photos: frozenset[str] = frozenset()  # PHOTOS: these photos
+
+
+def keeps_marks(kind: str, value: str, marks: Marks) -> bool:
+    """Whether a photo with these marks passes a filter on ratings and flags."""
+    if kind == RATING:
+        return value.isdigit() and marks.stars >= int(value)
+    if kind == FAVOURITES:
+        return marks.is_favourite
+    return kind == REJECTED and marks.is_rejected
 
 
 def has_tag(tags: Iterable[str], wanted: str) -> bool:
@@ -191,8 +218,9 @@ def apply_filter(
     matches them by file name until then. The search text is matched as the command line's
     `search` matches it (app/search.py), its last word, while typed, as the start of a word."""
     kind, value = flt.kind, flt.value
-    terms = parse(flt.text, typing=True)
-    if kind == ALL and not terms:
+    text, marked = split(flt.text)
+    terms = parse(text, typing=True)
+    if kind == ALL and not terms and marked is None:
         return rows
     matcher = Matcher(terms) if terms else None
     # names matter only when one matches: then each photo's people are looked up
@@ -218,7 +246,9 @@ def apply_filter(
         elif kind == PERSON:
             ok = any(resolve(p) == value for p in facts.people)
         else:
-            ok = False
+            ok = keeps_marks(kind, value, facts.marks)
+        if ok and marked is not None:
+            ok = facts is not None and marked.keeps(facts.marks)
         if not ok or matcher is None:
             return ok
         if facts is None:
@@ -231,10 +261,12 @@ def apply_filter(
         return matcher.photo(facts.tags, people, row[PATH])
 
     kept = [r for r in rows if keep(r)]
-    if kind == DUPLICATES:  # group by group, the one to keep first
-        keep_of = index.duplicates
-        rank: dict[str, int] = {}
-        for r in kept:
-            rank.setdefault(keep_of[r[CID]], len(rank))
-        kept.sort(key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))
-    return kept
+    return by_group(kept, index.duplicates) if kind == DUPLICATES else kept
+
+
+def by_group(rows: list[Row], keep_of: Mapping[str, str]) -> list[Row]:
+    """Near-duplicates group by group, the one to keep first."""
+    rank: dict[str, int] = {}
+    for r in rows:
+        rank.setdefault(keep_of[r[CID]], len(rank))
+    return sorted(rows, key=lambda r: (rank[keep_of[r[CID]]], r[CID] != keep_of[r[CID]]))

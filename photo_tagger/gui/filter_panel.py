@@ -1,6 +1,7 @@
 """The filter tree beside the grid: all photos, untagged, low confidence, refined in the cloud (once
-any is), the tag hierarchy, people and dates, each with how many photos it holds. Picking a node
-filters the grid."""
+any is), the tag hierarchy, people and dates, each with how many photos it holds (the count always
+whole; a long name is cut short, whole in its tooltip). Picking a node filters the grid; Esc there
+goes back as it does elsewhere; a renamed tag that was picked stays picked under its new name."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelectionModel, QLocale, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeView, QVBoxLayout, QWidget
 
@@ -22,6 +33,8 @@ from photo_tagger.gui.facts import (
     UNTAGGED,
     Filter,
 )
+from photo_tagger.gui.filter_rows import CountDelegate, is_escape, leaf_text, split_count
+from photo_tagger.gui.ratings import rating_nodes
 from photo_tagger.gui.session import Session
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -29,6 +42,7 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 # role it does not hold hands back None, which PySide6 6.12 on Python 3.11 miscounts (it frees
 # None after enough of them), so no role is ever read that an item may lack.
 REBUILD_EVERY = 2.0  # seconds
+WIDEST = "Refined in the cloud  (00000)"  # the widest row at the top, for the panel's width
 # Unnamed people shown in the tree, the largest groups first: a large library has thousands of
 # small groups, which the People view is for.
 MAX_UNNAMED = 50
@@ -62,8 +76,10 @@ def _item(node: Node) -> QStandardItem:
 
 
 class FilterPanel(QWidget):
-    filterChanged = Signal(object)  # Filter
+    filterChanged = Signal(object)  # Filter: what the grid shows now
+    filterPicked = Signal(object)  # Filter: the user picked it (after filterChanged)
     renameRequested = Signal(str)  # a tag the user wants to rename (an event to name)
+    backRequested = Signal()  # Esc: close the open photo
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +95,11 @@ class FilterPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_menu)
         self.tree.collapsed.connect(self._on_collapsed)
+        self.tree.setItemDelegate(CountDelegate(self.tree))
+        self.tree.setIndentation(14)
+        self.tree.installEventFilter(self)
+        # the top rows whole, the rest cut short if need be
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance(WIDEST) + 40)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree)
@@ -87,7 +108,7 @@ class FilterPanel(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.rebuild)
-        self._expanded: set[str] = {"tags", "people", _key(TAG, "Places"), _key(TAG, DATES)}
+        self._expanded = {"tags", "people", "ratings", _key(TAG, "Places"), _key(TAG, DATES)}
         self._filters: dict[str, Filter] = {}  # node key -> what picking it shows
         self._items: dict[str, QStandardItem] = {}  # node key -> its item in the tree
         self._last_rebuild = 0.0
@@ -100,11 +121,13 @@ class FilterPanel(QWidget):
                 self._session.catalogChanged,
             ):
                 sig.disconnect(self.schedule_rebuild)
+            self._session.tagRenamed.disconnect(self._follow_rename)
         self._session = session
         if session is not None:
             session.factsChanged.connect(self.schedule_rebuild)
             session.peopleChanged.connect(self.schedule_rebuild)
             session.catalogChanged.connect(self.schedule_rebuild)
+            session.tagRenamed.connect(self._follow_rename)
         self._current_key = "all"
         self.rebuild() if session is None else self.schedule_rebuild()
 
@@ -165,6 +188,29 @@ class FilterPanel(QWidget):
         if flt is not None:
             self._current_key = key
             self.filterChanged.emit(flt)
+            if previous.isValid():  # not the tree falling back to all photos (rebuild)
+                self.filterPicked.emit(flt)
+
+    def _follow_rename(self, old: str, new: str) -> None:
+        """A tag was renamed: if it (or a tag under it) was picked, its new name is."""
+        flt = self._filters.get(self._current_key)
+        if flt is None or flt.kind != TAG:
+            return
+        if flt.value == old or flt.value.startswith(old + "/"):
+            renamed = Filter(TAG, new + flt.value[len(old) :])
+            self._current_key = _key(TAG, renamed.value)
+            self._filters[self._current_key] = renamed
+            self.filterChanged.emit(renamed)
+            self.schedule_rebuild()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tree and is_escape(event):
+            self.backRequested.emit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.minimumWidth() + 80, super().sizeHint().height())
 
     def rebuild(self) -> None:
         """Bring the tree up to date in place: counts change the nodes' texts, and only the nodes
@@ -214,8 +260,9 @@ class FilterPanel(QWidget):
                 parent.insertRow(row, parent.takeRow(item.row()))
             if item.text() != n.text:
                 item.setText(n.text)
-            if item.toolTip() != n.tooltip:
-                item.setToolTip(n.tooltip)
+            tooltip = n.tooltip or split_count(n.text)[0]  # the whole name, cut short or not
+            if item.toolTip() != tooltip:
+                item.setToolTip(tooltip)
             if n.key in children or item.rowCount():
                 self._sync_children(item, n.key, children)
             if (
@@ -247,6 +294,7 @@ class FilterPanel(QWidget):
             Node("", "low", f"Low confidence  ({facts.low})", Filter(LOW)),
             *self._cloud_nodes(session),
             *self._duplicate_nodes(session),
+            *(Node(*parts) for parts in rating_nodes(facts, self._current_key)),
             *tags,
             *self._people_nodes(session),
             *context,
@@ -300,7 +348,7 @@ class FilterPanel(QWidget):
                 node = Node(
                     _key(TAG, parent_tag) if parent_tag else "",
                     _key(TAG, tag),
-                    f"{_leaf_text(leaf)}  ({counts[tag]})",
+                    f"{leaf_text(leaf)}  ({counts[tag]})",
                     Filter(TAG, tag),
                     tag,
                     heading=not parent_tag,
@@ -341,12 +389,3 @@ class FilterPanel(QWidget):
 
 def _key(kind: str, value: str) -> str:
     return kind if kind in (ALL, UNTAGGED, LOW, CLOUD, DUPLICATES) else f"{kind}:{value}"
-
-
-def _leaf_text(leaf: str) -> str:
-    """A month's node ("2024-06") by its name in the user's language."""
-    if len(leaf) == 7 and leaf[4] == "-" and leaf[:4].isdigit() and leaf[5:].isdigit():
-        month = int(leaf[5:])
-        if 1 <= month <= 12:
-            return QLocale().monthName(month, QLocale.FormatType.LongFormat)
-    return leaf

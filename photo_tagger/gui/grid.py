@@ -9,13 +9,12 @@ which decodes off the UI thread: scrolling never waits for a decode.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractListModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -23,7 +22,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QShowEvent
 from PySide6.QtWidgets import (
@@ -48,6 +46,7 @@ MAX_RUNS = 32  # more separate runs of rows going or coming than this: reset the
 PADDING = 6
 
 Index = QModelIndex | QPersistentModelIndex
+Overlay = Callable[[QPainter, QRectF, str, QPalette], None]
 
 
 class PhotoGridModel(QAbstractListModel):
@@ -134,9 +133,11 @@ class PhotoGridModel(QAbstractListModel):
         if not row[THUMB]:
             return None
         side = self._cell - 2 * PADDING
-        key = ("thumb", row[CID], side, self._dpr)
+        turn = self._session.doc.rotation(row[CID]) if self._session else 0  # the user's
+        key = ("thumb", row[CID], side, self._dpr, turn)
         path = self._thumbs_root / row[THUMB]
-        return self._loader.image(key, partial(read_scaled, path, QSize(side, side), self._dpr))
+        box = QSize(side, side)
+        return self._loader.image(key, partial(read_scaled, path, box, self._dpr, turn))
 
     # --- QAbstractListModel ----------------------------------------------------------------
 
@@ -202,6 +203,7 @@ class PhotoDelegate(QStyledItemDelegate):
     def __init__(self, cell: int = 160, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.cell = cell
+        self.overlay: Overlay | None = None  # drawn over each thumbnail (its rating and flags)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         return QSize(self.cell, self.cell + CAPTION_HEIGHT)
@@ -228,7 +230,9 @@ class PhotoDelegate(QStyledItemDelegate):
         if not isinstance(model, PhotoGridModel) or row >= model.rowCount():
             painter.restore()
             return
-        _draw_thumbnail(painter, box, model, model.rows[row], palette)
+        shown = _draw_thumbnail(painter, box, model, model.rows[row], palette)
+        if self.overlay is not None:
+            self.overlay(painter, shown, model.rows[row][CID], palette)
         text_rect = QRect(
             rect.x() + PADDING, int(box.bottom()) + 2, rect.width() - 2 * PADDING, CAPTION_HEIGHT
         )
@@ -251,9 +255,9 @@ def _fill_cell(painter: QPainter, cell: QRectF, color: QColor) -> None:
 
 def _draw_thumbnail(
     painter: QPainter, box: QRectF, model: PhotoGridModel, row: Row, palette: QPalette
-) -> None:
+) -> QRectF:
     """The photo's thumbnail fitted into `box` (bottom-aligned) with its badge, or a
-    placeholder until it is decoded."""
+    placeholder until it is decoded; returns where the thumbnail is (`box` for a placeholder)."""
     img = model.thumbnail(row)
     if isinstance(img, QImage) and not img.isNull():
         size = img.deviceIndependentSize()
@@ -264,6 +268,7 @@ def _draw_thumbnail(
         badge = model.badges.get(row[CID])
         if badge:
             _draw_badge(painter, target, badge, palette)
+        return target
     else:
         side = box.width()
         placeholder = QColor(palette.color(QPalette.ColorRole.Mid))
@@ -271,6 +276,7 @@ def _draw_thumbnail(
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(placeholder)
         painter.drawRoundedRect(box.adjusted(side * 0.08, side * 0.2, -side * 0.08, 0), 4, 4)
+    return box
 
 
 def _draw_caption(
@@ -288,8 +294,6 @@ def _draw_caption(
 class PhotoGrid(QListView):
     """Icon mode, fixed cells, batched layout; arrows, Home/End, Page keys and Shift/Ctrl-click
     select as everywhere; Enter or a double click opens the photo (`activated`)."""
-
-    modelChanged = Signal()  # it shows another model (the timeline follows it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -311,10 +315,6 @@ class PhotoGrid(QListView):
         self._delegate = PhotoDelegate(parent=self)
         self.setItemDelegate(self._delegate)
         self.set_cell(160)
-
-    def setModel(self, model: QAbstractItemModel | None) -> None:  # type: ignore[override]
-        super().setModel(model)
-        self.modelChanged.emit()
 
     def showEvent(self, event: QShowEvent) -> None:
         # thumbnails are decoded for the screen's pixels (sharp on high-DPI screens); the window
@@ -348,12 +348,21 @@ class PhotoGrid(QListView):
     def cell(self) -> int:
         return self._delegate.cell
 
+    def set_overlay(self, overlay: Overlay) -> None:
+        """Draw `overlay(painter, thumbnail rect, photo id, palette)` over every thumbnail."""
+        self._delegate.overlay = overlay
+
     def selected_ids(self) -> list[str]:
         model = self.model()
         if not isinstance(model, PhotoGridModel):
             return []
         rows = sorted(i.row() for i in self.selectionModel().selectedIndexes())
         return [model.content_id(r) for r in rows if r < model.rowCount()]
+
+    def selected_count(self) -> int:
+        """How many photos are selected (without listing them: cheap with 100,000)."""
+        selection = self.selectionModel().selection()
+        return sum(selection.at(i).height() for i in range(selection.count()))
 
     def select_ids(self, photo_ids: list[str]) -> None:
         from PySide6.QtCore import QItemSelection, QItemSelectionModel

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit
 
 from photo_tagger.app.search import parse
@@ -32,6 +32,11 @@ SEARCHED = "tags, people's names, places, dates and file names"
 
 
 class GridContent(QObject):
+    """What the grid shows: the catalogue through the filter picked or the search typed. The
+    selection never holds a photo the grid does not show: edits go to what the user sees."""
+
+    selectionCut = Signal()  # photos left the selection with the rows that showed them
+
     def __init__(
         self, grid: PhotoGrid, loader: ImageLoader, search: QLineEdit, no_match: QLabel
     ) -> None:
@@ -43,6 +48,7 @@ class GridContent(QObject):
         self._session: Session | None = None
         self.model: PhotoGridModel | None = None
         self.filter = Filter()
+        self._to_top = False  # another filter or search: show it from its first photo
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFILTER_MS)
@@ -91,6 +97,7 @@ class GridContent(QObject):
     def set_filter(self, flt: Filter) -> None:
         """Show what `flt` picks; picking anything but all photos ends a search."""
         self.filter = flt
+        self._to_top = True
         if flt.kind != ALL and self._search.text():
             self._search.clear()
         self.apply()
@@ -98,6 +105,7 @@ class GridContent(QObject):
     def _on_text(self, text: str) -> None:
         if text.strip() and self.filter.kind != ALL:
             self.filter = Filter()  # a search looks through the whole library
+        self._to_top = True
         self._timer.start()
 
     def apply(self) -> None:
@@ -108,6 +116,7 @@ class GridContent(QObject):
         searching = bool(parse(text))
         flt = Filter(text=text) if searching else self.filter
         selected = grid.selected_ids()
+        count = len(selected)
         rows = apply_filter(
             session.catalog.rows,
             flt,
@@ -122,7 +131,12 @@ class GridContent(QObject):
             grid.viewport().update()
         model.set_rows(rows)
         if selected and not grid.selected_ids():  # the view was reset: select them again
-            grid.select_ids(selected)
+            grid.select_ids(selected)  # those it still shows
+        if self._to_top:
+            self._to_top = False
+            grid.scrollToTop()
+        if grid.selected_count() < count:
+            self.selectionCut.emit()
         if searching:
             self._say_found(len(rows), text.strip(), session.facts_complete)
         else:

@@ -45,6 +45,7 @@ class Session(QObject):
     edited = Signal(list, list)  # the user changed the document: (photo ids, person ids) touched
     stored = Signal(list)  # a scan, a grouping or a model stored these photos ([]: many)
     malformedFound = Signal(list)  # records another device wrote malformed, skipped (in words)
+    tagRenamed = Signal(str, str)  # a tag and those under it took another name: (old, new)
 
     def __init__(
         self,

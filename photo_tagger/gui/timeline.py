@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractItemModel, QPoint, QRectF, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QPoint, QRectF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QWidget
 
@@ -84,7 +84,7 @@ def month_name(key: str) -> str:
 
 
 class Timeline(QWidget):
-    """The bar beside `grid`. It follows the grid's model (PhotoGrid.modelChanged)."""
+    """The bar beside `grid`, following whichever model the grid shows."""
 
     def __init__(self, grid: PhotoGrid, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,11 +110,16 @@ class Timeline(QWidget):
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         self.hide()  # until the rows say they are in time order
-        grid.modelChanged.connect(self._follow_model)
+        grid.viewport().installEventFilter(self)  # a new model shows with a paint of the grid
         grid.verticalScrollBar().valueChanged.connect(lambda _: self.update())
         self._follow_model()
 
     # --- the rows ------------------------------------------------------------------------------
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._grid.model() is not self._model:
+            self._follow_model()  # the grid shows another model (another library)
+        return False
 
     def _follow_model(self) -> None:
         if self._model is not None:

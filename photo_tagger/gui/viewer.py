@@ -211,6 +211,7 @@ class FacePopup(QFrame):
 class PhotoViewer(QWidget):
     back = Signal()
     step = Signal(int)  # +1 next photo, -1 previous
+    photoShown = Signal(str)  # the photo it now shows
 
     def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -269,6 +270,7 @@ class PhotoViewer(QWidget):
         self.title.setToolTip(path or "")
         self._image = None
         self.refresh_faces()
+        self.photoShown.emit(photo_id)
         if path is None:
             return
         side = max(

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.actions import Actions, choose_folder
-from photo_tagger.gui.facts import ALL, PERSON, Filter
+from photo_tagger.gui.facts import PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.gui.grid_content import GridContent
@@ -34,7 +34,9 @@ from photo_tagger.gui.images import ImageLoader
 from photo_tagger.gui.jobs import JobQueue
 from photo_tagger.gui.library_controller import LibraryController
 from photo_tagger.gui.library_links import LibraryLinks
+from photo_tagger.gui.navigation import install as install_navigation
 from photo_tagger.gui.people_view import PeopleView
+from photo_tagger.gui.ratings import install as install_ratings
 from photo_tagger.gui.services import Services
 from photo_tagger.gui.settings_dialog import SettingsDialog, SettingsValues
 from photo_tagger.gui.status import JobStatus, ProblemsButton
@@ -80,9 +82,10 @@ class MainWindow(QMainWindow):
         self.commands: Actions = Actions(self)
         self.commands.build_menus(self)
         self.size_slider, self.search = self.commands.build_toolbar(self)
+        self.ratings = install_ratings(self, self)  # the Photo menu, the keys 0-5, . and X
         self.content = GridContent(self.grid, self.loader, self.search, self.no_match)
         self.filters.filterChanged.connect(self.content.set_filter)
-        self.search.textChanged.connect(self._search_everywhere)
+        install_navigation(self)  # pages, Esc, the Tags panel as filters and searches change
         self.resize(1280, 800)
         geometry = self.settings.get(opts.GEOMETRY)
         if geometry:
@@ -199,7 +202,7 @@ class MainWindow(QMainWindow):
         self.controller.start(session)
         self.content.attach(session, keep_preview=keep_grid)
         self.grid.selectionModel().selectionChanged.connect(self._on_selection)
-        for part in (self.tag_editor, self.viewer, self.people, self.filters):
+        for part in (self.tag_editor, self.viewer, self.people, self.filters, self.ratings):
             part.set_session(session)
         session.catalogChanged.connect(self._update_page)
         session.factsProgress.connect(self._on_facts_progress)
@@ -220,7 +223,7 @@ class MainWindow(QMainWindow):
 
     def _let_go(self) -> None:
         """The library is closing: every view lets go of its session."""
-        for part in (self.tag_editor, self.viewer, self.people, self.filters):
+        for part in (self.tag_editor, self.viewer, self.people, self.filters, self.ratings):
             part.set_session(None)
         self.content.clear()
 
@@ -306,22 +309,9 @@ class MainWindow(QMainWindow):
     def rename_tag(self, tag: str, new: str | None = None) -> None:
         """Give a tag (and the tags under it) another name on every photo that has it: how an
         event gets its name. Asks for the name unless `new` is given."""
-        from PySide6.QtWidgets import QInputDialog
+        from photo_tagger.gui.tag_rename import rename_tag
 
-        from photo_tagger.gui.tag_names import renamed_tag
-
-        if self.session is None:
-            return
-        if new is None:
-            event = tag.startswith("Events/") and tag.count("/") == 2
-            title = "Name the event" if event else "Rename tag"
-            leaf = tag.rpartition("/")[2]
-            new, ok = QInputDialog.getText(self, title, f"New name for “{tag}”:", text=leaf)
-            if not ok:
-                return
-        name = renamed_tag(tag, new)
-        if name is not None:
-            self.controller.rename_tag(tag, name)
+        rename_tag(self, self.controller, tag, new)
 
     def _on_facts_progress(self, done: int, total: int) -> None:
         complete = done >= total
@@ -338,13 +328,6 @@ class MainWindow(QMainWindow):
     def focus_tag_input(self) -> None:
         self.tags_dock.show()
         self.tag_editor.input.setFocus()
-
-    def _search_everywhere(self, text: str) -> None:
-        """A search looks through the whole library, in the grid: the filters show all photos."""
-        if text.strip() and self.filters.current_filter().kind != ALL:
-            self.filters.select(ALL)
-        if text.strip() and self.stack.currentIndex() in (VIEWER, PEOPLE):
-            self.show_grid(focus=False)  # the user is still typing
 
     def focus_search(self) -> None:
         self.search.setFocus()

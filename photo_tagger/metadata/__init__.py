@@ -1,5 +1,6 @@
-"""XMP sidecars in and out: tags and named faces in the fields digiKam, Lightroom, Immich and
-Windows read, merged into what is already there, and read back from sidecars and embedded metadata.
+"""XMP sidecars in and out: tags, named faces, ratings and flags in the fields digiKam,
+Lightroom, Immich and Windows read, merged into what is already there, and read back from sidecars
+and embedded metadata.
 
 Plain data in and out (no store, no Qt): the scan and the export wire it to the library.
 """
@@ -9,6 +10,7 @@ from photo_tagger.metadata.model import (
     NAMINGS,
     ExportOptions,
     ExportReport,
+    FileMarks,
     ImportedFace,
     ImportedMetadata,
     NamedFace,
@@ -22,6 +24,7 @@ __all__ = [
     "NAMINGS",
     "ExportOptions",
     "ExportReport",
+    "FileMarks",
     "ImportedFace",
     "ImportedMetadata",
     "NamedFace",

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from photo_tagger.errors import MetadataError
-from photo_tagger.metadata.model import ExportOptions, ExportReport, NamedFace, PhotoMetadata
+from photo_tagger.metadata.model import (
+    ExportOptions,
+    ExportReport,
+    FileMarks,
+    NamedFace,
+    PhotoMetadata,
+)
 from photo_tagger.metadata.sidecar import sidecar_path, write_sidecar
 from photo_tagger.store import rules
 
@@ -56,7 +62,7 @@ def photo_metadata(
 ) -> PhotoMetadata:
     """What goes out for one photo: tags a person added (and, if asked, the model's tags over
     their threshold and what the photo carries, its place and date, but not what is only a guess
-    or a suggestion), and the faces of named, visible people."""
+    or a suggestion), the faces of named, visible people, and the rating and flags the user set."""
     if options.include_model_tags:
         auto = photo.get("auto", {})
         user = photo["user"]
@@ -70,9 +76,11 @@ def photo_metadata(
         if person and person.get("name") and not person.get("hidden"):
             x0, y0, x1, y1 = (float(v) for v in face["box"])
             faces.append(NamedFace(str(person["name"]), (x0, y0, x1, y1)))
+    marks = photo.get("marks") or {}
     return PhotoMetadata(
         tags=tuple(sorted(tags)),
         faces=tuple(faces),
         width=photo.get("width"),
         height=photo.get("height"),
+        marks=FileMarks(marks.get("rating"), marks.get("favourite"), marks.get("rejected")),
     )

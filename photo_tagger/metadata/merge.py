@@ -11,6 +11,7 @@ then, field by field:
   written by a person or another application, even when one equals a value of ours (a keyword that
   was in the file before we wrote it is never ours, so we never remove it).
 A face region another application already has, same name and overlapping, is not written twice.
+The rating and pick flags are single values: ratings.py writes what the user set over them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from photo_tagger.metadata.keywords import KeywordFields, keyword_fields, parts
-from photo_tagger.metadata.model import PEOPLE_BRANCH, PhotoMetadata
+from photo_tagger.metadata.model import PEOPLE_BRANCH, FileMarks, PhotoMetadata
 from photo_tagger.metadata.packet import (
     DC,
     DIGIKAM,
@@ -40,6 +41,7 @@ from photo_tagger.metadata.packet import (
     struct_holder,
     text_element,
 )
+from photo_tagger.metadata.ratings import merge_marks
 from photo_tagger.metadata.regions import (
     NewRegion,
     Region,
@@ -66,10 +68,11 @@ class Wanted:
     keywords: KeywordFields
     regions: tuple[NewRegion, ...]
     stored_size: tuple[int, int] | None  # AppliedToDimensions, when we write regions
+    marks: FileMarks = FileMarks()  # the rating and flags (ratings.py)
 
     @property
     def empty(self) -> bool:
-        return not self.keywords.tags_list and not self.regions
+        return not self.keywords.tags_list and not self.regions and self.marks.empty
 
 
 def wanted(meta: PhotoMetadata, orientation: int) -> Wanted:
@@ -84,7 +87,8 @@ def wanted(meta: PhotoMetadata, orientation: int) -> Wanted:
             area = stored_area(normalise(face.box, meta.width, meta.height), orientation)
             if name and area[2] > area[0] and area[3] > area[1]:
                 regions.append(NewRegion(name, area))
-    return Wanted(keyword_fields(t for t in tags if parts(t)), tuple(regions), size)
+    keywords = keyword_fields(t for t in tags if parts(t))
+    return Wanted(keywords, tuple(regions), size, meta.marks)
 
 
 def merge(packet: Packet, want: Wanted) -> None:
@@ -105,6 +109,7 @@ def merge(packet: Packet, want: Wanted) -> None:
         ],
     }
     write_record(packet, new)
+    merge_marks(packet, want.marks)
 
 
 # --- what we wrote last time ----------------------------------------------------------------------

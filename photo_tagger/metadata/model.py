@@ -27,6 +27,19 @@ class NamedFace:
 
 
 @dataclass(frozen=True)
+class FileMarks:
+    """A photo's marks as a sidecar says them (None: it says nothing of that)."""
+
+    rating: int | None = None
+    favourite: bool | None = None
+    rejected: bool | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.rating is None and self.favourite is None and self.rejected is None
+
+
+@dataclass(frozen=True)
 class PhotoMetadata:
     """What photo-tagger writes into one photo's sidecar."""
 
@@ -35,6 +48,7 @@ class PhotoMetadata:
     width: int | None = None  # of the upright photo; faces need it
     height: int | None = None
     orientation: int | None = None  # the photo's EXIF orientation; None: read it from the photo
+    marks: FileMarks = FileMarks()  # the rating and flags the user set
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,7 @@ class ImportedMetadata:
     own_tags: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # what was read: sidecar paths, "embedded XMP", "embedded IPTC"
     problems: tuple[str, ...] = ()  # what could not be read, and why
+    marks: FileMarks = FileMarks()  # the rating and flags another application set
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -78,6 +93,7 @@ class ImportedMetadata:
             "height": self.height,
             "sources": list(self.sources),
             "problems": list(self.problems),
+            "marks": {k: v for k, v in vars(self.marks).items() if v is not None},
         }
 
 

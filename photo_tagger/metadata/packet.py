@@ -20,6 +20,7 @@ X = "adobe:ns:meta/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 XML = "http://www.w3.org/XML/1998/namespace"
 DC = "http://purl.org/dc/elements/1.1/"
+XMP = "http://ns.adobe.com/xap/1.0/"
 LR = "http://ns.adobe.com/lightroom/1.0/"
 DIGIKAM = "http://www.digikam.org/ns/1.0/"
 MICROSOFT_PHOTO = "http://ns.microsoft.com/photo/1.0/"
@@ -38,6 +39,7 @@ PREFERRED_PREFIXES = MappingProxyType(
         X: "x",
         RDF: "rdf",
         DC: "dc",
+        XMP: "xmp",
         LR: "lr",
         DIGIKAM: "digiKam",
         MICROSOFT_PHOTO: "MicrosoftPhoto",

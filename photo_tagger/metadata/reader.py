@@ -1,5 +1,6 @@
-"""What other applications (or people) recorded about a photo: keywords and named faces from its
-sidecars and from the XMP and IPTC embedded in the file, as plain data for a scan to import."""
+"""What other applications (or people) recorded about a photo: keywords, named faces, its rating
+and flags from its sidecars and from the XMP and IPTC embedded in the file, as plain data for a
+scan to import."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from photo_tagger.metadata.keywords import (
     read_keywords,
 )
 from photo_tagger.metadata.merge import SAME_FACE, read_record
-from photo_tagger.metadata.model import PEOPLE_BRANCH, ImportedFace, ImportedMetadata
+from photo_tagger.metadata.model import PEOPLE_BRANCH, FileMarks, ImportedFace, ImportedMetadata
 from photo_tagger.metadata.packet import MP, MWG_RS, Packet, parse
+from photo_tagger.metadata.ratings import combine, read_marks
 from photo_tagger.metadata.regions import (
     overlap,
     read_mp,
@@ -56,7 +58,11 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
     flat: list[str] = []
     faces: list[ImportedFace] = []
     own: set[str] = set()
+    marks: list[FileMarks] = []
     for name, packet in _packets(photo_path, sidecars, embedded.xmp, sources, problems):
+        found, unreadable = read_marks(packet, f"{photo_path} ({name})")
+        marks.append(found)
+        problems.extend(unreadable)
         p, f = read_keywords(packet)
         paths.extend(p)
         flat.extend(f)
@@ -81,6 +87,7 @@ def read_photo_metadata(photo_path: Path, data: bytes | None = None) -> Imported
         height=height,
         sources=tuple(sources),
         problems=tuple(problems),
+        marks=combine(marks),
     )
 
 

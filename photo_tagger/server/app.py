@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi_swagger import patch_fastapi
 
 from photo_tagger import __version__
 from photo_tagger.server.database import StorageUnavailable
@@ -33,7 +34,16 @@ from photo_tagger.server.http import Library, read_body, token_library
 from photo_tagger.server.replicas import BadUpdate, Misshapen, Replicas, TooMuchWaiting
 from photo_tagger.server.snapshots import SnapshotPolicy
 from photo_tagger.server.storage import Storage
-from photo_tagger.store.wire import LIBRARY_HEADER, MEDIA_TYPE, SYNC_PATH, decode_request
+from photo_tagger.server.ysocket import add_live_sync
+from photo_tagger.store.wire import (
+    LIBRARY_HEADER,
+    MEDIA_TYPE,
+    SYNC_PATH,
+    decode_reply,
+    decode_request,
+    encode_reply,
+    is_framed,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +60,11 @@ class Limits:
 SYNC_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "SYNC_STEP1 (state vector) followed by SYNC_UPDATE messages, framed as "
-        "y-protocols frames them.",
+        "description": "y-protocols sync messages: SYNC_STEP1 (the device's state vector), then "
+        "SYNC_UPDATE messages (updates the server may lack). Each message is varuint(sync type: "
+        "0 step 1, 1 step 2, 2 update) varuint(length) payload, as y-protocols' sync module "
+        "writes it, either alone or after a varuint message type 0 (sync) as y-websocket frames "
+        "it; the answer comes in the framing asked in.",
         "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
     }
 }
@@ -88,11 +101,7 @@ def create_app(
     limits = limits or Limits()
     replicas = _replicas(storage, limits, clock)
     library = token_library(storage)
-    app = FastAPI(
-        title="photo-tagger sync server",
-        version=__version__,
-        description="Keeps each library's shared document and merges the devices' edits.",
-    )
+    app = _new_app()
 
     @app.exception_handler(StorageUnavailable)
     async def storage_down(request: Request, exc: StorageUnavailable) -> JSONResponse:
@@ -107,7 +116,8 @@ def create_app(
         the device has, the server's state vector)."""
         body = await read_body(request, limits.max_body)
         try:
-            state_vector, updates = decode_request(body)
+            framed = is_framed(body)  # y-websocket's framing, or y-protocols' messages alone
+            state_vector, updates = decode_request(body, framed)
         except ValueError as exc:
             raise HTTPException(400, f"Not a sync request: {exc}.") from exc
         try:
@@ -118,6 +128,8 @@ def create_app(
             raise HTTPException(422, f"Nothing was stored: {exc}.") from exc
         except TooMuchWaiting as exc:
             raise HTTPException(409, f"Refused: {exc}.") from exc
+        if not framed:  # answered as asked
+            reply = encode_reply(*decode_reply(reply), framed=False)
         return Response(reply, media_type=MEDIA_TYPE, headers={LIBRARY_HEADER: library_id})
 
     @app.get("/v1/library")
@@ -130,6 +142,7 @@ def create_app(
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.state.live_sync = add_live_sync(app, storage, replicas)  # the libraries over y-websocket
     for extend in extensions:
         extend(app, library)
     return app
@@ -144,3 +157,25 @@ def _replicas(storage: Storage, limits: Limits, clock: Callable[[], float]) -> R
         snapshots=limits.snapshots,
         clock=clock,
     )
+
+
+def _new_app() -> FastAPI:
+    """The app, with its API page served from the package's own copy of Swagger UI."""
+    app = FastAPI(
+        title="photo-tagger sync server",
+        version=__version__,
+        description="Keeps each library's shared document and merges the devices' edits.",
+        docs_url=None,  # the API page is served from the app's own files, below
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+    )
+    # Swagger UI from the package's own copy, not a CDN: the page works on a LAN with no internet
+    patch_fastapi(
+        app,
+        docs_url="/docs",
+        redirect_from_root_to_docs=False,
+        swagger_js_url="/docs/swagger-ui-bundle.js",
+        swagger_css_url="/docs/swagger-ui.css",
+        swagger_favicon_url="/docs/favicon-32x32.png",
+    )
+    return app

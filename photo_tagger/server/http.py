@@ -23,18 +23,14 @@ def token_library(storage: Storage) -> Library:
     bearer = HTTPBearer(auto_error=False, description="A library's token")
 
     def authenticate(credentials: HTTPAuthorizationCredentials | None) -> str:
-        parts = split_token(credentials.credentials) if credentials else None
-        record = storage.token(parts[0]) if parts else None
-        matches = parts is not None and secret_matches(
-            parts[1], record.secret_hash if record else NO_MATCH
-        )
-        if record is None or record.revoked is not None or not matches:
+        library_id = token_opens(storage, credentials.credentials if credentials else None)
+        if library_id is None:
             raise HTTPException(
                 401,
                 "A valid token for this library is needed (Authorization: Bearer TOKEN).",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        return record.library_id
+        return library_id
 
     async def library(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
@@ -42,6 +38,19 @@ def token_library(storage: Storage) -> Library:
         return await run_in_threadpool(authenticate, credentials)
 
     return library
+
+
+def token_opens(storage: Storage, token: str | None) -> str | None:
+    """The library a token opens: None for no token, an unknown or revoked one, or a wrong
+    secret (checked in the same time either way)."""
+    parts = split_token(token) if token else None
+    record = storage.token(parts[0]) if parts else None
+    matches = parts is not None and secret_matches(
+        parts[1], record.secret_hash if record else NO_MATCH
+    )
+    if record is None or record.revoked is not None or not matches:
+        return None
+    return record.library_id
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -10,12 +10,11 @@ GET  /v2/models/{name}                  model metadata: its version, inputs, out
 GET  /v2/models/{name}/ready
 POST /v2/models/{name}/infer            (also /v2/models/{name}/versions/{version}/infer)
 
-Every route needs a library's token, like the sync routes. One model, MODEL_NAME. The request has
-one input, "image": BYTES, shape [n] (1 <= n <= MAX_BATCH), each element a photo file (JPEG, PNG,
-WebP, TIFF, HEIC) base64-encoded, as `"parameters": {"content_type": "base64"}` declares. The
-response has one output, "tags": BYTES, shape [n], each element the JSON text of {tag: score} for
-every tag scoring at least the floor, best first; "model_version" names the model and the
-vocabulary that mapped its classes, which is what the client records as the tags' model.
+GET  /v2/models/{name}/versions/{version}, .../versions/{version}/ready   the same, of that version
+
+Every route but the two health probes needs a library's token, like the sync routes. One model,
+MODEL_NAME; its request and answer are in infer_io.py, JSON or with the binary tensor data
+extension (oip.py), which /v2 lists among its extensions.
 
 Errors follow the protocol: {"error": "..."} with 400 (not JSON, JSON nested too deeply, not the
 input described above, not base64, not a photo we can read), 404 (no such model or version), 413
@@ -31,9 +30,6 @@ never on the event loop.
 
 # no `from __future__ import annotations`: FastAPI reads the route annotations at run time
 import asyncio
-import base64
-import binascii
-import json
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -46,27 +42,48 @@ from typing import Annotated, Any, TypeVar
 import numpy as np
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from photo_tagger import __version__
 from photo_tagger.errors import ImageError, ModelError
 from photo_tagger.imaging import claimed_pixels, decode
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
 from photo_tagger.server.http import Library, read_body
+from photo_tagger.server.infer_io import (
+    FLOOR,
+    INPUT,
+    MAX_BATCH,
+    MAX_IMAGE_BYTES,
+    MODEL_NAME,
+    InferenceRefused,
+    infer_response,
+    model_metadata,
+    parse_infer_request,
+)
+from photo_tagger.server.oip import (
+    BINARY_EXTENSION,
+    HEADER_LENGTH,
+    INFER_BODY,
+    INFER_RESPONSES,
+    ProtocolError,
+    error,
+    protocol_errors,
+    split_body,
+)
 from photo_tagger.vision.model import Manifest, OnnxModel, default_models_dir
 from photo_tagger.vision.tagger import Tagger
 from photo_tagger.vision.vocabulary import Vocabulary
 
-MODEL_NAME = "cloud_tagger"  # also its key in models/manifest.json
-INPUT, OUTPUT = "image", "tags"
-MAX_BATCH = 8
-MAX_IMAGE_BYTES = 10 << 20  # one photo; the app sends re-encodes of at most ~1-2 MB
 MAX_BODY = MAX_BATCH * MAX_IMAGE_BYTES * 4 // 3 + (64 << 10)  # base64 is 4/3 of the bytes
 MAX_PIXELS = 50_000_000  # what a cloud peer decodes for anyone holding a token
 MAX_REQUEST_PIXELS = 100_000_000  # all the photos of one request (8 x 12 megapixels)
-FLOOR = 0.05  # tags under this score are left out of the answer
 THREADS = 2
 RETRY_AFTER = 5  # seconds, when every inference slot is busy
+METADATA_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: error("No valid token for a library of this server."),
+    404: error("No such model, or no such version of it."),
+    503: error("No cloud model on this server."),
+}
 T = TypeVar("T")
 
 
@@ -76,16 +93,6 @@ class InferenceLimits:
 
     slots: int = os.cpu_count() or 1  # requests tagged at the same time; more get 503
     max_request_pixels: int = MAX_REQUEST_PIXELS
-
-
-class InferenceRefused(Exception):
-    """A request the protocol answers with {"error": message} and `status`."""
-
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers
 
 
 # --- the model, without HTTP ---------------------------------------------------------------------
@@ -158,107 +165,20 @@ class LazyModel:
             return self._model
 
 
-# --- the protocol's JSON ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InferRequest:
-    id: str | None
-    files: list[bytes]
-
-
-def parse_infer_request(body: bytes) -> InferRequest:
-    """The photo files of an inference request, or InferenceRefused saying what is wrong."""
-    try:
-        request = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise InferenceRefused(400, "The body is not JSON (an inference request).") from None
-    except RecursionError:
-        raise InferenceRefused(
-            400, "The body's JSON is nested too deeply to be an inference request."
-        ) from None
-    if not isinstance(request, dict) or not isinstance(request.get("inputs"), list):
-        raise InferenceRefused(400, "An inference request needs an 'inputs' list.")
-    inputs = request["inputs"]
-    if len(inputs) != 1 or not isinstance(inputs[0], dict) or inputs[0].get("name") != INPUT:
-        raise InferenceRefused(400, f"This model takes exactly one input, '{INPUT}'.")
-    tensor = inputs[0]
-    if tensor.get("datatype") != "BYTES":
-        raise InferenceRefused(400, f"Input '{INPUT}' must have datatype BYTES.")
-    data, shape = tensor.get("data"), tensor.get("shape")
-    if not isinstance(data, list) or not all(isinstance(d, str) for d in data):
-        raise InferenceRefused(400, f"Input '{INPUT}' needs 'data': a list of base64 strings.")
-    if shape != [len(data)] or not data:
-        raise InferenceRefused(400, f"Input '{INPUT}' needs 'shape': [n], n = number of photos.")
-    if len(data) > MAX_BATCH:
-        raise InferenceRefused(413, f"At most {MAX_BATCH} photos per request.")
-    params = tensor.get("parameters") or {}
-    if not isinstance(params, dict) or params.get("content_type", "base64") != "base64":
-        raise InferenceRefused(400, f"Input '{INPUT}' must be base64 (content_type 'base64').")
-    outputs = request.get("outputs")
-    if outputs is not None and (
-        not isinstance(outputs, list)
-        or any(not isinstance(o, dict) or o.get("name") != OUTPUT for o in outputs)
-    ):
-        raise InferenceRefused(400, f"This model has one output, '{OUTPUT}'.")
-    files = []
-    for i, text in enumerate(data):
-        if len(text) > MAX_IMAGE_BYTES * 4 // 3 + 4:
-            raise InferenceRefused(413, f"Element {i} is over {MAX_IMAGE_BYTES >> 20} MB.")
-        try:
-            files.append(base64.b64decode(text, validate=True))
-        except (binascii.Error, ValueError):
-            raise InferenceRefused(400, f"Element {i} of input '{INPUT}' is not base64.") from None
-    request_id = request.get("id")
-    return InferRequest(str(request_id) if request_id is not None else None, files)
-
-
-def infer_response(
-    version: str, request_id: str | None, tags: list[dict[str, float]]
-) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "model_name": MODEL_NAME,
-        "model_version": version,
-        "outputs": [
-            {
-                "name": OUTPUT,
-                "shape": [len(tags)],
-                "datatype": "BYTES",
-                "data": [json.dumps(t) for t in tags],
-            }
-        ],
-    }
-    if request_id is not None:
-        response["id"] = request_id
-    return response
-
-
-def model_metadata(model: CloudTagger) -> dict[str, Any]:
-    return {
-        "name": MODEL_NAME,
-        "versions": [model.version],
-        "platform": "onnxruntime_onnx",
-        "inputs": [
-            {
-                "name": INPUT,
-                "datatype": "BYTES",
-                "shape": [-1],
-                "parameters": {"content_type": "base64", "max_batch": MAX_BATCH},
-            }
-        ],
-        "outputs": [{"name": OUTPUT, "datatype": "BYTES", "shape": [-1]}],
-        "parameters": {"tags": model.vocabulary.names, "floor": FLOOR},
-    }
-
-
 # --- routes ----------------------------------------------------------------------------------
 
 
-async def loaded_model(model: LazyModel, name: str) -> CloudTagger:
-    """The model called `name`, loaded; InferenceRefused (404) for another name, (503) for none."""
+async def loaded_model(model: LazyModel, name: str, version: str | None = None) -> CloudTagger:
+    """The model called `name` (at `version`, if given), loaded; InferenceRefused (404) for
+    another name or version, (503) for none."""
     if name != MODEL_NAME:
         raise InferenceRefused(404, f"No model '{name}' here; this server has '{MODEL_NAME}'.")
-    return await run_in_threadpool(model.get)
+    tagger = await run_in_threadpool(model.get)
+    if version is not None and version != tagger.version:
+        raise InferenceRefused(
+            404, f"No version '{version}' of '{name}' here; it has '{tagger.version}'."
+        )
+    return tagger
 
 
 class Slots:
@@ -292,7 +212,7 @@ class Slots:
 
 async def infer(
     model: LazyModel, slots: Slots, name: str, version: str | None, request: Request
-) -> dict[str, Any]:
+) -> Response:
     """The answer to an inference request for `name` (at `version`, if given)."""
     if name != MODEL_NAME:
         raise InferenceRefused(404, f"No model '{name}' here; this server has '{MODEL_NAME}'.")
@@ -301,13 +221,17 @@ async def infer(
         if version is not None and version != tagger.version:
             raise InferenceRefused(404, f"No version '{version}' of '{name}' here.")
         try:
-            body = await read_body(request, MAX_BODY)
+            body = split_body(
+                await read_body(request, MAX_BODY), request.headers.get(HEADER_LENGTH)
+            )
         except HTTPException as exc:
             raise InferenceRefused(exc.status_code, str(exc.detail)) from None
+        except ProtocolError as exc:
+            raise InferenceRefused(400, str(exc)) from None
         parsed = await slots.run(lambda: parse_infer_request(body))
         pixels = slots.limits.max_request_pixels
         tags = await slots.run(lambda: tagger.tag_files(parsed.files, pixels))
-    return infer_response(tagger.version, parsed.id, tags)
+    return infer_response(tagger.version, parsed.id, tags, parsed.binary_output)
 
 
 def add_inference(
@@ -326,39 +250,70 @@ def add_inference(
     async def refused(request: Request, exc: InferenceRefused) -> JSONResponse:
         return JSONResponse({"error": exc.message}, status_code=exc.status, headers=exc.headers)
 
+    protocol_errors(app)
+
+    describe_model(app, library, model)
+
+    infer_route = {
+        "response_class": Response,
+        "openapi_extra": INFER_BODY,
+        "responses": INFER_RESPONSES,
+    }
+
+    @app.post("/v2/models/{name}/infer", **infer_route)  # type: ignore[arg-type]
+    async def model_infer(
+        name: str, request: Request, library_id: Annotated[str, Depends(library)]
+    ) -> Response:
+        """Tag photos (see the module's docstring for the request and the answer)."""
+        return await infer(model, slots, name, None, request)
+
+    @app.post("/v2/models/{name}/versions/{version}/infer", **infer_route)  # type: ignore[arg-type]
+    async def version_infer(
+        name: str, version: str, request: Request, library_id: Annotated[str, Depends(library)]
+    ) -> Response:
+        """Tag photos with this version of the model."""
+        return await infer(model, slots, name, version, request)
+
+
+def describe_model(app: FastAPI, library: Library, model: LazyModel) -> None:
+    """The routes that tell whether the server and the model are there, and what the model is."""
+
+    # a load balancer's probes: no token
     @app.get("/v2/health/live")
-    async def live(library_id: Annotated[str, Depends(library)]) -> dict[str, bool]:
+    async def live() -> dict[str, bool]:
         return {"live": True}
 
-    @app.get("/v2/health/ready")
-    async def ready(library_id: Annotated[str, Depends(library)]) -> dict[str, bool]:
+    @app.get("/v2/health/ready", responses={503: error("No cloud model on this server.")})
+    async def ready() -> dict[str, bool]:
         await loaded_model(model, MODEL_NAME)
         return {"ready": True}
 
     @app.get("/v2")
     async def server_metadata(library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
-        return {"name": "photo-tagger", "version": __version__, "extensions": []}
+        return {"name": "photo-tagger", "version": __version__, "extensions": [BINARY_EXTENSION]}
 
-    @app.get("/v2/models/{name}")
+    @app.get("/v2/models/{name}", responses=METADATA_ERRORS)
     async def metadata(name: str, library_id: Annotated[str, Depends(library)]) -> dict[str, Any]:
-        return model_metadata(await loaded_model(model, name))
+        tagger = await loaded_model(model, name)
+        return model_metadata(tagger.version, tagger.vocabulary.names)
 
-    @app.get("/v2/models/{name}/ready")
+    @app.get("/v2/models/{name}/versions/{version}", responses=METADATA_ERRORS)
+    async def version_metadata(
+        name: str, version: str, library_id: Annotated[str, Depends(library)]
+    ) -> dict[str, Any]:
+        tagger = await loaded_model(model, name, version)
+        return model_metadata(tagger.version, tagger.vocabulary.names)
+
+    @app.get("/v2/models/{name}/ready", responses=METADATA_ERRORS)
     async def model_ready(
         name: str, library_id: Annotated[str, Depends(library)]
     ) -> dict[str, Any]:
         await loaded_model(model, name)
         return {"name": name, "ready": True}
 
-    @app.post("/v2/models/{name}/infer")
-    async def model_infer(
-        name: str, request: Request, library_id: Annotated[str, Depends(library)]
+    @app.get("/v2/models/{name}/versions/{version}/ready", responses=METADATA_ERRORS)
+    async def version_ready(
+        name: str, version: str, library_id: Annotated[str, Depends(library)]
     ) -> dict[str, Any]:
-        """Tag photos (see the module's docstring for the request and the answer)."""
-        return await infer(model, slots, name, None, request)
-
-    @app.post("/v2/models/{name}/versions/{version}/infer")
-    async def version_infer(
-        name: str, version: str, request: Request, library_id: Annotated[str, Depends(library)]
-    ) -> dict[str, Any]:
-        return await infer(model, slots, name, version, request)
+        await loaded_model(model, name, version)
+        return {"name": name, "version": version, "ready": True}

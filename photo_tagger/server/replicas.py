@@ -217,6 +217,12 @@ class Replicas:
                 library_id, replica, updates, lambda: self._reply(replica, state_vector)
             )
 
+    def write(self, library_id: str, updates: list[bytes]) -> None:
+        """Merge and store a device's updates, as `sync` does, with nothing to answer."""
+        replica = self._replica(library_id)
+        with replica.lock:
+            self._write(library_id, replica, updates, lambda: b"")
+
     def state(self, library_id: str) -> bytes:
         """The library's whole document as stored, as one update."""
         replica = self._replica(library_id)

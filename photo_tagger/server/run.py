@@ -94,6 +94,7 @@ def serve(settings: ServerSettings) -> None:
         factory=settings.workers > 1,
         log_level=settings.log_level,
         proxy_headers=True,
+        ws_max_size=settings.max_body,  # a live client's message, as an HTTP sync's body
         server_header=False,
     )
 

@@ -3,7 +3,8 @@
 - `library.Library`: a library folder, opened as a whole (document + index + thumbnails);
   `paths`: where a library lives by default and the names of the files in its folder.
 - `document.LibraryDocument`: typed reads and writes of the shared document (photos, tags,
-  faces), built on `face_people.FacePeople` (who each face is, the people) and
+  faces), built on `doc_marks.PhotoMarks` (ratings, favourites and rejects, `marks.Marks`),
+  `face_people.FacePeople` (who each face is, the people) and
   `doc_layout.DocumentLayout` (the CRDT's roots, transactions, lookups kept in step); every value
   read is checked by `doc_values` (a malformed one, from another device, is skipped and
   remembered), `doc_check` lists such records and sets them aside, `doc_writes` checks the

@@ -15,9 +15,19 @@ from pycrdt import Map
 
 from photo_tagger.store import doc_values
 from photo_tagger.store.doc_layout import QUARANTINE, SEP, DocumentLayout
+from photo_tagger.store.marks import mark
 
 # QUARANTINE: root -> "<root>|<key>" -> JSON text {"root", "key", "value", "problem"}
-ROOTS = ("photos", "auto.cloud", "user", "face_person", "confirmed", "rejected", "people")
+ROOTS = (
+    "photos",
+    "auto.cloud",
+    "user",
+    "face_person",
+    "confirmed",
+    "rejected",
+    "people",
+    "marks",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,8 @@ def problems(root: str, key: str, value: Any) -> list[str]:
         return _one(doc_values.cloud_record(value)[1])
     if root == "user":
         return _one(doc_values.user_tag(key, value)[1])
+    if root == "marks":
+        return _one(mark(key, value)[1])
     if root in ("face_person", "confirmed"):
         if doc_values.face_key(key) is None:
             return ["it is not a photo and a face number"]

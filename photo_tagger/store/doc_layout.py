@@ -2,7 +2,8 @@
 
 What the document holds (DESIGN.md, "The shared document"), per photo, keyed by content id: auto
 tags per source, user tags, faces, the person of each face (suggested or confirmed) and the people
-the user rejected for a face; and the people themselves.
+the user rejected for a face, its rating and favourite and reject flags; and the people
+themselves.
 
 How it is laid out in the CRDT (root name: key -> value):
 
@@ -15,6 +16,7 @@ How it is laid out in the CRDT (root name: key -> value):
     confirmed    "<content id>|<face>" -> person id                 (the user said who it is)
     rejected     "<content id>|<face>|<person id>" -> True       (a set: a Map keyed by member)
     people       person id -> Map {"name": str | None, "merged_into": id | None, "hidden": bool}
+    marks        "<content id>|rating" -> 0..5, "<content id>|favourite" / "|rejected" -> bool
     quarantine   "<root>|<key>" -> JSON text of a malformed value set aside (doc_check.py)
 
 Why flat root Maps instead of a Map per photo with Maps inside:
@@ -67,6 +69,7 @@ ROOTS: tuple[str, ...] = (
     "confirmed",
     "rejected",
     "people",
+    "marks",
     QUARANTINE,
 )
 NESTED_ROOTS = ("people",)  # the roots whose values are shared types (a Map per person)
@@ -91,6 +94,7 @@ class DocumentLayout:
         self._confirmed: Map = self._doc.get("confirmed", type=Map)
         self._rejected: Map = self._doc.get("rejected", type=Map)
         self._people: Map = self._doc.get("people", type=Map)
+        self._marks: Map = self._doc.get("marks", type=Map)
         # Lookups by photo for the keyed-by-fact Maps and a cache of the people: the write methods
         # keep them current as they write (observers fire only when a transaction commits), and
         # observers follow what other replicas changed (updates applied outside our writes).

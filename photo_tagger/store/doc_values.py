@@ -226,4 +226,7 @@ def describe(root: str, key: str) -> str:
     if root == "user":
         photo_id, _, tag = key.partition(SEP)
         return f"photo {photo_id}, tag {tag!r}"
+    if root == "marks" and SEP in key:
+        photo_id, _, name = key.partition(SEP)
+        return f"photo {photo_id}, its {name!r}"
     return f"{root} {key!r}"

@@ -28,6 +28,7 @@ from photo_tagger.store import rules
 from photo_tagger.store.document import LibraryDocument
 from photo_tagger.store.index import LocalIndex
 from photo_tagger.store.log_file import LoadReport
+from photo_tagger.store.marks import Marks
 from photo_tagger.store.paths import DOCUMENT_FILE, INDEX_FILE, THUMBS_DIR
 from photo_tagger.store.persistence import DocumentLog
 from photo_tagger.store.sqlite import ClosedAtExit
@@ -111,6 +112,9 @@ class Library(ClosedAtExit):
 
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None:
         return self.document.face_person(photo_id, face)
+
+    def marks(self, photo_id: str) -> Marks:
+        return self.document.marks(photo_id)
 
     @property
     def thumbs_dir(self) -> Path:

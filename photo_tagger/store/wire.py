@@ -1,11 +1,14 @@
 """The sync protocol on the wire: where it is served, and the Yjs sync messages' framing and state
 vectors, as plain bytes in and out.
 
-A message is varuint(message type) varuint(sync type) varuint(length) payload, as y-protocols and
-pycrdt write it; a state vector is varuint(count) then count x (varuint(client), varuint(clock)).
-The decoders are strict (a truncated or padded body is a ValueError), since the server reads bodies
-from the network. A delete set (the tail of an update) is varuint(count) then count x
-(varuint(client), varuint(ranges), ranges x (varuint(clock), varuint(length))).
+A message is varuint(message type) varuint(sync type) varuint(length) payload, as y-websocket and
+pycrdt frame y-protocols' sync messages (message type 0, sync). A request may also come as
+y-protocols' sync module writes it alone, varuint(sync type) varuint(length) payload, with no
+message type: the server reads both and answers in the framing it was asked in. A state vector is
+varuint(count) then count x (varuint(client), varuint(clock)). The decoders are strict (a
+truncated or padded body is a ValueError), since the server reads bodies from the network. A
+delete set (the tail of an update) is varuint(count) then count x (varuint(client),
+varuint(ranges), ranges x (varuint(clock), varuint(length))).
 Shared by the sync client (store/sync.py) and the cloud peer (server/); no HTTP library here.
 """
 
@@ -46,18 +49,21 @@ def read_varuint(data: bytes, pos: int) -> tuple[int, int]:
             return value, pos
 
 
-def encode_message(sync_type: int, payload: bytes) -> bytes:
-    return bytes([MESSAGE_SYNC, sync_type]) + write_varuint(len(payload)) + payload
+def encode_message(sync_type: int, payload: bytes, framed: bool = True) -> bytes:
+    head = bytes([MESSAGE_SYNC, sync_type]) if framed else bytes([sync_type])
+    return head + write_varuint(len(payload)) + payload
 
 
-def decode_messages(body: bytes) -> list[tuple[int, bytes]]:
-    """(sync type, payload) of every message; ValueError unless the body is exactly that."""
+def decode_messages(body: bytes, framed: bool = True) -> list[tuple[int, bytes]]:
+    """(sync type, payload) of every message, each after a message type if `framed`; ValueError
+    unless the body is exactly that."""
     out = []
     pos = 0
     while pos < len(body):
-        kind, pos = read_varuint(body, pos)
-        if kind != MESSAGE_SYNC:
-            raise ValueError(f"message type {kind} is not a sync message")
+        if framed:
+            kind, pos = read_varuint(body, pos)
+            if kind != MESSAGE_SYNC:
+                raise ValueError(f"message type {kind} is not a sync message")
         sync_type, pos = read_varuint(body, pos)
         if sync_type not in (STEP1, STEP2, UPDATE):
             raise ValueError(f"unknown sync message type {sync_type}")
@@ -69,6 +75,13 @@ def decode_messages(body: bytes) -> list[tuple[int, bytes]]:
     return out
 
 
+def is_framed(body: bytes) -> bool:
+    """Whether a request carries a message type before each sync message. A request starts with
+    SYNC_STEP1 (0) and a state vector of at least one byte: so its second byte is 0 (SYNC_STEP1
+    after the message type) only when framed, and that byte's length otherwise."""
+    return len(body) >= 2 and body[0] == MESSAGE_SYNC and body[1] == STEP1
+
+
 def encode_request(state_vector: bytes, updates: list[bytes]) -> bytes:
     """The client's body: its state vector, then the updates the server may lack."""
     return encode_message(STEP1, state_vector) + b"".join(
@@ -76,9 +89,9 @@ def encode_request(state_vector: bytes, updates: list[bytes]) -> bytes:
     )
 
 
-def decode_request(body: bytes) -> tuple[bytes, list[bytes]]:
+def decode_request(body: bytes, framed: bool = True) -> tuple[bytes, list[bytes]]:
     """(client state vector, updates); ValueError for anything else."""
-    messages = decode_messages(body)
+    messages = decode_messages(body, framed)
     if not messages or messages[0][0] != STEP1:
         raise ValueError("the body must start with the client's state vector (SYNC_STEP1)")
     if any(kind == STEP1 for kind, _ in messages[1:]):
@@ -87,11 +100,13 @@ def decode_request(body: bytes) -> tuple[bytes, list[bytes]]:
     return messages[0][1], [payload for _, payload in messages[1:]]
 
 
-def encode_reply(update: bytes, state_vector: bytes | None) -> bytes:
+def encode_reply(update: bytes, state_vector: bytes | None, framed: bool = True) -> bytes:
     """The server's body: what the client lacks, then, only if the server lacks something the
     client has, the server's state vector (so that the client can send exactly that)."""
-    reply = encode_message(STEP2, update)
-    return reply + encode_message(STEP1, state_vector) if state_vector is not None else reply
+    reply = encode_message(STEP2, update, framed)
+    if state_vector is None:
+        return reply
+    return reply + encode_message(STEP1, state_vector, framed)
 
 
 def decode_reply(body: bytes) -> tuple[bytes, bytes | None]:

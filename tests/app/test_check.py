@@ -36,6 +36,9 @@ def _hostile(photo: str) -> object:
         roots["people"]["mallory"] = "a string"
         roots["face_person"][f"{photo}|0"] = [1, 2, 3]
         roots["confirmed"][f"{photo}|x"] = "mallory"
+        roots["marks"][f"{photo}|rating"] = 7
+        roots["marks"][f"{photo}|favourite"] = "yes"
+        roots["marks"][f"{photo}|rejected"] = float("nan")
 
     return write
 
@@ -58,6 +61,7 @@ def test_malformed_records_from_a_peer_break_no_command(
     assert code == 0, err
     (record,) = [p for p in json.loads(out)["photos"] if p["id"] == photo]
     assert "Bell\x07ringer" not in record["tags"] and "Ok" in record["auto"]
+    assert record["marks"] == {}  # a rating of 7, a flag that is text: never said
     assert "malformed record" in err and f"photo {OTHER}" in err and "check --repair" in err
     code, out, err = run(capsys, "people", "list", "--library", str(lib))
     assert code == 0 and "person mallory" in err, err
@@ -65,13 +69,19 @@ def test_malformed_records_from_a_peer_break_no_command(
     assert code == 0, err
     sidecar = (folder / "face.jpg.xmp").read_text(encoding="utf-8")
     xml.dom.minidom.parseString(sidecar)  # well-formed
-    assert "Bell" not in sidecar and "Kept" in sidecar
+    assert "Bell" not in sidecar and "Kept" in sidecar and "Rating" not in sidecar
+    code, out, err = run(capsys, "rate", "--library", str(lib), str(folder / "face.jpg"))
+    assert code == 0 and out.endswith(": not rated\n"), (out, err)
+    code, out, err = run(capsys, "search", "rating:>=1", "--library", str(lib))
+    assert code == 1 and "malformed record" in err, err
     code, out, err = run(capsys, "scan", str(folder), "--library", str(lib), "--quiet")
     assert code == 0, err
 
     code, out, _ = run(capsys, "check", "--library", str(lib))
     assert code == 1
     for what in (f"photo {OTHER}", "person mallory", "'Bell\\x07ringer'", "'Yes'", "the face"):
+        assert what in out, out
+    for what in ("the rating is 7, not 0 to 5", "favourite flag is 'yes'", "rejected flag is nan"):
         assert what in out, out
     code, out, _ = run(capsys, "check", "--repair", "--library", str(lib))
     assert code == 0 and "quarantine" in out

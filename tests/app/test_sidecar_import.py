@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -63,3 +64,31 @@ def test_scan_imports_keywords_and_named_faces_from_another_apps_sidecar(
     capsys.readouterr()
     photos = {Path(p["paths"][0]).name: p for p in export(capsys, library)["photos"]}
     assert photos["obama.jpg"]["user"] == {"Events/Speech": False}
+
+
+def test_scan_imports_another_apps_rating_and_pick_flag_never_over_the_users(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photo = folder / "coffee.jpg"
+    shutil.copy(PHOTOS / "coffee.jpg", photo)
+    # as Lightroom (stars) and digiKam (its "Accepted" pick label) write them
+    exiftool(
+        "-q", "-o", folder / "coffee.xmp", "-XMP-xmp:Rating=3", "-XMP-digiKam:PickLabel=3", photo
+    )
+    library = tmp_path / "lib"
+    assert main(["scan", str(folder), "--library", str(library), "--quiet"]) == 0
+    capsys.readouterr()
+    (record,) = export(capsys, library)["photos"]
+    assert record["marks"] == {"rating": 3, "favourite": True}
+
+    assert main(["rate", "--library", str(library), str(photo), "5", "--no-favourite"]) == 0
+    (folder / "coffee.xmp").unlink()
+    exiftool("-q", "-o", folder / "coffee.xmp", "-XMP-xmp:Rating=-1", photo)  # rejected elsewhere
+    os.utime(photo, (1, 1))
+    main(["scan", str(folder), "--library", str(library), "--quiet"])
+    capsys.readouterr()
+    (record,) = export(capsys, library)["photos"]
+    # the user's stars and favourite stay; the reject, which the user never set, comes in
+    assert record["marks"] == {"rating": 5, "favourite": False, "rejected": True}

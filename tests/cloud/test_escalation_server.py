@@ -61,8 +61,10 @@ def test_cloud_model_reproduces_its_golden_outputs(name: str) -> None:
 
 def test_health_metadata_and_tags_of_real_photos(served: tuple[str, dict[str, str]]) -> None:
     url, auth = served
-    assert requests.get(url + "/v2/health/ready", timeout=10).status_code == 401  # token needed
-    assert requests.get(url + "/v2/health/ready", headers=auth, timeout=30).status_code == 200
+    # a load balancer's probes need no token; everything else does
+    assert requests.get(url + "/v2/health/live", timeout=10).status_code == 200
+    assert requests.get(url + "/v2/health/ready", timeout=30).status_code == 200
+    assert requests.get(url + "/v2", timeout=10).status_code == 401
     meta = requests.get(url + "/v2/models/cloud_tagger", headers=auth, timeout=10).json()
     version = meta["versions"][0]
     assert version.startswith("efficientnet-lite0-imagenet") and "+vocabulary@" in version

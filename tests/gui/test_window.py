@@ -37,6 +37,7 @@ MENUS = {
         "",
         "Tag Extra &Near-Duplicates",
     ],
+    "&Photo": ["&Rating", "&Favourite", "Re&ject"],
     "&View": [
         "&Photos",
         "P&eople",

@@ -3,9 +3,11 @@ have a size limit; the API describes itself."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import requests
 
@@ -104,3 +106,15 @@ def test_the_api_describes_itself(server: ThreadServer) -> None:
     assert {"200", "400", "401", "413"} <= set(sync["responses"])
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
     assert requests.get(server.url + "/healthz", timeout=10).json() == {"status": "ok"}
+
+
+def test_the_api_page_needs_no_internet(server: ThreadServer) -> None:
+    """/docs loads Swagger UI from the server itself: on a LAN with no internet it still shows."""
+    page = requests.get(server.url + "/docs", timeout=10)
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith(server.url) or s.startswith("/") for s in sources), sources
+    for source in sources:
+        asset = requests.get(urljoin(server.url, source), timeout=10)
+        assert asset.status_code == 200 and len(asset.content) > 500, source
+    assert requests.get(server.url + "/redoc", timeout=10).status_code == 404  # it needs a CDN

@@ -164,6 +164,24 @@ MALFORMED: dict[str, tuple[Write, list[str]]] = {
         put("rejected", "x", True),
         ["not a photo, a face number and a person"],
     ),
+    "a rating that is text": (
+        put("marks", f"{PHOTO}|rating", "5"),
+        [f"photo {PHOTO}, its 'rating'", "the rating is '5', not a whole number of stars"],
+    ),
+    "a rating of 7 stars": (put("marks", f"{PHOTO}|rating", 7), ["the rating is 7, not 0 to 5"]),
+    "a rating of -3 stars": (put("marks", f"{OTHER}|rating", -3), ["the rating is -3, not 0"]),
+    "a rating that is not a number": (
+        put("marks", f"{PHOTO}|rating", float("nan")),
+        ["the rating is nan"],
+    ),
+    "a favourite flag that is text": (
+        put("marks", f"{PHOTO}|favourite", "yes"),
+        ["its favourite flag is 'yes', not true or false"],
+    ),
+    "a mark that is not a rating or a flag": (
+        put("marks", f"{PHOTO}|colour", "red"),
+        ["not a photo and a rating, favourite or rejected"],
+    ),
 }
 
 
@@ -252,6 +270,9 @@ def test_well_formed_writes_to_every_root_are_stored(
         roots["face_person"][f"{OTHER}|0"] = Map({"person": "bob", "confirmed": False})
         roots["confirmed"][f"{OTHER}|0"] = "bob"
         roots["rejected"][f"{OTHER}|0|bob"] = True
+        roots["marks"][f"{OTHER}|rating"] = 4
+        roots["marks"][f"{OTHER}|favourite"] = True
+        roots["marks"][f"{OTHER}|rejected"] = False
 
     assert send(server.url, token, peer_of(server.url, token), honest).status_code == 200
     assert len(stored(storage, library_id)) == len(before) + 1

@@ -52,7 +52,10 @@ JSONISH = st.recursive(
     max_leaves=12,
 )
 KEYS = st.sampled_from(
-    [PHOTO, f"{PHOTO}|0", f"{PHOTO}|1", f"{PHOTO}|Cat", f"{PHOTO}|0|p1", "p1", "p1|", "|", ""]
+    [
+        *(PHOTO, f"{PHOTO}|0", f"{PHOTO}|1", f"{PHOTO}|Cat", f"{PHOTO}|0|p1", "p1", "p1|", "|", ""),
+        *(f"{PHOTO}|rating", f"{PHOTO}|favourite", f"{PHOTO}|rejected"),
+    ]
 ) | st.text(max_size=40)
 VALUES = st.one_of(
     JSONISH,

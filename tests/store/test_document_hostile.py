@@ -116,10 +116,12 @@ def _read_everything(library: Library, keys: list[str]) -> None:
     people = [p["id"] for p in doc.people()] + ["p1", "", "|"] + keys
     photos = doc.photo_ids() + [PHOTO, OTHER] + keys
     doc.photo_count(), doc.face_people(), doc.rejections(), doc.skipped(), doc.malformed()
+    doc.all_marks()
     for pid in people:
         doc.resolve_person(pid), doc.person(pid)
     for photo in photos:
         doc.has_photo(photo), doc.auto_tags(photo), doc.user_tags(photo), doc.faces(photo)
+        doc.marks(photo)
         library.auto_tags(photo), library.user_tags(photo), library.faces(photo)
         library.effective_tags(photo, lambda tag: 0.5), library.context_tags(photo)
         for n in range(3):
