@@ -64,7 +64,17 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 node-packages:
 	$(call apt_install,nodejs npm)
 
-pytest: $(STAMP) $(JS_STAMP)
+# A stock inference server (MLServer with its scikit-learn runtime) that escalation is tested
+# against, in an environment of its own: it pins a FastAPI of its own.
+INTEROP := .venv-interop
+INTEROP_STAMP := $(INTEROP)/.installed-stamp
+$(INTEROP_STAMP): tests/interop/requirements.txt
+	test -x $(INTEROP)/bin/python || $(PYTHON) -m venv $(INTEROP)
+	$(INTEROP)/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r tests/interop/requirements.txt
+	touch $(INTEROP_STAMP)
+
+pytest: $(STAMP) $(JS_STAMP) $(INTEROP_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # The property tests with fresh random examples, many more of them (tests/conftest.py).

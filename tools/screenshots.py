@@ -8,8 +8,9 @@ photos selected), cloud.png (the photos the cloud model refined, synced with a s
 settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages),
 new-models.png (a model release tried on the library, what it would change, Accept or Reject),
 grid-dark.png (the grid in a dark colour scheme), places.png (a trip's photos by place),
-search.png (a search of the whole library) and duplicates.png (near-duplicate groups). Works on
-any Qt platform: offscreen, or a real X server (xvfb-run).
+search.png (a search of the whole library), duplicates.png (near-duplicate groups), and the
+viewer's viewer-zoomed.png, viewer-add-face.png and viewer-popup.png (tools/shots_viewer.py).
+Works on any Qt platform: offscreen, or a real X server (xvfb-run).
 
 The server is `photo-tagger serve`'s own app on 127.0.0.1, in this process: the sync, the cloud
 model and what the status bar and the dialog say about them are real.
@@ -332,6 +333,9 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.append(save(window, app, out, "grid-dark.png"))
     app.setPalette(light)
     app.styleHints().unsetColorScheme()
+    from shots_viewer import shots as viewer_shots  # beside this file
+
+    shots.extend(viewer_shots(window, app, out, work))
     shots.extend(context_shots(window, app, out, work))
     shots.extend(traps_view_shots(window, app, out, work))
     shots.extend(ratings_shots(window, app, out, work))

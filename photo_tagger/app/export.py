@@ -30,6 +30,10 @@ def photo_record(library: Library, photo_id: str, threshold: Threshold) -> Recor
         fp = doc.face_person(photo_id, i)
         person = doc.resolve_person(fp[0]) if fp else None
         out_faces.append({"box": f["box"], "score": f["score"], "person": person})
+    for n, box in doc.user_faces(photo_id).items():  # drawn by the user: a face for sure
+        fp = doc.face_person(photo_id, n)
+        person = doc.resolve_person(fp[0]) if fp else None
+        out_faces.append({"box": box, "score": 1.0, "person": person})
     return {
         "id": photo_id,
         "paths": sorted(index.paths_for(photo_id)),

@@ -112,7 +112,7 @@ def photo_names(doc: LibraryDocument, photo_id: str, names: dict[str, str]) -> l
     window reads them (gui/facts.py)."""
     _, faces = doc.faces(photo_id)
     out = []
-    for i in range(len(faces)):
+    for i in [*range(len(faces)), *doc.user_faces(photo_id)]:
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             name = names.get(doc.resolve_person(fp[0]))

@@ -39,11 +39,19 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     p.add_argument("--model", help="the model's name on the endpoints (default cloud_tagger)")
     p.add_argument(
         "--api",
-        choices=("oip", "openai-chat"),
+        choices=("oip", "oip-classifier", "openai-chat"),
         help="what the endpoints speak: oip (default), the Open Inference Protocol v2 with a model "
-        "that takes photo files and answers tags, as `photo-tagger serve` has; openai-chat, an "
+        "that takes photo files and answers tags, as `photo-tagger serve` has; oip-classifier, a "
+        "stock image classifier on Triton, KServe or MLServer (see --classifier); openai-chat, an "
         "OpenAI-compatible vision chat API (Ollama, LocalAI, vLLM: give its base URL, e.g. "
         "http://box:11434/v1, and --model), asked which of the library's tags each photo shows",
+    )
+    p.add_argument(
+        "--classifier",
+        metavar="FILE",
+        help="with --api oip-classifier: a JSON file of the classifier's settings (its input and "
+        'output names, "size", "layout" NCHW/NHWC/flat, "mean", "std", and "labels": "imagenet" '
+        "or the library tag of each class)",
     )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--on", action="store_true", help="turn on with the remembered settings")
@@ -65,6 +73,7 @@ def cmd_escalate(args: argparse.Namespace) -> int:
         "max_side": args.max_side,
         "model": args.model,
         "api": args.api,
+        "classifier": _read_settings(args.classifier) if args.classifier else None,
     }
     with open_library(args) as library:
         if args.off:
@@ -88,6 +97,18 @@ def cmd_escalate(args: argparse.Namespace) -> int:
             )
         report = escalation.Escalator(library).run(on_refined=_print_refined)
     return _print_report(report)
+
+
+def _read_settings(path: str) -> str:
+    from photo_tagger.errors import EscalationNotConfiguredError
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read(1 << 20)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EscalationNotConfiguredError(
+            f"The classifier's settings file {path} cannot be read: {exc}."
+        ) from None
 
 
 def _print_refined(r: Any) -> None:

@@ -36,11 +36,13 @@ from typing import Any
 import requests
 
 from photo_tagger.cloud.chat_client import ChatClient, asked_tags
+from photo_tagger.cloud.classifier_client import ClassifierClient, ClassifierSpec
 from photo_tagger.cloud.escalation_photos import (
     MAX_TAGS,
     accepted_tags,
     best_local_score,
     cloud_tags,
+    imagenet_scorer,
     models_vocabulary,
     refined_in_cloud,
     start_of_day,
@@ -49,6 +51,7 @@ from photo_tagger.cloud.escalation_photos import (
 from photo_tagger.cloud.escalation_queue import EscalationQueue, Waiting
 from photo_tagger.cloud.escalation_settings import (
     CHAT,
+    CLASSIFIER,
     DEFAULT_MODEL,
     LAST_VERSION,
     EscalationSettings,
@@ -212,6 +215,17 @@ class Escalator:
                 session.close()
 
     def _client(self, settings: EscalationSettings, session: requests.Session) -> InferenceClient:
+        if settings.api == CLASSIFIER:  # a stock image classifier: a tensor in, scores out
+            return ClassifierClient(
+                settings.endpoints,
+                settings.token,
+                settings.model,
+                session,
+                ClassifierSpec.from_json(settings.classifier),
+                imagenet_scorer(self.library.path),
+                max_answer=self.max_answer,
+                deadline=self.deadline,
+            )
         if settings.api == CHAT:  # asked which of the library's tags a photo shows
             return ChatClient(
                 settings.endpoints,

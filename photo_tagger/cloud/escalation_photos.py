@@ -5,7 +5,7 @@ functions of a photo's tags and pixels, for escalation.py (which names them too)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,21 @@ def models_vocabulary(library_path: Path) -> frozenset[str] | None:
         return frozenset(Vocabulary.from_file(Manifest(folder).vocabulary_file()).names)
     except (ModelError, OSError, ValueError):
         return None
+
+
+def imagenet_scorer(library_path: Path) -> Callable[[np.ndarray], dict[str, float]] | None:
+    """How the library's models read 1000 ImageNet probabilities as tags (None when their
+    vocabulary cannot be read, or maps another set of classes)."""
+    from photo_tagger.cloud.model_updates import active_models_dir
+    from photo_tagger.vision.model import Manifest
+    from photo_tagger.vision.vocabulary import Vocabulary
+
+    try:
+        folder = active_models_dir(library_path)
+        vocabulary = Vocabulary.from_file(Manifest(folder).vocabulary_file())
+    except (ModelError, OSError, ValueError):
+        return None
+    return vocabulary.scores if vocabulary.num_classes == 1000 else None
 
 
 def start_of_day(now: float) -> float:

@@ -28,8 +28,9 @@ LAST_VERSION = PREFIX + "last_model_version"  # the model version an endpoint la
 API = PREFIX + "api"
 # what the endpoints speak: the Open Inference Protocol v2 with a model that takes photo files and
 # answers tags (photo-tagger serve's), or an OpenAI-compatible vision chat API
-OIP, CHAT = "oip", "openai-chat"
-APIS = (OIP, CHAT)
+OIP, CLASSIFIER, CHAT = "oip", "oip-classifier", "openai-chat"
+APIS = (OIP, CLASSIFIER, CHAT)
+CLASSIFIER_SPEC = PREFIX + "classifier"  # a stock classifier's settings (classifier_client.py)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class EscalationSettings:
     max_side: int = 1024  # long side of what is sent, in pixels
     model: str = DEFAULT_MODEL
     api: str = OIP
+    classifier: str = ""  # JSON of a stock classifier's settings, with --api oip-classifier
 
     @classmethod
     def of(cls, doc_log: DocumentLog) -> EscalationSettings:
@@ -56,6 +58,7 @@ class EscalationSettings:
             max_side=int(doc_log.setting(MAX_SIDE) or d.max_side),
             model=str(doc_log.setting(MODEL) or d.model),
             api=str(doc_log.setting(API) or d.api),
+            classifier=str(doc_log.setting(CLASSIFIER_SPEC) or ""),
         )
 
     def save(self, doc_log: DocumentLog) -> None:
@@ -69,6 +72,7 @@ class EscalationSettings:
                 MAX_SIDE: self.max_side,
                 MODEL: self.model,
                 API: self.api,
+                CLASSIFIER_SPEC: self.classifier or None,
             }
         )
 
@@ -94,6 +98,10 @@ def check_settings(s: EscalationSettings) -> EscalationSettings:
         raise EscalationNotConfiguredError(
             "Give the chat model's name with --model (e.g. llava, or qwen2.5vl:7b on Ollama)."
         )
+    if s.api == CLASSIFIER:
+        from photo_tagger.cloud.classifier_client import ClassifierSpec
+
+        ClassifierSpec.from_json(s.classifier or "{}")  # says what is wrong with them
     if s.enabled and not endpoints:
         raise EscalationNotConfiguredError("Give at least one --endpoint URL.")
     if s.enabled and not s.token.strip() and s.api == OIP:

@@ -15,6 +15,7 @@ from photo_tagger.gui import map_page, timeline
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.grid import PhotoGrid
 from photo_tagger.gui.settings import Settings
+from photo_tagger.gui.viewer_menu import ViewerMenu, install_photo_menu
 
 if TYPE_CHECKING:
     from photo_tagger.gui.window import MainWindow
@@ -147,6 +148,7 @@ class Actions:
                     menu.addSeparator()
                 else:
                     menu.addAction(action)
+        self.photo: ViewerMenu = install_photo_menu(window, menu.menuAction())  # before Help
 
     def build_toolbar(self, window: MainWindow) -> tuple[SizeSlider, QLineEdit]:
         """The toolbar: pages, Add Folder, then the thumbnail size and the search field (which

@@ -32,6 +32,7 @@ class DocumentReader(Protocol):
     def faces(self, photo_id: str) -> tuple[str | None, list[dict[str, Any]]]: ...
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None: ...
     def marks(self, photo_id: str) -> Marks: ...
+    def user_faces(self, photo_id: str) -> dict[int, list[float]]: ...
 
 
 @dataclass(frozen=True)
@@ -91,15 +92,17 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
         else:
             tags[tag] = TagFact(score, SOURCE_NAMES.get(a["source"], a["source"]), a.get("model"))
     _, faces = doc.faces(photo_id)
+    drawn = doc.user_faces(photo_id)  # faces the user drew by hand
     people = set()
-    for i in range(len(faces)):
+    for i in [*range(len(faces)), *drawn]:
         fp = doc.face_person(photo_id, i)
         if fp is not None:
             people.add(fp[0])
     cloud = rules.cloud_model_of(auto)
     best = best_model_score(auto)
     marks = doc.marks(photo_id)
-    return PhotoFacts(tags, frozenset(people), len(faces), best, bool(user), cloud, marks)
+    faces_in_all = len(faces) + len(drawn)
+    return PhotoFacts(tags, frozenset(people), faces_in_all, best, bool(user), cloud, marks)
 
 
 def tag_nodes(tags: Iterable[str]) -> set[str]:

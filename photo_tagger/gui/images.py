@@ -142,9 +142,11 @@ class ImageLoader(QObject):
 # --- loads (run off the UI thread) ---------------------------------------------------------------
 
 
-def read_scaled(path: Path, box: QSize, device_pixel_ratio: float = 1.0) -> Pixels | None:
+def read_scaled(
+    path: Path, box: QSize, device_pixel_ratio: float = 1.0, turn: int = 0
+) -> Pixels | None:
     """An image file (a thumbnail) scaled down to fit `box` (logical pixels) on a screen of
-    this density. None if it cannot be read."""
+    this density, turned `turn` degrees clockwise. None if it cannot be read."""
     import cv2
     import numpy as np
 
@@ -155,6 +157,8 @@ def read_scaled(path: Path, box: QSize, device_pixel_ratio: float = 1.0) -> Pixe
     bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if bgr is None:
         return None
+    if turn % 360:
+        bgr = np.ascontiguousarray(np.rot90(bgr, k=-(turn % 360) // 90))
     h, w = bgr.shape[:2]
     k = min(box.width() * device_pixel_ratio / w, box.height() * device_pixel_ratio / h, 1.0)
     if k < 1.0:

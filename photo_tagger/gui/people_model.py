@@ -137,7 +137,8 @@ class PeopleModel(QAbstractListModel):
             return cached
         size = session.photo_size(face[0])
         _, faces = session.doc.faces(face[0])
-        if size is None or face[1] >= len(faces):
+        boxes = {i: f["box"] for i, f in enumerate(faces)} | session.doc.user_faces(face[0])
+        if size is None or face[1] not in boxes:
             return None
         info = session.index.photo(face[0]) or {}
         thumb = info.get("thumbnail")
@@ -145,7 +146,7 @@ class PeopleModel(QAbstractListModel):
             read_face_crop,
             session.thumbs_root / thumb if thumb else None,
             session.path_of(face[0]),
-            tuple(faces[face[1]]["box"]),  # type: ignore[arg-type]
+            tuple(boxes[face[1]]),  # type: ignore[arg-type]
             size,
             CROP,
             self.dpr,

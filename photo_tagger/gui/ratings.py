@@ -15,7 +15,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QRectF
 from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QUndoCommand
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QMenu, QStackedWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QStackedWidget
 
 from photo_tagger.gui.facts import FAVOURITES, RATING, REJECTED, FactsIndex, Filter
 from photo_tagger.gui.grid import PhotoGrid
@@ -107,11 +107,7 @@ class Ratings(QObject):
         self._session: Session | None = None
         window.grid.set_overlay(self._paint_thumbnail)
         window.viewer.photoShown.connect(lambda _: self.bar.update())
-        layout = window.viewer.layout()
-        first = layout.itemAt(0) if layout is not None else None
-        top = first.layout() if first is not None else None
-        if isinstance(top, QHBoxLayout):  # the viewer's bar of buttons
-            top.insertWidget(2, self.bar)
+        window.viewer.top_bar.insertWidget(2, self.bar)  # after the photo's name
 
     def set_session(self, session: Session | None) -> None:
         """Follow the open library: what another device or a scan changed is painted too."""

@@ -4,6 +4,7 @@
   `paths`: where a library lives by default and the names of the files in its folder.
 - `document.LibraryDocument`: typed reads and writes of the shared document (photos, tags,
   faces), built on `doc_marks.PhotoMarks` (ratings, favourites and rejects, `marks.Marks`),
+  and on `photo_edits.PhotoEdits` (the user's rotations and hand-drawn faces),
   `face_people.FacePeople` (who each face is, the people) and
   `doc_layout.DocumentLayout` (the CRDT's roots, transactions, lookups kept in step); every value
   read is checked by `doc_values` (a malformed one, from another device, is skipped and

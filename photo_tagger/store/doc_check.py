@@ -27,6 +27,8 @@ ROOTS = (
     "rejected",
     "people",
     "marks",
+    "rotation",
+    "user_faces",
 )
 
 
@@ -124,6 +126,11 @@ def problems(root: str, key: str, value: Any) -> list[str]:
         return _one(doc_values.user_tag(key, value)[1])
     if root == "marks":
         return _one(mark(key, value)[1])
+    if root == "rotation":
+        key_problem = doc_values.photo_id_problem(key)
+        return [key_problem] if key_problem else _one(doc_values.rotation(value)[1])
+    if root == "user_faces":
+        return _one(doc_values.user_face(key, value)[1])
     if root in ("face_person", "confirmed"):
         if doc_values.face_key(key) is None:
             return ["it is not a photo and a face number"]

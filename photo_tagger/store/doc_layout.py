@@ -17,6 +17,9 @@ How it is laid out in the CRDT (root name: key -> value):
     rejected     "<content id>|<face>|<person id>" -> True       (a set: a Map keyed by member)
     people       person id -> Map {"name": str | None, "merged_into": id | None, "hidden": bool}
     marks        "<content id>|rating" -> 0..5, "<content id>|favourite" / "|rejected" -> bool
+    rotation     content id -> 90 / 180 / 270 (degrees clockwise the user turned the photo)
+    user_faces   "<content id>|<face>" -> {"box": [x0, y0, x1, y1]}   (a face the user drew;
+                               its face number is 100000 or more, the detector's count from 0)
     quarantine   "<root>|<key>" -> JSON text of a malformed value set aside (doc_check.py)
 
 Why flat root Maps instead of a Map per photo with Maps inside:
@@ -70,6 +73,8 @@ ROOTS: tuple[str, ...] = (
     "rejected",
     "people",
     "marks",
+    "rotation",
+    "user_faces",
     QUARANTINE,
 )
 NESTED_ROOTS = ("people",)  # the roots whose values are shared types (a Map per person)

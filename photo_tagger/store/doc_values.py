@@ -214,13 +214,42 @@ def person(value: Any, is_map: bool) -> tuple[dict[str, Any] | None, Problem | N
     return {"name": name, "merged_into": merged_into, "hidden": hidden}, None
 
 
+ROTATIONS = (0, 90, 180, 270)  # degrees clockwise, on top of the orientation the photo carries
+USER_FACE_FIRST = 100_000  # face numbers from here on are faces the user drew (the detector's: 0..)
+MAX_COORDINATE = 1e6  # a face box's corners, in pixels of the photo
+
+
+def rotation(value: Any) -> tuple[int | None, Problem | None]:
+    """A "rotation" value: how far the user turned the photo, in degrees clockwise."""
+    if is_number(value) and float(value) in ROTATIONS:
+        return int(value), None
+    return None, f"its rotation is {short(value)}, not 0, 90, 180 or 270 degrees"
+
+
+def user_face(key: Any, value: Any) -> tuple[tuple[str, int, list[float]] | None, Problem | None]:
+    """A "user_faces" entry: (photo id, face number, box [x0, y0, x1, y1])."""
+    face = face_key(key) if isinstance(key, str) else None
+    if face is None or face[1] < USER_FACE_FIRST:
+        return None, "it is not a photo and the number of a face drawn by hand"
+    value = plain(value)
+    box = value.get("box") if isinstance(value, dict) else None
+    if (
+        not isinstance(box, list)
+        or len(box) != 4
+        or not all(is_number(v) and abs(v) <= MAX_COORDINATE for v in box)
+        or not (box[0] < box[2] and box[1] < box[3])
+    ):
+        return None, f"the face drawn by hand is {short(value)}, not a box"
+    return (face[0], face[1], [float(v) for v in box]), None
+
+
 def describe(root: str, key: str) -> str:
     """Which photo, face or person a key of `root` is about, in words."""
-    if root in ("photos", "auto.cloud"):
+    if root in ("photos", "auto.cloud", "rotation"):
         return f"photo {key}"
     if root == "people":
         return f"person {key}"
-    if root in ("face_person", "confirmed"):
+    if root in ("face_person", "confirmed", "user_faces"):
         face = face_key(key)
         return f"face {face[1]} of photo {face[0]}" if face else f"the face {key!r}"
     if root == "user":

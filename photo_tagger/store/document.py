@@ -2,9 +2,10 @@
 
 What the document holds (DESIGN.md, "The shared document"), per photo, keyed by content id: auto
 tags per source, user tags, faces, the person of each face (suggested or confirmed) and the people
-the user rejected for a face, the photo's rating, favourite and reject flags; and the people
-themselves. How that is laid out in the CRDT, and why, is doc_layout.py's to tell; who each face
-is and the people are written in face_people.py, the ratings and flags in doc_marks.py.
+the user rejected for a face, the photo's rating, favourite and reject flags, the user's rotation
+and hand-drawn faces; and the people themselves. How that is laid out in the CRDT, and why, is
+doc_layout.py's to tell; who each face is and the people are written in face_people.py, the ratings
+and flags in doc_marks.py, the rotations and hand-drawn faces in photo_edits.py.
 
 Only this package imports pycrdt; callers get dicts, lists, strings and floats.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from photo_tagger.store import doc_values, rules
 from photo_tagger.store.doc_layout import SEP, Record, check_photo_id
 from photo_tagger.store.doc_marks import PhotoMarks
+from photo_tagger.store.photo_edits import PhotoEdits
 
 # How a record that holds both the model's tags and the faces starts, and what it holds further on
 # (doc_layout._dumps: no spaces; the tags first, as every writer here puts them).
@@ -28,7 +30,7 @@ _BOTH = ('{"auto":{', ',"faces":{')
 SOURCES: tuple[str, ...] = (rules.LOCAL, rules.CLOUD)
 
 
-class LibraryDocument(PhotoMarks):
+class LibraryDocument(PhotoMarks, PhotoEdits):
     """Typed reads and writes of the shared document; each write is one transaction.
 
     `batch()` groups many writes (a scan's photos) into one transaction, hence one update. The

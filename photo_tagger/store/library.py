@@ -116,6 +116,9 @@ class Library(ClosedAtExit):
     def marks(self, photo_id: str) -> Marks:
         return self.document.marks(photo_id)
 
+    def user_faces(self, photo_id: str) -> dict[int, list[float]]:
+        return self.document.user_faces(photo_id)
+
     @property
     def thumbs_dir(self) -> Path:
         return self.path / THUMBS_DIR

@@ -51,6 +51,20 @@ MENUS = {
         "Filters",
         "Tags",
     ],
+    "P&hoto": [
+        "Zoom &In\tCtrl+=",
+        "Zoom &Out\tCtrl+-",
+        "&Fit in Window\tCtrl+0",
+        "Actual &Size (100 %)\tCtrl+1",
+        "",
+        "Rotate &Left",
+        "Rotate &Right",
+        "&Add Face",
+        "",
+        "F&ull Screen",
+        "Sli&deshow",
+        "Slideshow &Interval",
+    ],
     "&Help": ["Check for &Model Updates", "&Check the Library", "", "&About Photo Tagger"],
 }
 

@@ -182,6 +182,14 @@ MALFORMED: dict[str, tuple[Write, list[str]]] = {
         put("marks", f"{PHOTO}|colour", "red"),
         ["not a photo and a rating, favourite or rejected"],
     ),
+    "a rotation that is not a quarter turn": (
+        put("rotation", OTHER, 45),
+        [f"photo {OTHER}", "its rotation is 45.0, not 0, 90, 180 or 270 degrees"],
+    ),
+    "a face drawn by hand that is no box": (
+        put("user_faces", f"{OTHER}|100000", {"box": [5, 5, 1, 1]}),
+        [f"face 100000 of photo {OTHER}", "not a box"],
+    ),
 }
 
 
@@ -273,6 +281,8 @@ def test_well_formed_writes_to_every_root_are_stored(
         roots["marks"][f"{OTHER}|rating"] = 4
         roots["marks"][f"{OTHER}|favourite"] = True
         roots["marks"][f"{OTHER}|rejected"] = False
+        roots["rotation"][OTHER] = 270
+        roots["user_faces"][f"{OTHER}|123456"] = {"box": [10.0, 20.0, 50.0, 70.0]}
 
     assert send(server.url, token, peer_of(server.url, token), honest).status_code == 200
     assert len(stored(storage, library_id)) == len(before) + 1
@@ -346,6 +356,8 @@ _GOOD = st.sampled_from(
         "p1",
         ("map", {"person": "p1", "confirmed": False}),
         ("map", {"name": "Ann", "merged_into": None, "hidden": False}),
+        90,
+        {"box": [1.0, 2.0, 3.0, 4.0]},
     ]
 )
 _OPS = st.one_of(

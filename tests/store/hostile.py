@@ -53,8 +53,19 @@ JSONISH = st.recursive(
 )
 KEYS = st.sampled_from(
     [
-        *(PHOTO, f"{PHOTO}|0", f"{PHOTO}|1", f"{PHOTO}|Cat", f"{PHOTO}|0|p1", "p1", "p1|", "|", ""),
-        *(f"{PHOTO}|rating", f"{PHOTO}|favourite", f"{PHOTO}|rejected"),
+        PHOTO,
+        f"{PHOTO}|0",
+        f"{PHOTO}|1",
+        f"{PHOTO}|Cat",
+        f"{PHOTO}|0|p1",
+        f"{PHOTO}|100000",
+        f"{PHOTO}|rating",
+        f"{PHOTO}|favourite",
+        f"{PHOTO}|rejected",
+        "p1",
+        "p1|",
+        "|",
+        "",
     ]
 ) | st.text(max_size=40)
 VALUES = st.one_of(

@@ -122,6 +122,7 @@ def _read_everything(library: Library, keys: list[str]) -> None:
     for photo in photos:
         doc.has_photo(photo), doc.auto_tags(photo), doc.user_tags(photo), doc.faces(photo)
         doc.marks(photo)
+        doc.rotation(photo), doc.user_faces(photo), library.user_faces(photo)
         library.auto_tags(photo), library.user_tags(photo), library.faces(photo)
         library.effective_tags(photo, lambda tag: 0.5), library.context_tags(photo)
         for n in range(3):
