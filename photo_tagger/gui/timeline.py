@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QPoint, QRectF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QBoxLayout, QHBoxLayout, QLabel, QWidget
 
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
 from photo_tagger.store.catalog import TAKEN, Row
@@ -267,17 +267,19 @@ class Timeline(QWidget):
 
 
 def install(window: MainWindow) -> Timeline:
-    """Put the timeline on the right of the window's grid."""
+    """Put the timeline on the right of the window's grid, in the grid's own page (the grid keeps
+    its parent: other parts tell the page by it)."""
     grid = window.grid
     page = grid.parentWidget()
     layout = page.layout() if page is not None else None
-    holder = QWidget()
-    row = QHBoxLayout(holder)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.setSpacing(0)
-    if layout is not None:
-        layout.replaceWidget(grid, holder)
-    row.addWidget(grid, 1)
-    timeline = Timeline(grid, holder)
-    row.addWidget(timeline)
+    timeline = Timeline(grid, page)
+    if isinstance(layout, QBoxLayout):
+        at = layout.indexOf(grid)
+        stretch = layout.stretch(at)
+        layout.removeWidget(grid)
+        row = QHBoxLayout()
+        row.setSpacing(0)
+        row.addWidget(grid, 1)
+        row.addWidget(timeline)
+        layout.insertLayout(at, row, stretch)
     return timeline

@@ -55,6 +55,7 @@ def test_a_click_on_the_timeline_jumps_the_grid_to_that_month(
     qtbot.waitUntil(lambda: window.grid_model is not None and window.grid_model.rowCount() == 720)
     bar = timeline_of(window)
     qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)
+    assert window.grid.parentWidget() is window.stack.widget(1)  # the grid stays in its page
     assert [m.key for m in bar.months][:2] == ["2024-06", "2024-05"]  # newest first
     assert bar.months[-1].key == "2022-01" and len(bar.months) == 30
     assert top_rows(window) == {"2024-06"}
