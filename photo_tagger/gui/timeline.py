@@ -97,7 +97,6 @@ class Timeline(QWidget):
         self.setFixedWidth(WIDTH)
         self.setMouseTracking(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip("")
         self.bubble = QLabel(parent)  # the month under the pointer, to the left of the bar
         self.bubble.setObjectName("timelineMonth")
         self.bubble.setAutoFillBackground(True)
