@@ -26,7 +26,7 @@ DATA = {
         "licenses/*",
         "cloud/*.onnx",
     ],
-    "photo_tagger.shipped.resources": ["keys/*", "samples/*", "icons/*"],
+    "photo_tagger.shipped.resources": ["keys/*", "samples/*", "icons/*", "map/*"],
 }
 
 

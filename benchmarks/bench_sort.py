@@ -49,7 +49,7 @@ def main() -> None:
 def run(library: Path, settings_file: Path) -> None:
     from PySide6.QtCore import QTimer
 
-    from photo_tagger.app.photo_order import FILE_DATE, ORDERS
+    from photo_tagger.app.photo_order import CATALOGUE_ORDER, ORDERS
     from photo_tagger.gui.app import application, build_services
     from photo_tagger.gui.facts import FOLDER_TREE
     from photo_tagger.gui.settings import Settings
@@ -108,7 +108,7 @@ def run(library: Path, settings_file: Path) -> None:
     measured("idle (baseline)", lambda: None, lambda: True)
     window.grid.select_ids([session.catalog.rows[len(session.catalog) // 2][0]])  # kept on sorts
     order = window.browsing.order
-    for key in [*(k for k in ORDERS if k != FILE_DATE), FILE_DATE]:
+    for key in [*(k for k in ORDERS if k != CATALOGUE_ORDER), CATALOGUE_ORDER]:
         measured(f"Sort By › {ORDERS[key]}", lambda k=key: order.set_order(k), order.settled)
     folders = window.browsing.folders
     measured(

@@ -73,10 +73,11 @@ def test_an_installed_wheel_scans_with_the_models_and_resources_it_carries(
             "import json, photo_tagger\n"
             "from photo_tagger.app.model_updates import SHIPPED_KEYS\n"
             "from photo_tagger.gui.app import samples_dir\n"
+            "from photo_tagger.gui.map_data import world_file\n"
             "from photo_tagger.vision.model import default_models_dir\n"
             "print(json.dumps({'package': photo_tagger.__file__,"
             " 'models': str(default_models_dir()), 'keys': str(SHIPPED_KEYS),"
-            " 'samples': str(samples_dir())}))",
+            " 'samples': str(samples_dir()), 'map': str(world_file())}))",
             cwd=work, env=env,
         )
     )  # fmt: skip
@@ -101,4 +102,6 @@ def test_an_installed_wheel_scans_with_the_models_and_resources_it_carries(
         assert Path(where[name]).is_relative_to(installed / "shipped"), where
     assert (Path(where["keys"]) / "README.md").is_file()
     assert len(list(Path(where["samples"]).glob("*.jpg"))) >= 10
+    assert Path(where["map"]).is_relative_to(installed / "shipped"), where
+    assert Path(where["map"]).is_file() and (Path(where["map"]).parent / "NOTICE.md").is_file()
     assert not list(Path(where["models"]).glob("build_*.py"))  # the rebuild scripts stay home

@@ -338,6 +338,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(context_shots(window, app, out, work))
     # each part's views, from tools/ beside this file (they use this module's save() and settle())
     from shots_info_folders import shots as info_folders_shots
+    from shots_map_timeline import shots as map_timeline_shots
     from shots_ratings import shots as ratings_shots
     from shots_tags_panel import shots as tags_panel_shots
     from shots_traps_view import shots as traps_view_shots
@@ -348,6 +349,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(words_shots(window, app, out, work))
     shots.extend(tags_panel_shots(window, app, out, work))
     shots.extend(info_folders_shots(window, app, out, work))
+    shots.extend(map_timeline_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 

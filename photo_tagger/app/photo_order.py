@@ -1,12 +1,12 @@
 """The orders the grid can show photos in, and putting a catalogue in one of them.
 
-The catalogue comes newest file first (store/catalog.py): that is FILE_DATE and costs nothing.
-The others need a key per photo, read from the local index in one query (capture time from
-`captures`, the day the library first saw a photo from `photos`) or taken from the row (the file
-name). `arrange` sorts in slices of a few thousand rows and merges them, so that no single step
-holds Python's lock for long: it runs off the UI thread while the window keeps answering.
-Photos without a key (no capture time stored yet) go by their file's date. Ties keep the
-catalogue's order.
+The catalogue comes newest first by capture time, a photo that carries none by its file's time
+(store/catalog.py): that is TAKEN_NEWEST, the default, and costs nothing. The others need a key
+per photo, read from the local index in one query (capture time from `captures`, the day the
+library first saw a photo from `photos`) or taken from the row (the file name, the file's time).
+`arrange` sorts in slices of a few thousand rows and merges them, so that no single step holds
+Python's lock for long: it runs off the UI thread while the window keeps answering. Photos without
+a key (no capture time stored yet) go by their file's date. Ties keep the catalogue's order.
 
 A new order is one entry in ORDERS and its keys: from the index in `sort_keys`, or handed to
 `arrange` by the window for what lives in the document (a rating, once photos have one).
@@ -28,8 +28,8 @@ from photo_tagger.errors import LibraryError
 from photo_tagger.store.catalog import CID, MTIME, PATH, Row
 from photo_tagger.store.sqlite import connect_readonly
 
-FILE_DATE: Final = "file-date"  # the catalogue's own order, newest file first
-TAKEN_NEWEST: Final = "taken-newest"
+FILE_DATE: Final = "file-date"  # newest file first
+TAKEN_NEWEST: Final = "taken-newest"  # the catalogue's own order
 TAKEN_OLDEST: Final = "taken-oldest"
 NAME: Final = "name"
 ADDED: Final = "added"  # newest first: what was just added comes first
@@ -43,11 +43,12 @@ ORDERS: Final = {
     NAME: "File Name",
     # RATING: "Rating, Highest First" comes here with ratings (keys: the photos' ratings).
 }
-DEFAULT: Final = FILE_DATE
+CATALOGUE_ORDER: Final = TAKEN_NEWEST  # the order the catalogue's rows come in: no work
+DEFAULT: Final = TAKEN_NEWEST
 SLICE = 4096  # rows sorted in one step
 
 Keys = dict[str, str] | dict[str, float]  # photo -> its sort key, for orders read from the index
-NEWEST_FIRST: Final = (TAKEN_NEWEST, ADDED)
+NEWEST_FIRST: Final = (TAKEN_NEWEST, ADDED, FILE_DATE)
 _WALL_CLOCK = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
@@ -72,13 +73,15 @@ def sort_keys(index_file: Path, order: str) -> Keys:
 
 
 def arrange(rows: list[Row], order: str, keys: Keys) -> list[Row]:
-    """`rows` (in the catalogue's order) in `order`; a new list, `rows` itself for FILE_DATE."""
-    if order not in ORDERS or order == FILE_DATE:
+    """`rows` (in the catalogue's order) in `order`; a new list, `rows` itself for TAKEN_NEWEST."""
+    if order not in ORDERS or order == TAKEN_NEWEST:
         return rows
     get = keys.get
     decorated: list[tuple[object, int]]
     if order == NAME:
         decorated = [(os.path.basename(r[PATH]).casefold(), i) for i, r in enumerate(rows)]
+    elif order == FILE_DATE:
+        decorated = [(r[MTIME], i) for i, r in enumerate(rows)]
     else:  # a photo without a key goes by its file's date (for capture times, as a clock)
         fallback = _epoch_seconds if order == ADDED else _local_clock
         decorated = []

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QFileDialog, QLineEdit, QMessageBox, QSlider, QWidget
 
+from photo_tagger.gui import map_page, timeline
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.grid import PhotoGrid
 from photo_tagger.gui.settings import Settings
@@ -69,10 +70,17 @@ class Actions:
         self.find = _action(w, "&Find", w.focus_search, K.Find)
         self.photos = _action(w, "&Photos", w.show_grid, "Ctrl+1")
         self.people = _action(w, "P&eople", w.show_people, "Ctrl+2")
+        self.map = map_page.install(w)  # View › Map, its page and its line above the grid
         group = QActionGroup(w)
-        for a in (self.photos, self.people):
+        for a in (self.photos, self.people, self.map):
             a.setCheckable(True)
             group.addAction(a)
+        self.timeline_bar = timeline.install(w)  # beside the grid
+        self.timeline = _action(w, "&Timeline", lambda: None)
+        self.timeline.setCheckable(True)
+        self.timeline.setChecked(True)
+        self.timeline.setToolTip("The years and months beside the grid, to jump to a month")
+        self.timeline.toggled.connect(self.timeline_bar.set_enabled_by_user)
         self.photos.setChecked(True)
         self.zoom_in = _action(w, "&Bigger Thumbnails", lambda: w.size_slider.zoom(1), K.ZoomIn)
         if QKeySequence("Ctrl+=") not in self.zoom_in.shortcuts():  # "+" is Shift+= mostly
@@ -127,7 +135,8 @@ class Actions:
                 self.tag_extras,
             ],
             "&View": [
-                *(self.photos, self.people, None, self.zoom_in, self.zoom_out, None),
+                *(self.photos, self.people, self.map, None, self.timeline, None),
+                *(self.zoom_in, self.zoom_out, None),
                 window.filters_dock.toggleViewAction(),
                 window.tags_dock.toggleViewAction(),
             ],
@@ -151,6 +160,7 @@ class Actions:
         tools.setMovable(False)
         tools.addAction(self.photos)
         tools.addAction(self.people)
+        tools.addAction(self.map)
         tools.addSeparator()
         tools.addAction(self.add_folder)
         spacer = QWidget()

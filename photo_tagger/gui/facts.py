@@ -187,6 +187,7 @@ ALL, UNTAGGED, LOW, CLOUD, DUPLICATES = "all", "untagged", "low", "cloud", "dupl
 TAG, PERSON = "tag", "person"
 RATING, FAVOURITES, REJECTED = "rating", "favourites", "rejected"  # RATING: value, least stars
 FOLDER, FOLDER_TREE = "folder", "folder-tree"  # the photos in a folder (and its subfolders)
+PHOTOS = "photos"  # the photos picked on the map (gui/map_page.py)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class Filter:
     kind: str = ALL
     value: str = ""  # a tag ("Animals/Cat", "Dates/2024/05"), a person id, stars ("4"), a folder
     text: str = ""
+    photos: frozenset[str] = frozenset()  # PHOTOS: these photos
 
 
 def keeps_marks(kind: str, value: str, marks: Marks) -> bool:
@@ -242,8 +244,8 @@ def apply_filter(
             ok = True
         elif folder is not None:
             ok = folder(row[PATH])
-        elif kind == DUPLICATES:
-            ok = row[CID] in index.duplicates
+        elif kind in (DUPLICATES, PHOTOS):
+            ok = row[CID] in (index.duplicates if kind == DUPLICATES else flt.photos)
         elif facts is None:
             return False
         else:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-from photo_tagger.app.photo_order import DEFAULT, FILE_DATE, ORDERS, arrange, sort_keys
+from photo_tagger.app.photo_order import CATALOGUE_ORDER, DEFAULT, ORDERS, arrange, sort_keys
 from photo_tagger.gui import settings as opts
 from photo_tagger.gui.runner import TaskRunner
 from photo_tagger.gui.session import Session
@@ -60,7 +60,7 @@ class GridOrder(QObject):
             return
         self.order = order
         self._settings.set(opts.SORT_ORDER, order)
-        if order == FILE_DATE:
+        if order == CATALOGUE_ORDER:
             self.changed.emit(True)
         else:
             self._start()
@@ -68,7 +68,7 @@ class GridOrder(QObject):
     def settled(self) -> bool:
         """The grid's rows are in the order picked (nothing is being worked out)."""
         session = self._session
-        if self.order == FILE_DATE or session is None:
+        if self.order == CATALOGUE_ORDER or session is None:
             return True
         fresh = self._source is session.catalog.rows and self._order_of_arranged == self.order
         return fresh and not self._busy
@@ -76,7 +76,7 @@ class GridOrder(QObject):
     def rows(self, catalog: list[Row]) -> list[Row]:
         """The catalogue's rows in the order picked, or as shown until then (its own order when
         nothing was arranged yet)."""
-        if self.order == FILE_DATE:
+        if self.order == CATALOGUE_ORDER:
             return catalog
         fresh = self._source is catalog and self._order_of_arranged == self.order
         if not fresh and not self._soon.isActive():
@@ -87,7 +87,7 @@ class GridOrder(QObject):
 
     def _start(self) -> None:
         session = self._session
-        if session is None or self.order == FILE_DATE:
+        if session is None or self.order == CATALOGUE_ORDER:
             return
         if self._busy:
             self._again = True

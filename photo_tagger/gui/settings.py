@@ -31,7 +31,9 @@ WINDOW_STATE = Option("window/state", b"", "docks and toolbars")
 LIBRARY = Option("library/path", "", "the library opened last (empty: the platform default)")
 THUMBNAIL_SIZE = Option("view/thumbnail_size", 160, "thumbnail cell size in the grid, in points")
 SORT_ORDER = Option(
-    "view/sort_order", "file-date", "the grid's order (app/photo_order.py ORDERS): View › Sort By"
+    "view/sort_order",
+    "taken-newest",
+    "the grid's order (app/photo_order.py ORDERS): View › Sort By",
 )
 FOLDERS_NESTED = Option(
     "view/folders_nested", True, "picking a folder shows the photos in its subfolders too"

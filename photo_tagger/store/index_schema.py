@@ -87,4 +87,10 @@ def v3(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS = (v1, v2, v3)
+def v4(conn: sqlite3.Connection) -> None:
+    """Photos by when they were taken: the order of the window's grid and of its timeline
+    (store/catalog.py reads the first screen off this index, without sorting every photo)."""
+    conn.execute("CREATE INDEX captures_by_taken ON captures (taken)")
+
+
+MIGRATIONS = (v1, v2, v3, v4)

@@ -40,6 +40,9 @@ MENUS = {
     "&View": [
         "&Photos",
         "P&eople",
+        "&Map",
+        "",
+        "&Timeline",
         "",
         "&Bigger Thumbnails",
         "&Smaller Thumbnails",

@@ -1,4 +1,4 @@
-"""The catalogue: every photo on disk, newest file first, read from a real library's index."""
+"""The catalogue: every photo on disk, newest first, read from a real library's index."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from photo_tagger.store.catalog import (
+    TAKEN,
     Row,
     merge_rows,
     read_catalog,
@@ -34,17 +35,36 @@ def test_the_catalogue_is_one_row_per_photo_on_disk_newest_first(tmp_path: Path)
         fill(library)
         index_file = library.path / INDEX_FILE
         catalog = read_catalog(index_file)  # its own connection, beside the library's
-    assert catalog.rows == [
+    assert [r[:4] for r in catalog.rows] == [
         ("b", "/q/b.jpg", 40, "thumbs/b.jpg"),
         ("a", "/p/a.jpg", 30, "thumbs/a.jpg"),
         ("c", "/p/c.jpg", 10, None),
     ]
     assert len(catalog) == 3
     assert read_first_rows(index_file, 2) == catalog.rows[:2]
-    assert sorted(read_rows_for(index_file, ["b", "d"])) == [
+    assert sorted(r[:4] for r in read_rows_for(index_file, ["b", "d"])) == [
         ("b", "/p/b.jpg", 20, "thumbs/b.jpg"),
         ("b", "/q/b.jpg", 40, "thumbs/b.jpg"),
     ]
+
+
+def test_the_catalogue_is_in_the_order_photos_were_taken(tmp_path: Path) -> None:
+    """A photo copied off a camera last week, taken years ago, goes where it was taken: after
+    photos taken since, whatever their files' times; a photo not read yet goes by its file."""
+    taken = {"a": "2019-05-01T10:00:00", "b": "2024-06-12T14:00:00+01:00", "c": None}
+    with Library.open(tmp_path / "lib") as library:
+        fill(library)
+        for cid, when in taken.items():
+            if when is not None:
+                library.index.set_capture(cid, when, False, None, None, None, None)
+        index_file = library.path / INDEX_FILE
+        catalog = read_catalog(index_file)
+    assert [r[0] for r in catalog.rows] == ["b", "a", "c"]  # c: its file is from 1970
+    assert [r[TAKEN] for r in catalog.rows[:2]] == ["2024-06-12T14:00:00", "2019-05-01T10:00:00"]
+    assert catalog.rows[2][TAKEN].startswith(("1970-01-01", "1969-12-31"))  # this computer's zone
+    assert read_first_rows(index_file, 3) == catalog.rows
+    assert read_first_rows(index_file, 1) == catalog.rows[:1]
+    assert {r[TAKEN] for r in read_rows_for(index_file, ["a"])} == {"2019-05-01T10:00:00"}
 
 
 def test_the_catalogue_is_read_without_the_shared_document(tmp_path: Path) -> None:
@@ -62,22 +82,22 @@ def test_the_catalogue_is_read_without_the_shared_document(tmp_path: Path) -> No
 
 def test_a_scans_photos_join_the_catalogue_in_order_without_reading_it_all() -> None:
     rows: list[Row] = [
-        ("a", "/p/a.jpg", 30, "t"),
-        ("b", "/p/b.jpg", 20, "t"),
-        ("c", "/p/c.jpg", 10, "t"),
+        ("a", "/p/a.jpg", 30, "t", "2024-03-01T00:00:00"),
+        ("b", "/p/b.jpg", 20, "t", "2024-02-01T00:00:00"),
+        ("c", "/p/c.jpg", 10, "t", "2024-01-01T00:00:00"),
     ]
     fetched: list[Row] = [
-        ("n", "/p/n.jpg", 25, "t"),  # a new photo, between a and b
-        ("b", "/p/b.jpg", 20, "t"),  # b, now with a newer copy elsewhere: that one stands for it
-        ("b", "/q/b.jpg", 35, "t"),
+        ("n", "/p/n.jpg", 99, "t", "2024-02-15T00:00:00"),  # a new photo taken between a and b
+        ("b", "/p/b.jpg", 20, "t", "2024-02-01T00:00:00"),  # b, now with a newer copy elsewhere:
+        ("b", "/q/b.jpg", 35, "t", "2024-02-01T00:00:00"),  # that one stands for it
     ]
     merged = merge_rows(rows, ["n", "b"], fetched)
     assert merged is not None
     assert [(r[0], r[1]) for r in merged] == [
-        ("b", "/q/b.jpg"),
         ("a", "/p/a.jpg"),
         ("n", "/p/n.jpg"),
+        ("b", "/q/b.jpg"),
         ("c", "/p/c.jpg"),
     ]
     # a file rewritten into another photo: that one may live on under another path
-    assert merge_rows(rows, ["x"], [("x", "/p/c.jpg", 40, "t")]) is None
+    assert merge_rows(rows, ["x"], [("x", "/p/c.jpg", 40, "t", "2025-01-01T00:00:00")]) is None

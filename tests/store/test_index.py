@@ -184,8 +184,30 @@ def test_an_index_from_before_objects_is_upgraded_and_keeps_its_data(tmp_path: P
             {"label": "person", "score": 0.8, "box": [1.0, 2.0, 30.0, 40.0]}
         ]
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == len(index_schema.MIGRATIONS) == 3
+    assert schema_version(conn) == len(index_schema.MIGRATIONS) == 4
     conn.close()
+
+
+def test_an_index_from_before_the_order_of_taking_is_upgraded(tmp_path: Path) -> None:
+    """Schema 4 indexes capture times, which the grid is ordered by: an index from before gets
+    the index of its photos as they are."""
+    path = tmp_path / "index.sqlite3"
+
+    class IndexBeforeTakenOrder(LocalIndex):
+        MIGRATIONS = index_schema.MIGRATIONS[:3]
+
+    with IndexBeforeTakenOrder.open(path) as old:
+        old.upsert_file("/p/a.jpg", 10, 100, PHOTO)
+        old.set_photo(PHOTO, 4000, 3000, "t/a.jpg", "models@1")
+        old.set_capture(PHOTO, "2024-06-12T14:00:00", False, None, None, None, None)
+    with LocalIndex.open(path):
+        pass
+    conn = sqlite3.connect(path)
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT content_id FROM captures ORDER BY taken DESC LIMIT 1"
+    ).fetchall()
+    conn.close()
+    assert any("captures_by_taken" in str(step) for step in plan), plan
 
 
 def test_objects_replace_a_photos_objects_best_first(index: LocalIndex) -> None:
