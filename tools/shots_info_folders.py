@@ -92,7 +92,7 @@ def dark(app: QApplication) -> Iterator[None]:
 
 def sort_shot(window: MainWindow, app: QApplication, out: Path) -> Path:
     """sort.png: the grid by capture time, oldest first, the View › Sort By menu over it."""
-    from photo_tagger.app.photo_order import FILE_DATE, TAKEN_OLDEST
+    from photo_tagger.app.photo_order import DEFAULT, TAKEN_OLDEST
 
     order = window.browsing.order
     order.set_order(TAKEN_OLDEST)
@@ -121,6 +121,6 @@ def sort_shot(window: MainWindow, app: QApplication, out: Path) -> Path:
     if not picture.save(str(path)):
         raise OSError(f"could not write {path}")
     print(path)
-    order.set_order(FILE_DATE)
+    order.set_order(DEFAULT)  # as the user finds it
     settle(app)
     return path
