@@ -54,10 +54,12 @@ from photo_tagger.cloud.escalation_settings import (
     CLASSIFIER,
     DEFAULT_MODEL,
     LAST_VERSION,
+    Endpoint,
     EscalationSettings,
     check_settings,
     disable,
     enable,
+    endpoints_of,
 )
 from photo_tagger.cloud.inference_client import (
     DEADLINE,
@@ -67,6 +69,7 @@ from photo_tagger.cloud.inference_client import (
     ModelInfo,
     PhotoRefused,
 )
+from photo_tagger.cloud.mixed_client import MixedClient
 from photo_tagger.errors import EscalationOfflineError, ImageError
 from photo_tagger.files.discovery import content_id
 from photo_tagger.store.library import Library
@@ -215,35 +218,34 @@ class Escalator:
                 session.close()
 
     def _client(self, settings: EscalationSettings, session: requests.Session) -> InferenceClient:
-        if settings.api == CLASSIFIER:  # a stock image classifier: a tensor in, scores out
+        """A client of the endpoints: of their kind, or one that walks endpoints of several."""
+        endpoints = endpoints_of(settings)
+        if len({(e.api, e.model) for e in endpoints}) == 1:
+            return self._client_of(settings, [e.url for e in endpoints], endpoints[0], session)
+        clients = {e.url: self._client_of(settings, [e.url], e, session) for e in endpoints}
+        return MixedClient([e.url for e in endpoints], clients, session)
+
+    def _client_of(
+        self,
+        settings: EscalationSettings,
+        urls: list[str],
+        kind: Endpoint,
+        session: requests.Session,
+    ) -> InferenceClient:
+        token, model = settings.token, kind.model
+        answer, deadline = self.max_answer, self.deadline
+        if kind.api == CLASSIFIER:  # a stock image classifier: a tensor in, scores out
+            spec = ClassifierSpec.from_json(settings.classifier)
+            scorer = imagenet_scorer(self.library.path)
             return ClassifierClient(
-                settings.endpoints,
-                settings.token,
-                settings.model,
-                session,
-                ClassifierSpec.from_json(settings.classifier),
-                imagenet_scorer(self.library.path),
-                max_answer=self.max_answer,
-                deadline=self.deadline,
+                urls, token, model, session, spec, scorer, max_answer=answer, deadline=deadline
             )
-        if settings.api == CHAT:  # asked which of the library's tags a photo shows
+        if kind.api == CHAT:  # asked which of the library's tags a photo shows
+            tags = asked_tags(self.vocabulary or ())
             return ChatClient(
-                settings.endpoints,
-                settings.token,
-                settings.model,
-                session,
-                asked_tags(self.vocabulary or ()),
-                max_answer=self.max_answer,
-                deadline=self.deadline,
+                urls, token, model, session, tags, max_answer=answer, deadline=deadline
             )
-        return InferenceClient(
-            settings.endpoints,
-            settings.token,
-            settings.model,
-            session,
-            max_answer=self.max_answer,
-            deadline=self.deadline,
-        )
+        return InferenceClient(urls, token, model, session, max_answer=answer, deadline=deadline)
 
     def _next_batch(
         self, run: _Run, info: ModelInfo, todo: list[Waiting], size: int

@@ -81,30 +81,56 @@ def _or(value: Any, default: Any) -> Any:
     return default if value is None else value
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint: its URL, what it speaks (APIS) and the model asked for there."""
+
+    url: str
+    api: str
+    model: str
+
+
+def endpoints_of(s: EscalationSettings) -> list[Endpoint]:
+    """The endpoints, in order. One may name its kind and model, `KIND+URL#MODEL` (e.g.
+    `openai-chat+http://box:11434/v1#llava`); one that does not has the settings' `api` and
+    `model`."""
+    out = []
+    for text in s.endpoints:
+        kind, plus, rest = text.partition("+")
+        api, url = (kind, rest) if plus and kind in APIS else (s.api, text)
+        url, _, model = url.partition("#")
+        out.append(Endpoint(url.strip().rstrip("/"), api, model.strip() or s.model))
+    return out
+
+
 def check_settings(s: EscalationSettings) -> EscalationSettings:
     """The settings, cleaned, or EscalationNotConfiguredError saying what to fix."""
-    endpoints = tuple(e.strip().rstrip("/") for e in s.endpoints if e.strip())
-    for e in endpoints:
-        if not e.startswith(("http://", "https://")) or len(e) < 10:
-            raise EscalationNotConfiguredError(
-                f"'{e}' is not an inference endpoint: give one like https://infer.example.org "
-                "or http://192.168.1.20:8765."
-            )
+    s = replace(s, endpoints=tuple(e.strip().rstrip("/") for e in s.endpoints if e.strip()))
     if s.api not in APIS:
         raise EscalationNotConfiguredError(
             f"'{s.api}' is not an endpoint kind: give one of {', '.join(APIS)}."
         )
-    if s.api == CHAT and s.model == DEFAULT_MODEL:
-        raise EscalationNotConfiguredError(
-            "Give the chat model's name with --model (e.g. llava, or qwen2.5vl:7b on Ollama)."
-        )
-    if s.api == CLASSIFIER:
+    endpoints = endpoints_of(s)
+    for e in endpoints:
+        if not e.url.startswith(("http://", "https://")) or len(e.url) < 10:
+            raise EscalationNotConfiguredError(
+                f"'{e.url}' is not an inference endpoint: give one like https://infer.example.org "
+                "or http://192.168.1.20:8765 (or KIND+URL#MODEL, KIND one of "
+                f"{', '.join(APIS)})."
+            )
+        if e.api == CHAT and e.model == DEFAULT_MODEL:
+            raise EscalationNotConfiguredError(
+                "Give the chat model's name with --model, or as openai-chat+URL#MODEL (e.g. "
+                "llava, or qwen2.5vl:7b on Ollama)."
+            )
+    kinds = {e.api for e in endpoints} | {s.api}
+    if CLASSIFIER in kinds:
         from photo_tagger.cloud.classifier_client import ClassifierSpec
 
         ClassifierSpec.from_json(s.classifier or "{}")  # says what is wrong with them
     if s.enabled and not endpoints:
         raise EscalationNotConfiguredError("Give at least one --endpoint URL.")
-    if s.enabled and not s.token.strip() and s.api == OIP:
+    if s.enabled and not s.token.strip() and any(e.api == OIP for e in endpoints):
         raise EscalationNotConfiguredError(
             "Give --token TOKEN (`photo-tagger server add-library` on the server prints one)."
         )
@@ -116,7 +142,7 @@ def check_settings(s: EscalationSettings) -> EscalationSettings:
         raise EscalationNotConfiguredError(
             f"--max-side {s.max_side} is out of range: give 224 to 8192 pixels."
         )
-    return replace(s, endpoints=endpoints, token=s.token.strip())
+    return replace(s, token=s.token.strip())
 
 
 def enable(doc_log: DocumentLog, **changes: Any) -> EscalationSettings:

@@ -22,6 +22,7 @@ from photo_tagger.cloud import escalation
 from photo_tagger.cloud.chat_client import read_tags
 from photo_tagger.cloud.inference_client import PhotoRefused
 from photo_tagger.store.library import Library
+from tests.harness import HeldPort, ThreadServer
 
 MODEL = "llava"
 
@@ -171,3 +172,30 @@ def test_anything_else_is_refused(content: object) -> None:
 
 def test_a_chat_endpoint_needs_a_model_name(library_dir: Path) -> None:
     assert escalate(library_dir, "--api", "openai-chat", "--endpoint", "http://127.0.0.1:9/v1") == 2
+
+
+def test_endpoints_of_different_kinds_take_over_from_each_other(
+    library_dir: Path, chat_url: str, server: ThreadServer, server_data: tuple[Path, str]
+) -> None:
+    """A photo-tagger server that is down, then a chat model: the chat model refines; then the
+    chat model down and the server up: the server does."""
+    _, token = server_data
+    down = HeldPort()  # nothing listens: refused at once
+    chat = f"openai-chat+{chat_url}#{MODEL}"
+    argv = ["--token", token, "--threshold", "1", "--budget", "2"]
+    assert escalate(library_dir, "--endpoint", down.url, "--endpoint", chat, *argv) == 0
+    assert len(ChatAPI.asked) == 2  # the budget: two photos, both to the chat model
+    with Library.open(library_dir) as library:
+        models = {
+            a["model"]
+            for cid in library.document.photo_ids()
+            for a in library.document.auto_tags(cid).values()
+            if a["source"] == "cloud"
+        }
+    assert models == {f"{MODEL} (chat)"}
+    chat_down = f"openai-chat+{down.url}/v1#{MODEL}"
+    argv[-1] = "4"  # two more today
+    assert escalate(library_dir, "--endpoint", chat_down, "--endpoint", server.url, *argv) == 0
+    assert len(ChatAPI.asked) == 2  # the chat model was not asked again
+    assert any(r.path.endswith("/infer") for r in server.requests)  # the server was
+    down.close()
