@@ -126,11 +126,14 @@ class ScanJob:
             should_stop=control.stopped,
             paused=control.paused,
             on_stored=self._session.photos_stored,
+            on_step=control.status,
         )
 
     def finish(self, result: Any) -> str:
         report: ScanReport = result
         self.report = report
+        if report.cancelled:
+            self.title = "Cancelled"  # the status bar says so first: "Cancelled: 29 of 50 added"
         self._session.flush_catalog()
         if self._on_finished is not None:
             self._on_finished(report)
@@ -146,6 +149,8 @@ class ScanJob:
 def summary(report: ScanReport) -> str:
     added, restored = report.analysed - report.restored, report.restored
     parts = [f"{added} photo{'s' if added != 1 else ''} added"] if added or not restored else []
+    if report.cancelled:  # said first (the title); what it stored has its dates and places
+        parts, restored = [f"{report.analysed} of {report.planned} added"], 0
     if restored:
         # the shared document had lost them (removed on another device): analysed again
         parts.append(f"{restored} photo{'s' if restored != 1 else ''} restored")
