@@ -29,7 +29,7 @@ from functools import partial
 from pathlib import Path
 
 from photo_tagger.app.calls import LibraryCaller, Runner, call_here, run_here, slices
-from photo_tagger.app.context import find_duplicates, update_context
+from photo_tagger.app.context import library_wide_changes, store_context, store_duplicates
 from photo_tagger.app.people import group_people
 from photo_tagger.app.scan_photo import Analysed, Known, PhotoReader
 from photo_tagger.app.scan_report import ScanHooks, ScanReport, Skipped
@@ -354,14 +354,17 @@ class Scan:
         report.new_people = self.importer.group_people(hooks.on_stored)
         changed = report.analysed or report.removed or report.known_content
         library, run = self.importer.library, self.importer.run_library_wide
-        kept = " of the photos kept" if report.cancelled else ""
+        # events and borrowed places depend on the other photos: worked out again whole
         if changed or self.on_library(index.context_pending):
-            # events and borrowed places depend on the other photos: worked out again whole
-            hooks.step(f"Working out places, dates and events{kept}…")
-            report.context = update_context(library, self.on_library, hooks.on_stored, run)
-        if changed:
-            hooks.step(f"Looking for near-duplicates{kept}…")
-            report.duplicates = find_duplicates(library, self.on_library, run)
+            kept = " of the photos kept" if report.cancelled else ""
+            hooks.step(f"Working out places, dates, events and near-duplicates{kept}…")
+            # both in one call: the window runs it in a child process, started once
+            context, duplicates = run(library_wide_changes, index.path, bool(changed))
+            store_context(library, context[0], self.on_library, hooks.on_stored)
+            report.context = context[1]
+            if duplicates is not None:
+                store_duplicates(library, duplicates[0], self.on_library)
+                report.duplicates = duplicates[1]
         report.seconds = time.monotonic() - self.started
 
     def _record_skipped(self) -> None:

@@ -24,15 +24,24 @@ if TYPE_CHECKING:
 # second, so that the first photos of a folder show up at once.
 WINDOW_COMMIT_EVERY = 8
 WINDOW_COMMIT_SECONDS = 0.25
+# Up to so many photos, the work across the whole library (events, near-duplicates) runs on the
+# scan's own thread: a fraction of a second, in short holds of the interpreter lock, where
+# starting a child process for it costs a second or two. Beyond, it runs in a child process.
+IN_PROCESS_UP_TO = 10_000
 
 
 def window_importer(
     session: Session, models: Models, workers: int | None, caller: UiThreadCaller
 ) -> Importer:
     """Scans as the window runs them: library work handed to the UI thread in small batches,
-    analysis at a lower priority, library-wide work in a child process."""
+    analysis at a lower priority, library-wide work in a child process (in a large library)."""
     from photo_tagger.app.calls import run_in_child_process
     from photo_tagger.app.scan import Importer
+
+    def run_library_wide(fn: Callable[..., Any], *args: Any) -> Any:
+        if len(session.catalog) <= IN_PROCESS_UP_TO:  # a list's length: read from any thread
+            return fn(*args)
+        return run_in_child_process(fn, *args)
 
     return Importer(
         session.library,
@@ -42,7 +51,7 @@ def window_importer(
         commit_every=WINDOW_COMMIT_EVERY,
         commit_seconds=WINDOW_COMMIT_SECONDS,
         background=True,
-        run_library_wide=run_in_child_process,
+        run_library_wide=run_library_wide,
     )
 
 
