@@ -22,6 +22,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QShowEvent
 from PySide6.QtWidgets import (
@@ -307,6 +308,10 @@ class PhotoGrid(QListView):
         self._delegate = PhotoDelegate(parent=self)
         self.setItemDelegate(self._delegate)
         self.set_cell(160)
+        # thumbnails that arrive within 40 ms of each other cost one repaint (a scan brings them
+        # one by one, and each repaint runs the delegate on every cell in view)
+        self._thumbs_arrived = QTimer(self, singleShot=True, interval=40)
+        self._thumbs_arrived.timeout.connect(self.viewport().update)
 
     def showEvent(self, event: QShowEvent) -> None:
         # thumbnails are decoded for the screen's pixels (sharp on high-DPI screens); the window
@@ -325,8 +330,8 @@ class PhotoGrid(QListView):
         loader.loaded.connect(self._on_loaded)
 
     def _on_loaded(self, key: object) -> None:
-        if isinstance(key, tuple) and key[0] == "thumb":
-            self.viewport().update()  # many arrivals in a row cost one repaint
+        if isinstance(key, tuple) and key[0] == "thumb" and not self._thumbs_arrived.isActive():
+            self._thumbs_arrived.start()
 
     def set_cell(self, cell: int) -> None:
         self._delegate.cell = cell
