@@ -4,8 +4,8 @@ A library (its document and index) belongs to one thread. The command line owns 
 the thread that works, so `call_here` just calls; the window works on background threads and
 hands each slice of library work to the UI thread, which owns the library
 (gui/runner.py's caller), so that the window never waits long. Library-wide work in pure Python
-(events across 100,000 photos) runs through a `Runner`: here, or in a child process at a lower
-priority, where it cannot hold the window's interpreter lock.
+(events across 100,000 photos) runs through a `Runner`: here, or in a child process run as batch
+work, where it cannot hold the window's interpreter lock.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def run_here(fn: Callable[..., T], *args: Any) -> T:
 
 
 def run_in_child_process(fn: Callable[..., T], *args: Any) -> T:
-    """fn(*args) in a new process at a lower priority: library-wide work in pure Python (events
+    """fn(*args) in a new process, as batch work: library-wide work in pure Python (events
     across 100,000 photos) would otherwise hold the interpreter lock for tens of milliseconds at
     a time and keep the window from answering. `fn` and its arguments must be picklable."""
     context = multiprocessing.get_context("spawn")
@@ -54,5 +54,11 @@ def run_in_child_process(fn: Callable[..., T], *args: Any) -> T:
 
 
 def _background() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
+    """The child runs as batch work (Linux): it never takes the processor from the window's
+    thread when it wakes, and keeps its fair share against other programs. Elsewhere, a lower
+    priority."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (OSError, AttributeError):
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(10)

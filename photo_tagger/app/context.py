@@ -162,6 +162,17 @@ def update_context(
     """Work out every photo's context tags (`context_changes`, through `run`) and store those
     that changed, a slice at a time through `on_library`."""
     changed, report = run(context_changes, library.index.path)
+    store_context(library, changed, on_library, on_stored)
+    return report
+
+
+def store_context(
+    library: Library,
+    changed: Changes,
+    on_library: LibraryCaller = call_here,
+    on_stored: Callable[[list[str]], None] | None = None,
+) -> None:
+    """Store the context tags `context_changes` worked out, a slice at a time."""
 
     def write(part: Changes) -> None:
         index = library.index
@@ -173,7 +184,6 @@ def update_context(
 
     for part in slices(changed, WRITE_SLICE):
         on_library(partial(write, list(part)))
-    return report
 
 
 def _read(index_file: Path, signatures: bool) -> list[Capture]:
@@ -244,9 +254,27 @@ def find_duplicates(
     """Group the near-duplicates among the photos on disk (`duplicate_changes`, through `run`)
     and mark in the index, for each photo in a group, the one to keep."""
     changed, report = run(duplicate_changes, library.index.path)
+    store_duplicates(library, changed, on_library)
+    return report
+
+
+def store_duplicates(
+    library: Library, changed: dict[str, str | None], on_library: LibraryCaller = call_here
+) -> None:
     for part in slices(list(changed.items()), WRITE_SLICE * 8):
         on_library(partial(library.index.set_duplicates, dict(part)))
-    return report
+
+
+DuplicateChanges = tuple[dict[str, str | None], DuplicatesReport]
+
+
+def library_wide_changes(
+    index_file: Path, duplicates: bool
+) -> tuple[tuple[Changes, ContextReport], DuplicateChanges | None]:
+    """`context_changes` and (if asked) `duplicate_changes` in one call: where `run` is a child
+    process (the window), one process starts rather than two. Neither reads what the other
+    writes."""
+    return context_changes(index_file), duplicate_changes(index_file) if duplicates else None
 
 
 def shared_gazetteer() -> Gazetteer:

@@ -13,7 +13,8 @@ what every scan of a library shares (the models, the threads, where library work
   filed under the twin's photo; a moved or touched file whose photo the document lost is
   analysed again after the others;
 - finish: record what was skipped and why, group the new faces into people, and work out what
-  depends on the whole library (places, events, near-duplicates).
+  depends on the whole library (places, events, near-duplicates); a scan stopped early finishes
+  too, for the photos it kept, so that none is left without its dates and places.
 
 Threads: reading, hashing, decoding and analysing run on worker threads; everything that touches
 the library goes through `on_library`, in slices of a few milliseconds (app/calls.py).
@@ -30,7 +31,7 @@ from functools import partial
 from pathlib import Path
 
 from photo_tagger.app.calls import LibraryCaller, Runner, call_here, run_here, slices
-from photo_tagger.app.context import find_duplicates, update_context
+from photo_tagger.app.context import library_wide_changes, store_context, store_duplicates
 from photo_tagger.app.people import group_people
 from photo_tagger.app.scan_photo import Analysed, Known, PhotoReader
 from photo_tagger.app.scan_report import ScanHooks, ScanReport, Skipped
@@ -98,10 +99,11 @@ class Importer:
         should_stop: Callable[[], bool] = lambda: False,
         paused: Callable[[], bool] = lambda: False,
         on_stored: Callable[[list[str]], None] | None = None,
+        on_step: Callable[[str], None] | None = None,
     ) -> ScanReport:
         """Find, analyse and store the photos under `roots`; rescans redo only what changed.
         The hooks are those of `ScanHooks`."""
-        hooks = ScanHooks(on_progress, should_stop, paused, on_stored)
+        hooks = ScanHooks(on_progress, should_stop, paused, on_stored, on_step)
         return Scan(self, roots, hooks).run()
 
     def retag(
@@ -155,6 +157,7 @@ class Scan:
         try:
             self.plan()
             self.analyse()
+            self.report.cancelled = self.hooks.should_stop()
             self.finish()
         except sqlite3.Error as exc:
             raise LibraryError(
@@ -185,6 +188,7 @@ class Scan:
         self.with_twin = [st for st in todo if st.path in self.twin_of]
         self.todo = [st for st in todo if st.path not in self.twin_of]
         self.progress = Progress(total=len(todo))
+        self.report.planned = len(self.todo)
         signature = self.importer.analysis
         done_ids = self.on_library(lambda: index.content_ids_processed_by(signature))
         self.done_before = frozenset(done_ids - self.lost)
@@ -256,12 +260,14 @@ class Scan:
         if self.hooks.on_stored is not None and len(alone) < len(self.with_twin):
             self.on_library(partial(self.hooks.on_stored, []))
         self.progress.done += len(self.with_twin) - len(alone)
+        self.report.planned += len(alone)
         self._analyse(alone)
         if self.lost_known and not self.hooks.should_stop():
             # moved or touched files whose photo the document lost: read as known above
             assert self.reader is not None
             self.reader.read_again(set(self.lost_known))
             self.progress.total += len(self.lost_known)
+            self.report.planned += len(self.lost_known)
             self._analyse(list(self.lost_known.values()))
 
     def _analyse(self, items: list[FileStat]) -> None:
@@ -346,7 +352,8 @@ class Scan:
     # --- finish -----------------------------------------------------------------------------
 
     def finish(self) -> None:
-        """What was skipped and why, people, and what depends on the whole library."""
+        """What was skipped and why, people, and what depends on the whole library: also after
+        a stop, for the photos stored before it."""
         index, report, hooks = self.index, self.report, self.hooks
         self.on_library(self._record_skipped)
         # a missing path whose content turned up elsewhere was a move, not a deletion
@@ -355,11 +362,17 @@ class Scan:
         report.new_people = self.importer.group_people(hooks.on_stored)
         changed = report.analysed or report.removed or report.known_content
         library, run = self.importer.library, self.importer.run_library_wide
-        if not hooks.should_stop() and (changed or self.on_library(index.context_pending)):
-            # events and borrowed places depend on the other photos: worked out again whole
-            report.context = update_context(library, self.on_library, hooks.on_stored, run)
-        if not hooks.should_stop() and changed:
-            report.duplicates = find_duplicates(library, self.on_library, run)
+        # events and borrowed places depend on the other photos: worked out again whole
+        if changed or self.on_library(index.context_pending):
+            kept = " of the photos kept" if report.cancelled else ""
+            hooks.step(f"Working out places, dates, events and near-duplicates{kept}…")
+            # both in one call: the window runs it in a child process, started once
+            context, duplicates = run(library_wide_changes, index.path, bool(changed))
+            store_context(library, context[0], self.on_library, hooks.on_stored)
+            report.context = context[1]
+            if duplicates is not None:
+                store_duplicates(library, duplicates[0], self.on_library)
+                report.duplicates = duplicates[1]
         report.seconds = time.monotonic() - self.started
 
     def _record_skipped(self) -> None:

@@ -35,6 +35,8 @@ class ScanReport:
     metadata_problems: list[str] = field(default_factory=list)  # sidecars that could not be read
     context: ContextReport | None = None  # places, dates, events, when they were worked out
     duplicates: DuplicatesReport | None = None  # near-duplicates, when the photos changed
+    planned: int = 0  # photos the scan set out to analyse
+    cancelled: bool = False  # stopped before analysing them all (what was stored is finished)
 
     @property
     def rate(self) -> float:
@@ -46,12 +48,19 @@ class ScanHooks:
     """What the caller hears and says while a scan runs.
 
     `on_progress` runs after every photo on the scanning thread. While `paused()` is true no new
-    photo starts (what is analysed is stored first); `should_stop()` ends the scan early, keeping
-    everything done so far. `on_stored(content_ids)` runs on the library's thread after each batch
-    is stored (with [] when only paths were forgotten), for views to follow.
+    photo starts (what is analysed is stored first); `should_stop()` ends the analysis early,
+    keeping everything done so far, and the scan still finishes what it kept (people, places,
+    dates, events, near-duplicates). `on_stored(content_ids)` runs on the library's thread after
+    each batch is stored (with [] when only paths were forgotten), for views to follow.
+    `on_step(text)` says what the scan does when it has no photos to count (finishing).
     """
 
     on_progress: Callable[[Progress], None] | None = None
     should_stop: Callable[[], bool] = lambda: False
     paused: Callable[[], bool] = lambda: False
     on_stored: Callable[[list[str]], None] | None = None
+    on_step: Callable[[str], None] | None = None
+
+    def step(self, text: str) -> None:
+        if self.on_step is not None:
+            self.on_step(text)

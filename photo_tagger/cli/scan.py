@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from photo_tagger.cli.common import EXIT_OK, EXIT_SKIPPED, models_dir, open_library, shown
 from photo_tagger.words import count
+
+EXIT_INTERRUPTED = 130  # stopped by Ctrl+C: what was kept is stored and finished
 
 if TYPE_CHECKING:
     from photo_tagger.app.scan_report import ScanReport
@@ -32,16 +38,52 @@ def cmd_scan(args: argparse.Namespace) -> int:
             last[0] = p.done
             print(p.line(), file=sys.stderr, flush=True)
 
-    with open_library(args) as library:
+    stop = threading.Event()
+    with open_library(args) as library, first_interrupt_stops(stop):
         importer = Importer(library, models, workers=args.workers)
-        report = importer.scan([Path(p) for p in args.paths], on_progress=show)
+        report = importer.scan(
+            [Path(p) for p in args.paths], on_progress=show, should_stop=stop.is_set
+        )
     if interactive and not args.quiet:
         print(file=sys.stderr)
     print_report(report)
+    if report.cancelled:
+        return EXIT_INTERRUPTED
     return EXIT_SKIPPED if report.skipped else EXIT_OK
 
 
+@contextlib.contextmanager
+def first_interrupt_stops(stop: threading.Event) -> Iterator[None]:
+    """Ctrl+C sets `stop`: the scan stores the photos in hand and finishes those it kept (places,
+    dates, events), as a whole scan does. A second Ctrl+C quits at once."""
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print(
+            "\nStopping: the photos analysed so far are kept and get their places, dates and "
+            "events (Ctrl+C again quits at once).",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only
+        return
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def print_report(report: ScanReport) -> None:
+    if report.cancelled:
+        print(
+            f"Interrupted: {report.analysed} of {report.planned} added. Scan the same folders "
+            "again to add the rest."
+        )
     print(
         f"Scanned {count(report.found, 'photo file')} in {report.seconds:.1f} s: "
         f"{report.analysed} analysed ({report.rate:.1f} photos/s), "

@@ -9,7 +9,7 @@ which decodes off the UI thread: scrolling never waits for a decode.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPen, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from photo_tagger.gui.cell_paint import draw_badge, draw_caption, fill_cell
 from photo_tagger.gui.images import ImageLoader, read_scaled
+from photo_tagger.gui.row_changes import common_head, runs_of
 from photo_tagger.store.catalog import CID, PATH, THUMB, Row
 
 if TYPE_CHECKING:
@@ -89,15 +91,15 @@ class PhotoGridModel(QAbstractListModel):
             self.endResetModel()
             return
         # only the part between the common head and tail can differ
-        start = _common_head(old, rows)
-        tail = _common_head(old[start:][::-1], rows[start:][::-1])
+        start = common_head(old, rows)
+        tail = common_head(old[start:][::-1], rows[start:][::-1])
         end_old, end_new = len(old) - tail, len(rows) - tail
         new_ids = {r[CID] for r in rows[start:end_new]}
         old_ids = {r[CID] for r in old[start:end_old]}
         kept_old = [r[CID] for r in old[start:end_old] if r[CID] in new_ids]
         kept_new = [r[CID] for r in rows[start:end_new] if r[CID] in old_ids]
-        gone = _runs(i for i in range(start, end_old) if old[i][CID] not in new_ids)
-        came = _runs(i for i in range(start, end_new) if rows[i][CID] not in old_ids)
+        gone = runs_of(i for i in range(start, end_old) if old[i][CID] not in new_ids)
+        came = runs_of(i for i in range(start, end_new) if rows[i][CID] not in old_ids)
         # Rows that moved (a file's date changed), or a change in many places (a new filter),
         # are told as "everything changed": one relayout instead of one per run.
         if kept_old != kept_new or len(gone) + len(came) > MAX_RUNS:
@@ -187,33 +189,6 @@ class PhotoGridModel(QAbstractListModel):
                 )
             return row[PATH] + (f"\n{tags}" if tags else "") + copies
         return None
-
-
-def _common_head(a: list[Row], b: list[Row], chunk: int = 1024) -> int:
-    """How many rows at the start of `a` and `b` are the same photos: whole chunks compared at
-    C speed, the first differing chunk row by row."""
-    n, i = min(len(a), len(b)), 0
-    while i < n:
-        j = min(n, i + chunk)
-        if a[i:j] == b[i:j]:
-            i = j
-            continue
-        while i < j and a[i][CID] == b[i][CID]:
-            i += 1
-        if i < j:
-            return i
-    return n
-
-
-def _runs(indices: Iterable[int]) -> list[tuple[int, int]]:
-    """Ascending indices as (first, last) runs of consecutive ones."""
-    runs: list[tuple[int, int]] = []
-    for i in indices:
-        if runs and runs[-1][1] == i - 1:
-            runs[-1] = (runs[-1][0], i)
-        else:
-            runs.append((i, i))
-    return runs
 
 
 class PhotoDelegate(QStyledItemDelegate):
@@ -316,6 +291,10 @@ class PhotoGrid(QListView):
         self._delegate = PhotoDelegate(parent=self)
         self.setItemDelegate(self._delegate)
         self.set_cell(160)
+        # thumbnails that arrive within 40 ms of each other cost one repaint (a scan brings them
+        # one by one, and each repaint runs the delegate on every cell in view)
+        self._thumbs_arrived = QTimer(self, singleShot=True, interval=40)
+        self._thumbs_arrived.timeout.connect(self.viewport().update)
 
     def showEvent(self, event: QShowEvent) -> None:
         # thumbnails are decoded for the screen's pixels (sharp on high-DPI screens); the window
@@ -334,8 +313,8 @@ class PhotoGrid(QListView):
         loader.loaded.connect(self._on_loaded)
 
     def _on_loaded(self, key: object) -> None:
-        if isinstance(key, tuple) and key[0] == "thumb":
-            self.viewport().update()  # many arrivals in a row cost one repaint
+        if isinstance(key, tuple) and key[0] == "thumb" and not self._thumbs_arrived.isActive():
+            self._thumbs_arrived.start()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

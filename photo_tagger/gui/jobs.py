@@ -80,7 +80,8 @@ class Job(Protocol):
     def run(self, control: JobControl) -> Any: ...
 
     def finish(self, result: Any) -> str:
-        """On the UI thread, with what run() returned: a one-line summary for the status bar."""
+        """On the UI thread, with what run() returned: a one-line summary for the status bar,
+        which shows it after `title` (read again: a cancelled job may say "Cancelled" there)."""
         ...
 
     def merge(self, other: Job) -> bool:

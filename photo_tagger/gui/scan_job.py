@@ -25,15 +25,24 @@ if TYPE_CHECKING:
 # second, so that the first photos of a folder show up at once.
 WINDOW_COMMIT_EVERY = 8
 WINDOW_COMMIT_SECONDS = 0.25
+# Up to so many photos, the work across the whole library (events, near-duplicates) runs on the
+# scan's own thread: a fraction of a second, in short holds of the interpreter lock, where
+# starting a child process for it costs a second or two. Beyond, it runs in a child process.
+IN_PROCESS_UP_TO = 10_000
 
 
 def window_importer(
     session: Session, models: Models, workers: int | None, caller: UiThreadCaller
 ) -> Importer:
     """Scans as the window runs them: library work handed to the UI thread in small batches,
-    analysis at a lower priority, library-wide work in a child process."""
+    analysis at a lower priority, library-wide work in a child process (in a large library)."""
     from photo_tagger.app.calls import run_in_child_process
     from photo_tagger.app.scan import Importer
+
+    def run_library_wide(fn: Callable[..., Any], *args: Any) -> Any:
+        if len(session.catalog) <= IN_PROCESS_UP_TO:  # a list's length: read from any thread
+            return fn(*args)
+        return run_in_child_process(fn, *args)
 
     return Importer(
         session.library,
@@ -43,7 +52,7 @@ def window_importer(
         commit_every=WINDOW_COMMIT_EVERY,
         commit_seconds=WINDOW_COMMIT_SECONDS,
         background=True,
-        run_library_wide=run_in_child_process,
+        run_library_wide=run_library_wide,
     )
 
 
@@ -127,11 +136,14 @@ class ScanJob:
             should_stop=control.stopped,
             paused=control.paused,
             on_stored=self._session.photos_stored,
+            on_step=control.status,
         )
 
     def finish(self, result: Any) -> str:
         report: ScanReport = result
         self.report = report
+        if report.cancelled:
+            self.title = "Cancelled"  # the status bar says so first: "Cancelled: 29 of 50 added"
         self._session.flush_catalog()
         if self._on_finished is not None:
             self._on_finished(report)
@@ -147,6 +159,8 @@ class ScanJob:
 def summary(report: ScanReport) -> str:
     added, restored = report.analysed - report.restored, report.restored
     parts = [f"{count(added, 'photo')} added"] if added or not restored else []
+    if report.cancelled:  # said first (the title); what it stored has its dates and places
+        parts, restored = [f"{report.analysed} of {report.planned} added"], 0
     if restored:
         # the shared document had lost them (removed on another device): analysed again
         parts.append(f"{count(restored, 'photo')} restored")

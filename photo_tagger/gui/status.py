@@ -98,8 +98,10 @@ class JobStatus(QWidget):
         self.pause_button.toggled.connect(jobs.set_paused)
         self.cancel_button = QToolButton()
         self.cancel_button.setText("Cancel")
-        self.cancel_button.setToolTip("Stop; what is done so far is kept")
-        self.cancel_button.clicked.connect(jobs.cancel)
+        self.cancel_button.setToolTip(
+            "Stop; the photos done so far are kept, with their places, dates and events"
+        )
+        self.cancel_button.clicked.connect(self._cancel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.label, self.bar, self.pause_button, self.cancel_button):
@@ -110,10 +112,15 @@ class JobStatus(QWidget):
         jobs.pausedChanged.connect(self._on_paused)
         self.setVisible(False)
 
+    def _cancel(self) -> None:
+        self.cancel_button.setEnabled(False)  # the job finishes what it kept, then ends
+        self._jobs.cancel()
+
     def _on_started(self, title: str) -> None:
         self.setVisible(True)
         self.time_left.reset()
         self._left = None
+        self.cancel_button.setEnabled(True)
         self._on_progress(JobProgress(title, "starting…", 0, 0, 0.0, None))
 
     def _on_progress(self, p: JobProgress) -> None:

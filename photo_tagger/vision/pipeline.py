@@ -239,12 +239,13 @@ def lower_thread_priority() -> None:
     effort: where the system refuses, the thread runs at normal priority."""
     try:
         if sys.platform.startswith("linux"):
-            # a Linux thread is a task with its own nice value: 10 below the process's main
-            # thread (whose task id is the process id), however often it is asked
+            # A Linux thread is a task with its own scheduling. As batch work it never takes the
+            # processor from the window's thread when it wakes, while keeping its fair share
+            # against other programs: a nice value would yield to them too (10 gave a scan in
+            # the window a tenth of the processor on a machine busy with anything else).
             tid = threading.get_native_id()
-            target = min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + 10)
-            if os.getpriority(os.PRIO_PROCESS, tid) < target:
-                os.setpriority(os.PRIO_PROCESS, tid, target)
+            if os.sched_getscheduler(tid) != os.SCHED_BATCH:
+                os.sched_setscheduler(tid, os.SCHED_BATCH, os.sched_param(0))
         elif sys.platform == "darwin":
             PRIO_DARWIN_THREAD, PRIO_DARWIN_BG = 3, 1  # noqa: N806 (sys/resource.h)
             os.setpriority(PRIO_DARWIN_THREAD, 0, PRIO_DARWIN_BG)

@@ -100,4 +100,7 @@ def test_a_stopped_scan_keeps_what_it_stored(tmp_path: Path, folder: Path, model
         report = importer.scan([folder], on_progress=seen.append, should_stop=stop)
         assert 1 <= report.analysed <= 2  # the photo that stopped it and the one in flight
         assert len(lib.document.photo_ids()) == report.analysed
-        assert report.context is None and report.duplicates is None  # not worked out when stopped
+        # what it kept is finished as a whole scan finishes it: dates, places, near-duplicates
+        assert report.cancelled and report.planned == 5
+        assert report.context is not None and report.context.updated == report.analysed
+        assert report.duplicates is not None
