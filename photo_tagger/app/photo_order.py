@@ -33,6 +33,7 @@ TAKEN_NEWEST: Final = "taken-newest"  # the catalogue's own order
 TAKEN_OLDEST: Final = "taken-oldest"
 NAME: Final = "name"
 ADDED: Final = "added"  # newest first: what was just added comes first
+RATING: Final = "rating"  # most stars first; a rejected photo last (Lightroom's -1)
 
 # key -> what the View › Sort By menu says, in its order
 ORDERS: Final = {
@@ -41,14 +42,14 @@ ORDERS: Final = {
     FILE_DATE: "File Date, Newest First",
     ADDED: "Date Added, Newest First",
     NAME: "File Name",
-    # RATING: "Rating, Highest First" comes here with ratings (keys: the photos' ratings).
+    RATING: "Rating, Highest First",  # keys: the photos' stars, handed over by the window
 }
 CATALOGUE_ORDER: Final = TAKEN_NEWEST  # the order the catalogue's rows come in: no work
 DEFAULT: Final = TAKEN_NEWEST
 SLICE = 4096  # rows sorted in one step
 
 Keys = dict[str, str] | dict[str, float]  # photo -> its sort key, for orders read from the index
-NEWEST_FIRST: Final = (TAKEN_NEWEST, ADDED, FILE_DATE)
+NEWEST_FIRST: Final = (TAKEN_NEWEST, ADDED, FILE_DATE, RATING)  # the highest key first
 _WALL_CLOCK = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 
@@ -82,6 +83,8 @@ def arrange(rows: list[Row], order: str, keys: Keys) -> list[Row]:
         decorated = [(os.path.basename(r[PATH]).casefold(), i) for i, r in enumerate(rows)]
     elif order == FILE_DATE:
         decorated = [(r[MTIME], i) for i, r in enumerate(rows)]
+    elif order == RATING:  # a photo nobody rated has 0 stars
+        decorated = [(get(r[CID], 0), i) for i, r in enumerate(rows)]
     else:  # a photo without a key goes by its file's date (for capture times, as a clock)
         fallback = _epoch_seconds if order == ADDED else _local_clock
         decorated = []

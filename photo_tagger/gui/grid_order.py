@@ -15,8 +15,16 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
-from photo_tagger.app.photo_order import CATALOGUE_ORDER, DEFAULT, ORDERS, arrange, sort_keys
+from photo_tagger.app.photo_order import (
+    CATALOGUE_ORDER,
+    DEFAULT,
+    ORDERS,
+    RATING,
+    arrange,
+    sort_keys,
+)
 from photo_tagger.gui import settings as opts
+from photo_tagger.gui.facts import FactsIndex
 from photo_tagger.gui.runner import TaskRunner
 from photo_tagger.gui.session import Session
 from photo_tagger.gui.settings import Settings
@@ -51,8 +59,19 @@ class GridOrder(QObject):
 
     def set_session(self, session: Session | None) -> None:
         self._soon.stop()
+        if self._session is not None:
+            self._session.factsChanged.disconnect(self._facts_changed)
         self._session = session
         self._source = self._arranged = None
+        if session is not None:
+            session.factsChanged.connect(self._facts_changed)
+
+    def _facts_changed(self, _photos: list[str]) -> None:
+        """Stars given or taken: a grid by rating takes them in (a moment later, not per key)."""
+        if self.order == RATING:
+            self._source = None
+            if not self._soon.isActive():
+                self._soon.start(250)
 
     def set_order(self, order: str) -> None:
         """Show the grid in `order` (a key of ORDERS) from now on."""
@@ -116,12 +135,31 @@ class GridOrder(QObject):
                 10000,
             )
 
-        self._runner.run(lambda: arrange(rows, order, sort_keys(index_file, order)), done, failed)
+        given = rating_keys(session.facts) if order == RATING else None  # read here, on this thread
+
+        def work() -> list[Row]:
+            return arrange(
+                rows, order, given if given is not None else sort_keys(index_file, order)
+            )
+
+        self._runner.run(work, done, failed)
 
     def _follow_up(self) -> None:
         if self._again:
             self._again = False
             self._start()
+
+
+def rating_keys(facts: FactsIndex) -> dict[str, float]:
+    """Each rated or rejected photo's key for RATING: its stars, -1 when rejected."""
+    keys: dict[str, float] = {}
+    for photo_id, f in facts.facts.items():
+        marks = f.marks
+        if marks.is_rejected:
+            keys[photo_id] = -1.0
+        elif marks.stars:
+            keys[photo_id] = float(marks.stars)
+    return keys
 
 
 def sort_menu(order: GridOrder, parent: QWidget) -> QMenu:

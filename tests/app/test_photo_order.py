@@ -12,6 +12,7 @@ from photo_tagger.app.photo_order import (
     ADDED,
     FILE_DATE,
     NAME,
+    RATING,
     TAKEN_NEWEST,
     TAKEN_OLDEST,
     arrange,
@@ -47,6 +48,8 @@ def test_each_order() -> None:
     added = {"a": 350.0, "b": 50.0, "c": 250.0}  # d: its file's date, 400
     assert ids(arrange(ROWS, ADDED, added)) == ["d", "a", "c", "b"]
     assert ids(arrange(ROWS, NAME, {})) == ["a", "b", "c", "d"]  # case does not count
+    stars = {"b": 4.0, "d": 5.0, "a": -1.0}  # a rejected; c never rated
+    assert ids(arrange(ROWS, RATING, stars)) == ["d", "b", "c", "a"]
     assert arrange(ROWS, "by-mood", {}) is ROWS  # an order this version lacks
 
 

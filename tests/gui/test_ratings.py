@@ -188,3 +188,31 @@ def test_the_viewers_heart_and_cross_flag_the_photo_shown(
     assert session.doc.marks(cat) == Marks(favourite=False, rejected=True)
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=cross.center().toPoint())
     assert not session.doc.marks(cat).is_rejected
+
+
+def test_sort_by_rating_puts_the_most_stars_first_and_follows_new_ratings(
+    make_window: MakeWindow, scanned_library: Path, qtbot: QtBot
+) -> None:
+    from tests.gui.test_browsing import menu_action, ordered_names
+
+    window = make_window(library=scanned_library)
+    session = window.session
+    assert session is not None
+    ratings = {"coffee.jpg": 5, "obama.jpg": 3}
+    for name, stars in ratings.items():
+        window.grid.select_ids([row_of(window, name)])
+        window.grid.setFocus()
+        qtbot.keyClick(window.grid, Qt.Key.Key_0 + stars)
+    window.grid.select_ids([row_of(window, "chelsea.jpg")])
+    qtbot.keyClick(window.grid, Qt.Key.Key_X)  # rejected: last
+    menu_action(window, "View", "Sort By", "Rating, Highest First").trigger()
+    qtbot.waitUntil(
+        lambda: ordered_names(window)[:2] == ["coffee.jpg", "obama.jpg"], timeout=WAIT_MS
+    )
+    assert ordered_names(window)[-1] == "chelsea.jpg"
+    window.grid.select_ids([row_of(window, "obama2.jpg")])
+    qtbot.keyClick(window.grid, Qt.Key.Key_4)  # a new rating takes its place
+    qtbot.waitUntil(
+        lambda: ordered_names(window)[:3] == ["coffee.jpg", "obama2.jpg", "obama.jpg"],
+        timeout=WAIT_MS,
+    )
