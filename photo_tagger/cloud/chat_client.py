@@ -36,7 +36,6 @@ from photo_tagger.cloud.inference_client import (
     InferenceClient,
     ModelInfo,
     PhotoRefused,
-    error_text,
     tag_scores,
 )
 
@@ -128,13 +127,9 @@ class ChatClient(InferenceClient):
         }
 
     def _answer(self, info: ModelInfo, body: dict[str, Any]) -> Answer:
-        response = self.post_when_free(f"{info.endpoint}/chat/completions", body)
-        if response.status_code in (400, 413, 422):
-            raise PhotoRefused(error_text(response))
-        if response.status_code != 200:
-            raise EndpointFailed(f"answered {response.status_code} {error_text(response)}")
+        data = self.post_inference(f"{info.endpoint}/chat/completions", body)
         try:
-            content = response.json()["choices"][0]["message"]["content"]
+            content = data["choices"][0]["message"]["content"]
         except BAD_ANSWER:
             raise EndpointFailed("answered something that is not a chat completion") from None
         tags, dropped = read_tags(content)

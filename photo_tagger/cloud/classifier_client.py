@@ -44,7 +44,6 @@ from photo_tagger.cloud.inference_client import (
     InferenceClient,
     ModelInfo,
     PhotoRefused,
-    error_text,
 )
 from photo_tagger.errors import EscalationNotConfiguredError
 
@@ -221,16 +220,8 @@ class ClassifierClient(InferenceClient):
                 self.fail_over(info, exc)
 
     def _scores(self, info: ModelInfo, body: dict[str, Any], count: int) -> Answer:
-        url = f"{info.endpoint}/v2/models/{self.model}/infer"
-        response = self.post_when_free(url, body)
-        if response.status_code in (400, 413, 422):
-            raise PhotoRefused(error_text(response))
-        if response.status_code != 200:
-            raise EndpointFailed(f"answered {response.status_code} {error_text(response)}")
+        data = self.post_inference(f"{info.endpoint}/v2/models/{self.model}/infer", body)
         try:
-            data = response.json()
-            if data.get("id", body["id"]) != body["id"]:
-                raise EndpointFailed("answered another request than the one sent")
             out = next(o for o in data["outputs"] if o["name"] == self.spec.output)
             scores = np.asarray(out["data"], dtype=np.float64).reshape(count, -1)
             if not np.isfinite(scores).all():

@@ -222,8 +222,10 @@ class InferenceClient:
         version = (versions[-1] if versions else self.model)[:200]
         return ModelInfo(endpoint, self.model, version, tags, max_batch)
 
-    def _infer(self, info: ModelInfo, body: dict[str, Any], count: int) -> Answer:
-        url = f"{info.endpoint}/v2/models/{self.model}/infer"
+    def post_inference(self, url: str, body: dict[str, Any]) -> Any:
+        """The JSON answer to an inference request: PhotoRefused when the endpoint refuses the
+        photos (400, 413, 422), EndpointFailed for anything but a 200 with JSON that answers
+        this request (its `id`, when both give one)."""
         response = self.post_when_free(url, body)
         if response.status_code in (400, 413, 422):
             raise PhotoRefused(error_text(response))
@@ -231,9 +233,16 @@ class InferenceClient:
             raise EndpointFailed(f"answered {response.status_code} {error_text(response)}")
         try:
             data = response.json()
+        except BAD_ANSWER:
+            raise EndpointFailed("answered something that is not an inference response") from None
+        if isinstance(data, dict) and "id" in body and data.get("id", body["id"]) != body["id"]:
+            raise EndpointFailed("answered another request than the one sent")
+        return data
+
+    def _infer(self, info: ModelInfo, body: dict[str, Any], count: int) -> Answer:
+        data = self.post_inference(f"{info.endpoint}/v2/models/{self.model}/infer", body)
+        try:
             output = next(o for o in data["outputs"] if o["name"] == OUTPUT)
-            if data.get("id", body["id"]) != body["id"]:
-                raise EndpointFailed("answered another request than the one sent")
             parsed = [tag_scores(json.loads(text)) for text in output["data"]]
             version = str(data.get("model_version") or info.version)[:200]
         except BAD_ANSWER:

@@ -15,21 +15,12 @@ from pycrdt import Map
 
 from photo_tagger.store import doc_values
 from photo_tagger.store.doc_layout import QUARANTINE, SEP, DocumentLayout
+from photo_tagger.store.doc_layout import ROOTS as ALL_ROOTS
 from photo_tagger.store.marks import mark
 
 # QUARANTINE: root -> "<root>|<key>" -> JSON text {"root", "key", "value", "problem"}
-ROOTS = (
-    "photos",
-    "auto.cloud",
-    "user",
-    "face_person",
-    "confirmed",
-    "rejected",
-    "people",
-    "marks",
-    "rotation",
-    "user_faces",
-)
+# the roots whose values are checked: every root but the quarantine itself
+ROOTS = tuple(r for r in ALL_ROOTS if r != QUARANTINE)
 
 
 @dataclass(frozen=True)
