@@ -107,6 +107,8 @@ class CompareDialog(QDialog):
             layout.addWidget(self.verdicts[side], 3, side)
             layout.addWidget(self.keep_buttons[side], 4, side, Qt.AlignmentFlag.AlignLeft)
         layout.setRowStretch(0, 1)
+        layout.setColumnStretch(0, 1)  # both photos as large
+        layout.setColumnStretch(1, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons, 5, 0, 1, 2)
@@ -147,7 +149,10 @@ class CompareDialog(QDialog):
             while form.rowCount():
                 form.removeRow(0)
             for label, text in found.lines if found else []:
-                form.addRow(f"{label}:", QLabel(text))
+                value = QLabel(text)
+                value.setWordWrap(True)
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                form.addRow(f"{label}:", value)
             if found is not None and found.reason:
                 reasons[self.photo_ids[side]] = found.reason
         self._say_verdicts(reasons)
@@ -161,7 +166,8 @@ class CompareDialog(QDialog):
                 text = "Not a near-duplicate of another photo."
             elif kept == pid:
                 reason = reasons.get(pid)
-                text = "The library keeps this one" + (f": {reason}." if reason else ".")
+                why = f": {reason}." if reason else "."
+                text = f"<b>The library keeps this one</b>{why}"
             elif kept == self.photo_ids[1 - side]:
                 text = "An extra copy: the library keeps the other one."
             else:
@@ -218,8 +224,8 @@ def pair_to_compare(window: MainWindow, groups: DuplicateGroups) -> list[str] | 
     selected = window.grid.selected_ids()
     if session is None or not selected:
         return None
-    if len(selected) == 2:
-        return selected
+    if len(selected) == 2:  # the one kept of the two, if one is, on the left
+        return sorted(selected, key=lambda p: session.facts.duplicates.get(p) != p)
     if len(selected) > 2:
         return None
     pid = selected[0]

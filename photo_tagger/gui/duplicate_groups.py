@@ -76,7 +76,7 @@ class DuplicateGroups(QObject):
         on = kind == DUPLICATES
         if on != self.on:
             self.on = on
-            height = self._grid.fontMetrics().height() + 10
+            height = 2 * self._grid.fontMetrics().height() + 12  # two lines of text
             self._grid.set_band((height, self.paint) if on else None)
         if on:
             self._update()
@@ -103,13 +103,18 @@ class DuplicateGroups(QObject):
             self._grid.viewport().update()
 
     def header(self, kept: str) -> str:
-        """What the band says where the group of the photo `kept` starts."""
+        """What the band says where the group of the photo `kept` starts, on one line."""
+        title, reason = self.header_lines(kept)
+        return f"{title} — {reason}" if reason else title
+
+    def header_lines(self, kept: str) -> tuple[str, str | None]:
+        """The band's two lines where the group starts: which group, how many photos and which
+        is kept; then why (None until known)."""
         size, number = self.groups.size.get(kept, 1), self.groups.number.get(kept, 0)
         path = self._window.session.path_of(kept) if self._window.session else None
         photos = "photo" if size == 1 else "photos"
-        text = f"Group {number} · {size} {photos} · kept: {os.path.basename(path or kept)}"
-        reason = self.reasons.get(kept)
-        return f"{text} — {reason}" if reason else text
+        title = f"Group {number} · {size} {photos} · kept: {os.path.basename(path or kept)}"
+        return title, self.reasons.get(kept)
 
     def paint(self, painter: QPainter, rect: QRect, row: int, palette: QPalette) -> None:
         """This cell's share of its group's band: the band runs over the group's cells in this
@@ -141,17 +146,16 @@ class DuplicateGroups(QObject):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(tint)
         painter.drawRoundedRect(band, 5, 5)
-        starts = at == before  # the group starts in this line
-        text = self.header(kept) if starts else f"Group {groups.number.get(kept, 0)}, continued"
-        font = QFont(painter.font())
-        font.setBold(starts)
-        painter.setFont(font)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        inner = band.adjusted(8, 0, -8, 0)
-        shown = painter.fontMetrics().elidedText(
-            text, Qt.TextElideMode.ElideRight, int(inner.width())
-        )
-        painter.drawText(inner, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, shown)
+        inner = band.adjusted(8, 3, -8, -3)
+        if at == before:  # the group starts in this line
+            title, reason = self.header_lines(kept)
+            top, bottom = inner.adjusted(0, 0, 0, -inner.height() / 2), inner
+            _write(painter, top if reason else inner, title, bold=True)
+            if reason:
+                _write(painter, bottom.adjusted(0, inner.height() / 2, 0, 0), f"Why: {reason}")
+        else:
+            _write(painter, inner, f"Group {groups.number.get(kept, 0)}, continued")
         painter.restore()
 
     def header_at(self, row: int) -> str | None:
@@ -168,3 +172,12 @@ class DuplicateGroups(QObject):
             return []
         first = self.groups.start[kept]
         return [r[CID] for r in self.groups.rows[first : first + self.groups.size[kept]]]
+
+
+def _write(painter: QPainter, rect: QRectF, text: str, bold: bool = False) -> None:
+    """One line of text in `rect`, cut short with an ellipsis where it does not fit."""
+    font = QFont(painter.font())
+    font.setBold(bold)
+    painter.setFont(font)
+    shown = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(rect.width()))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, shown)

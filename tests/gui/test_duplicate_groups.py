@@ -93,7 +93,7 @@ def test_compare_two_photos_side_by_side_and_keep_one(
     picture = dialog.pictures[0]
     qtbot.waitUntil(lambda: picture.image is not None)
     assert dialog.verdicts[0].text() == (
-        "The library keeps this one: the most pixels, then the sharpest."
+        "<b>The library keeps this one</b>: the most pixels, then the sharpest."
     )
     assert dialog.verdicts[1].text() == "An extra copy: the library keeps the other one."
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
