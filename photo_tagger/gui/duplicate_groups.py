@@ -87,8 +87,9 @@ class DuplicateGroups(QObject):
         if model is None or session is None:
             self.groups = Groups()
             return
-        if model.rows is not self.groups.rows:
-            self.groups = Groups.of(model.rows, session.facts.duplicates)
+        if model.rows is self.groups.rows:
+            return
+        self.groups = Groups.of(model.rows, session.facts.duplicates)
         members = self.groups.members()
         if members != self._asked:
             self._asked = members
