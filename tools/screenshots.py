@@ -337,6 +337,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(viewer_shots(window, app, out, work))
     shots.extend(context_shots(window, app, out, work))
     # each part's views, from tools/ beside this file (they use this module's save() and settle())
+    from shots_dupes import shots as dupes_shots
     from shots_info_folders import shots as info_folders_shots
     from shots_map_timeline import shots as map_timeline_shots
     from shots_ratings import shots as ratings_shots
@@ -350,6 +351,7 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     shots.extend(tags_panel_shots(window, app, out, work))
     shots.extend(info_folders_shots(window, app, out, work))
     shots.extend(map_timeline_shots(window, app, out, work))
+    shots.extend(dupes_shots(window, app, out, work))
     shots.extend(cloud_shots(window, app, out, work))  # closes the window
     return shots
 

@@ -12,13 +12,19 @@ crops, `grouping.py` how a library is grouped without comparing all pairs, and w
 """
 
 from photo_tagger.duplicates.compare import similarity
-from photo_tagger.duplicates.grouping import PhotoFacts, best_of, group_near_duplicates
+from photo_tagger.duplicates.grouping import (
+    PhotoFacts,
+    best_and_why,
+    best_of,
+    group_near_duplicates,
+)
 from photo_tagger.duplicates.signature import SIGNATURE_VERSION, Signature, signature
 
 __all__ = [
     "SIGNATURE_VERSION",
     "PhotoFacts",
     "Signature",
+    "best_and_why",
     "best_of",
     "group_near_duplicates",
     "signature",

@@ -219,11 +219,28 @@ def best_of(group: Sequence[K], facts: Mapping[K, PhotoFacts]) -> K:
     """The photo of a group to keep: the most pixels (within 10 %), then the sharpest (within
     10 %: a burst's frame without motion blur), then the largest file (the least compressed copy).
     Ties go to the earliest in `group`."""
+    return best_and_why(group, facts)[0]
+
+
+def best_and_why(group: Sequence[K], facts: Mapping[K, PhotoFacts]) -> tuple[K, list[str]]:
+    """`best_of`, and which of its steps set the photo kept apart from others, in words: "the
+    most pixels", "the sharpest", "the largest file", or "the first of equal copies" when none
+    did."""
     if not group:
         raise ValueError("best_of needs at least one photo")
+    why: list[str] = []
     pixels = {k: facts[k].width * facts[k].height for k in group}
     top = max(pixels.values())
     left = [k for k in group if pixels[k] >= 0.9 * top]
+    if len(left) < len(group):
+        why.append("the most pixels")
     sharpest = max(facts[k].sharpness for k in left)
-    left = [k for k in left if facts[k].sharpness >= 0.9 * sharpest]
-    return max(left, key=lambda k: facts[k].file_size)
+    sharp = [k for k in left if facts[k].sharpness >= 0.9 * sharpest]
+    if len(sharp) < len(left):
+        why.append("the sharpest")
+    best = max(sharp, key=lambda k: facts[k].file_size)
+    if any(facts[k].file_size < facts[best].file_size for k in sharp):
+        why.append("the largest file")
+    if not why:
+        why.append("the first of equal copies")
+    return best, why

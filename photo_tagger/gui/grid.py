@@ -52,6 +52,7 @@ PADDING = 6
 
 Index = QModelIndex | QPersistentModelIndex
 Overlay = Callable[[QPainter, QRectF, str, QPalette], None]
+Band = Callable[[QPainter, QRect, int, QPalette], None]  # paints a band above a cell (its row)
 
 
 class PhotoGridModel(QAbstractListModel):
@@ -198,9 +199,10 @@ class PhotoDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.cell = cell
         self.overlay: Overlay | None = None  # drawn over each thumbnail (its rating and flags)
+        self.band: tuple[int, Band] | None = None  # a band above each cell: height, painter
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        return QSize(self.cell, self.cell + CAPTION_HEIGHT)
+        return QSize(self.cell, self.cell + CAPTION_HEIGHT + (self.band[0] if self.band else 0))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         painter.save()
@@ -208,6 +210,10 @@ class PhotoDelegate(QStyledItemDelegate):
         rect: QRect = option.rect  # type: ignore[attr-defined]
         palette: QPalette = option.palette  # type: ignore[attr-defined]
         state = option.state  # type: ignore[attr-defined]
+        if self.band is not None:
+            height, band = self.band
+            band(painter, QRect(rect.x(), rect.y(), rect.width(), height), index.row(), palette)
+            rect = rect.adjusted(0, height, 0, 0)
         selected = bool(state & QStyle.StateFlag.State_Selected)
         cell = QRectF(rect).adjusted(1, 1, -1, -1)
         if selected:
@@ -326,7 +332,8 @@ class PhotoGrid(QListView):
         if not self.verticalScrollBar().isVisible():  # the layout keeps room for it
             width -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         columns = max(1, width // step)
-        grid = QSize(max(step, width // columns), self.cell + CAPTION_HEIGHT + 8)
+        band = self._delegate.band[0] if self._delegate.band else 0
+        grid = QSize(max(step, width // columns), self.cell + CAPTION_HEIGHT + 8 + band)
         if grid != self.gridSize():
             self.setGridSize(grid)
 
@@ -337,6 +344,12 @@ class PhotoGrid(QListView):
         if isinstance(model, PhotoGridModel):
             model.set_cell(cell, self.devicePixelRatioF())
         self.scheduleDelayedItemsLayout()
+
+    def set_band(self, band: tuple[int, Band] | None) -> None:
+        """Paint `band` (height, painter(painter, rect, row, palette)) above every cell; None:
+        no band."""
+        self._delegate.band = band
+        self.set_cell(self.cell)
 
     @property
     def cell(self) -> int:

@@ -37,6 +37,7 @@ class GridContent(QObject):
     selection never holds a photo the grid does not show: edits go to what the user sees."""
 
     selectionCut = Signal()  # photos left the selection with the rows that showed them
+    rowsShown = Signal(str)  # the grid shows the rows a filter of this kind picked
 
     def __init__(
         self, grid: PhotoGrid, loader: ImageLoader, search: QLineEdit, no_match: QLabel
@@ -135,6 +136,7 @@ class GridContent(QObject):
             model.badges = dict.fromkeys(best, "Best")
             grid.viewport().update()
         model.set_rows(rows, reset)
+        self.rowsShown.emit(flt.kind)
         if selected and not grid.selected_ids():  # the view was reset: select them again
             grid.select_ids(selected)  # those it still shows
             if reset and not self._to_top:

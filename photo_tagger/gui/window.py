@@ -28,6 +28,7 @@ from photo_tagger.gui import settings as opts
 from photo_tagger.gui import tags_panel
 from photo_tagger.gui.actions import Actions, choose_folder
 from photo_tagger.gui.browsing import Browsing
+from photo_tagger.gui.compare import install as install_duplicates
 from photo_tagger.gui.facts import PERSON, Filter
 from photo_tagger.gui.filter_panel import FilterPanel
 from photo_tagger.gui.grid import PhotoGrid, PhotoGridModel
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
         self.filters.filterChanged.connect(self.content.set_filter)
         install_navigation(self)  # pages, Esc, the Tags panel as filters and searches change
         self.browsing = Browsing(self)  # the Info panel, the Folders tab, View › Sort By
+        self.duplicates = install_duplicates(self)  # groups' bands, Photo › Compare (C)
         self.resize(1280, 800)
         geometry = self.settings.get(opts.GEOMETRY)
         if geometry:

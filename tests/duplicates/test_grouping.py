@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from photo_tagger.duplicates import PhotoFacts, best_of, group_near_duplicates, signature
+from photo_tagger.duplicates import (
+    PhotoFacts,
+    best_and_why,
+    best_of,
+    group_near_duplicates,
+    signature,
+)
 from photo_tagger.duplicates.compare import Comparer
 from photo_tagger.duplicates.grouping import (
     DEFAULT_MIN_SIMILARITY,
@@ -174,3 +180,21 @@ def test_best_of_keeps_the_sharp_frame_of_a_burst(library: list[Photo]) -> None:
     assert best_of(["only"], {"only": frames["sharp"]}) == "only"
     with pytest.raises(ValueError):
         best_of([], frames)
+
+
+def test_best_and_why_says_which_step_set_the_photo_kept_apart() -> None:
+    big = PhotoFacts(4000, 3000, 2_000_000, 10.0)
+    frames = {
+        "big": big,
+        "copy": big,
+        "small": PhotoFacts(2000, 1500, 900_000, 10.0),
+        "shaken": PhotoFacts(4000, 3000, 2_500_000, 5.0),
+        "q40": PhotoFacts(4000, 3000, 700_000, 9.5),
+    }
+    assert best_and_why(["small", "big"], frames) == ("big", ["the most pixels"])
+    assert best_and_why(["big", "small", "shaken", "q40"], frames) == (
+        "big",
+        ["the most pixels", "the sharpest", "the largest file"],
+    )
+    assert best_and_why(["q40", "big"], frames) == ("big", ["the largest file"])
+    assert best_and_why(["big", "copy"], frames) == ("big", ["the first of equal copies"])

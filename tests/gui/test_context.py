@@ -88,9 +88,8 @@ def test_filter_by_place_date_and_event_and_name_the_event(
     assert panel._items[f"{TAG}:{event}"].text() == "2024-06-12 Lisbon  (3)"
 
 
-def test_near_duplicate_groups_best_first_and_the_extras_tagged(
-    make_window: MakeWindow, tmp_path: Path, models: Models, qtbot: QtBot
-) -> None:
+def near_duplicates(tmp_path: Path) -> Path:
+    """Three photos and two copies of one of them (chelsea.jpg): half its size, and recompressed."""
     import cv2
 
     folder = tmp_path / "photos"
@@ -101,6 +100,13 @@ def test_near_duplicate_groups_best_first_and_the_extras_tagged(
     small = cv2.resize(bgr, (bgr.shape[1] // 2, bgr.shape[0] // 2), interpolation=cv2.INTER_AREA)
     cv2.imwrite(str(folder / "a-small-copy.jpg"), small)
     cv2.imwrite(str(folder / "b-recompressed.jpg"), bgr, [cv2.IMWRITE_JPEG_QUALITY, 40])
+    return folder
+
+
+def test_near_duplicate_groups_best_first_and_the_extras_tagged(
+    make_window: MakeWindow, tmp_path: Path, models: Models, qtbot: QtBot
+) -> None:
+    folder = near_duplicates(tmp_path)
     window = make_window()
     window.add_paths([str(folder)], watch=False)  # scanned inline, as a drop would
     session = window.session

@@ -70,6 +70,8 @@ MENUS = {
         "&Rating",
         "&Favourite",
         "Re&ject",
+        "",
+        "&Compare Two Photos",
     ],
     "&Help": ["Check for &Model Updates", "&Check the Library", "", "&About Photo Tagger"],
 }
