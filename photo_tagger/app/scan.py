@@ -26,6 +26,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -46,6 +47,7 @@ from photo_tagger.store.library import CONTEXT_MODEL, Library
 from photo_tagger.vision.pipeline import (
     Analyzer,
     Models,
+    Outcome,
     Progress,
     default_workers,
     map_in_threads,
@@ -271,11 +273,16 @@ class Scan:
             self._analyse(list(self.lost_known.values()))
 
     def _analyse(self, items: list[FileStat]) -> None:
-        imp, hooks, progress = self.importer, self.hooks, self.progress
+        imp, hooks = self.importer, self.hooks
         assert self.reader is not None, "plan() comes first"
         outcomes = map_in_threads(
             self.reader.read, items, imp.workers, hooks.should_stop, background=imp.background
         )
+        with closing(outcomes):  # a failure here (a full disk) lets the threads go at once
+            self._take(outcomes)
+
+    def _take(self, outcomes: Iterable[Outcome[FileStat, Analysed | Known]]) -> None:
+        imp, hooks, progress = self.importer, self.hooks, self.progress
         for outcome in outcomes:
             if outcome.error is not None:
                 error = outcome.error

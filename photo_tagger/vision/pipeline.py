@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,7 +263,7 @@ def map_in_threads(
     workers: int,
     should_stop: Callable[[], bool] = lambda: False,
     background: bool = False,
-) -> Iterator[Outcome[T, R]]:
+) -> Generator[Outcome[T, R], None, None]:
     """`fn` over `items` on `workers` threads, yielding outcomes as they finish (not in order).
 
     At most `2 * workers` items are in flight, so a 100,000-photo scan never holds more than a few
@@ -272,21 +272,23 @@ def map_in_threads(
     `background`: the threads run at a lower priority than the rest of the program (the window).
     """
     it = iter(items)
-    with ThreadPoolExecutor(
+    pool = ThreadPoolExecutor(
         max_workers=workers,
         thread_name_prefix="photo",
         initializer=lower_thread_priority if background else None,
-    ) as pool:
-        pending: deque[tuple[T, Future[R]]] = deque()
+    )
+    pending: deque[tuple[T, Future[R]]] = deque()
 
-        def fill() -> None:
-            while len(pending) < 2 * workers and not should_stop():
-                try:
-                    item = next(it)
-                except StopIteration:
-                    return
-                pending.append((item, pool.submit(fn, item)))
+    def fill() -> None:
+        while len(pending) < 2 * workers and not should_stop():
+            try:
+                item = next(it)
+            except StopIteration:
+                return
+            pending.append((item, pool.submit(fn, item)))
 
+    finished = False
+    try:
         fill()
         while pending:
             item, fut = pending.popleft()
@@ -297,6 +299,12 @@ def map_in_threads(
             else:
                 yield Outcome(item, result, None)
             fill()
+        finished = True
+    finally:
+        # A run the caller stopped reading (an error on its side, or the generator collected
+        # later, which may happen on one of these very threads) does not wait for the work in
+        # flight: joining would wait on the thread doing the collecting.
+        pool.shutdown(wait=finished, cancel_futures=not finished)
 
 
 @dataclass

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -54,3 +57,30 @@ def test_background_threads_run_as_batch_work_at_the_callers_priority() -> None:
 
 def policy() -> int:
     return os.sched_getscheduler(threading.get_native_id())
+
+
+def test_a_run_closed_on_one_of_its_own_threads_lets_go_without_joining_it() -> None:
+    """A run the caller stopped reading is closed when it is collected, which may be on one of
+    its own threads (the garbage collector runs wherever memory is asked for): it must not wait
+    for that thread, which would fail with "cannot join current thread"."""
+    run: list[Iterator[Any]] = []
+    closed: list[BaseException | None] = []
+    started = threading.Event()
+
+    def work(i: int) -> int:
+        if i == 3:
+            started.wait(10)
+            try:
+                run[0].close()  # type: ignore[attr-defined]
+                closed.append(None)
+            except BaseException as exc:  # noqa: BLE001 (what closing raised is the finding)
+                closed.append(exc)
+        return i
+
+    run.append(map_in_threads(work, range(8), 2))
+    next(run[0])
+    started.set()
+    deadline = time.monotonic() + 10
+    while not closed and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert closed == [None]
