@@ -141,6 +141,7 @@ class Timeline(QWidget):
         self.months = months or []
         self._rows = model.rowCount() if isinstance(model, PhotoGridModel) else 0
         self.setVisible(self.enabled_by_user and len(self.months) > 1)
+        self.bubble.hide()  # other rows: the month named while dragging is no longer theirs
         self.update()
 
     def set_enabled_by_user(self, on: bool) -> None:

@@ -100,3 +100,18 @@ def test_the_timeline_hides_when_the_grid_is_not_in_time_order(
     model.set_rows(sorted(shuffled, key=lambda r: r[TAKEN]))  # oldest first is time order too
     qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)
     assert bar.months[0].key == "2023-01"
+
+
+def test_the_month_named_while_dragging_goes_when_the_grid_shows_other_photos(
+    qtbot: QtBot, make_window: MakeWindow, tmp_path: Path
+) -> None:
+    library = dated_library(tmp_path / "dated", months(2022, 12, 4))
+    window = make_window(library)
+    qtbot.waitUntil(lambda: window.grid_model is not None and window.grid_model.rowCount() == 48)
+    bar = timeline_of(window)
+    qtbot.waitUntil(bar.isVisible, timeout=WAIT_MS)
+    drag(bar, bar.height() / 2)  # the button held, no release: the month is named beside it
+    assert bar.bubble.isVisible()
+    window.search.setText("no photo is called this")  # other rows
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not bar.bubble.isVisible(), timeout=5000)  # the bar reads them
