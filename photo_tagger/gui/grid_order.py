@@ -1,7 +1,8 @@
 """The grid's sort order (View › Sort By), remembered in the settings.
 
-The catalogue arrives newest file first; any other order is worked out off the UI thread
-(app/photo_order.py) each time the catalogue or the order changes, and the grid keeps what it
+The catalogue arrives newest taken first; any other order is worked out off the UI thread
+(app/photo_order.py) each time the catalogue or the order changes (by rating: also when stars
+change), and the grid keeps what it
 showed until the new order is ready (a moment on 100,000 photos), so the window never waits on a
 sort. `rows` is what the grid content asks for (GridContent.arrange); `changed` tells it to ask
 again.
@@ -131,7 +132,7 @@ class GridOrder(QObject):
             if self._session is session:  # not tried again until the catalogue changes
                 self._source, self._arranged, self._order_of_arranged = rows, None, order
             self.message.emit(
-                f"The photos could not be sorted ({error}); they are shown newest file first.",
+                f"The photos could not be sorted ({error}); they are shown newest taken first.",
                 10000,
             )
 
