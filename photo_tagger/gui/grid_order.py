@@ -3,8 +3,8 @@
 The catalogue arrives newest taken first; any other order is worked out off the UI thread
 (app/photo_order.py) each time the catalogue or the order changes (by rating: also when stars
 change), and the grid keeps what it showed until the new order is ready (a moment on 100,000
-photos), so the window never waits on a sort. `rows` is what the grid content asks for (GridContent.arrange); `changed` tells it to ask
-again.
+photos), so the window never waits on a sort. `rows` is what the grid content asks for
+(GridContent.arrange); `changed` tells it to ask again.
 """
 
 from __future__ import annotations
