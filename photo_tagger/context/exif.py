@@ -173,7 +173,7 @@ def _taken(ifd0: dict[int, Any], exif: dict[int, Any]) -> tuple[datetime | None,
 
 
 def _parse_date(value: Any) -> datetime | None:
-    text = _text(value)
+    text = exif_text(value)
     if text is None:
         return None
     match = _EXIF_DATE.match(text)
@@ -188,14 +188,14 @@ def _parse_date(value: Any) -> datetime | None:
 
 
 def _parse_subsec(value: Any) -> int:
-    text = _text(value)
+    text = exif_text(value)
     if text is None or not text.isdigit():
         return 0
     return int(text[:6].ljust(6, "0"))
 
 
 def _parse_offset(value: Any) -> timezone | None:
-    text = _text(value)
+    text = exif_text(value)
     if text is None:
         return None
     match = _EXIF_OFFSET.match(text)
@@ -219,7 +219,7 @@ def _from_mtime(file_mtime: float | None) -> datetime | None:
 
 
 def _position(gps: dict[int, Any]) -> tuple[float, float] | None:
-    if _text(gps.get(_GPS_STATUS)) == "V":  # the receiver marked its measurement void
+    if exif_text(gps.get(_GPS_STATUS)) == "V":  # the receiver marked its measurement void
         return None
     lat = _coordinate(gps.get(_GPS_LATITUDE), gps.get(_GPS_LATITUDE_REF), "N", "S", 90.0)
     lon = _coordinate(gps.get(_GPS_LONGITUDE), gps.get(_GPS_LONGITUDE_REF), "E", "W", 180.0)
@@ -232,7 +232,7 @@ def _position(gps: dict[int, Any]) -> tuple[float, float] | None:
 
 def _coordinate(value: Any, ref: Any, positive: str, negative: str, limit: float) -> float | None:
     """Degrees from EXIF's (degrees, minutes, seconds) rationals and its hemisphere letter."""
-    hemisphere = (_text(ref) or "").upper()[:1]
+    hemisphere = (exif_text(ref) or "").upper()[:1]
     # without its hemisphere letter a coordinate could be in either half of the world
     if hemisphere not in (positive, negative):
         return None
@@ -260,13 +260,13 @@ def _numbers(value: Any) -> tuple[float, ...] | None:
 
 
 def _camera(ifd0: dict[int, Any], exif: dict[int, Any]) -> Camera | None:
-    make, model = _text(ifd0.get(_MAKE)), _text(ifd0.get(_MODEL))
+    make, model = exif_text(ifd0.get(_MAKE)), exif_text(ifd0.get(_MODEL))
     if make is None and model is None:
         return None
-    return Camera(make=make, model=model, serial=_text(exif.get(_BODY_SERIAL)))
+    return Camera(make=make, model=model, serial=exif_text(exif.get(_BODY_SERIAL)))
 
 
-def _text(value: Any) -> str | None:
+def exif_text(value: Any) -> str | None:
     """An EXIF ASCII value as clean text; None for empty, binary or non-text values."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from photo_tagger.context.exif import read_ifds
+from photo_tagger.context.exif import exif_text, read_ifds
 
 _EXPOSURE_TIME = 0x829A
 _F_NUMBER = 0x829D
@@ -107,11 +107,5 @@ def _whole(value: Any, bounds: tuple[int, int]) -> int | None:
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if not isinstance(value, str):
-        return None
-    text = value.split("\x00", 1)[0].strip()
-    if not text or not text.isprintable():
-        return None
-    return text[:_MAX_TEXT]
+    text = exif_text(value)
+    return text[:_MAX_TEXT] if text else None
