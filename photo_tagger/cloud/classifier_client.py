@@ -180,11 +180,7 @@ class ClassifierClient(InferenceClient):
         self.imagenet = imagenet
 
     def _probe(self, endpoint: str) -> ModelInfo:
-        info = super()._probe(endpoint)
-        try:
-            meta = self._request("GET", f"{endpoint}/v2/models/{self.model}").json()
-        except BAD_ANSWER:
-            raise EndpointFailed("answered model metadata that is not JSON") from None
+        meta = self.ready_metadata(endpoint)
         inputs = {i.get("name"): i for i in meta.get("inputs") or [] if isinstance(i, dict)}
         outputs = {o.get("name") for o in meta.get("outputs") or [] if isinstance(o, dict)}
         if inputs and self.spec.input not in inputs:
@@ -195,7 +191,8 @@ class ClassifierClient(InferenceClient):
             raise EndpointFailed(f"has no output '{self.spec.output}'")
         shape = (inputs.get(self.spec.input) or {}).get("shape") or []
         batch = MAX_BATCH if shape and shape[0] == -1 else 1
-        version = f"{self.model}@{info.version}" if info.version != self.model else self.model
+        named = self.model_version(meta)
+        version = f"{self.model}@{named}" if named != self.model else self.model
         return ModelInfo(endpoint, self.model, version[:200], frozenset(), batch)
 
     def infer(self, files: Sequence[bytes]) -> Answer:

@@ -204,7 +204,8 @@ class InferenceClient:
                 raise EndpointFailed(f"is busy for {wait:.0f} seconds more ({why})")
             time.sleep(wait)
 
-    def _probe(self, endpoint: str) -> ModelInfo:
+    def ready_metadata(self, endpoint: str) -> dict[str, Any]:
+        """The model's metadata at `endpoint`, once the endpoint says it is ready."""
         ready = self._request("GET", f"{endpoint}/v2/health/ready")
         if ready.status_code != 200:
             raise EndpointFailed(f"not ready ({ready.status_code})")
@@ -213,13 +214,27 @@ class InferenceClient:
             raise EndpointFailed(f"model metadata answered {meta.status_code}")
         try:
             data = meta.json()
-            versions = [str(v) for v in data.get("versions") or []]
+        except BAD_ANSWER:
+            data = None
+        if not isinstance(data, dict):
+            raise EndpointFailed("answered model metadata that is not JSON")
+        return data
+
+    def model_version(self, data: dict[str, Any]) -> str:
+        """The version the metadata names last (the model's name when it names none)."""
+        versions = data.get("versions")
+        listed = [str(v) for v in versions] if isinstance(versions, list) else []
+        return (listed[-1] if listed else self.model)[:200]
+
+    def _probe(self, endpoint: str) -> ModelInfo:
+        data = self.ready_metadata(endpoint)
+        try:
             params = data.get("parameters") or {}
             tags = frozenset(str(t) for t in params.get("tags") or [])
             max_batch = _max_batch(data.get("inputs"))
+            version = self.model_version(data)
         except BAD_ANSWER:
             raise EndpointFailed("answered model metadata that is not JSON") from None
-        version = (versions[-1] if versions else self.model)[:200]
         return ModelInfo(endpoint, self.model, version, tags, max_batch)
 
     def post_inference(self, url: str, body: dict[str, Any]) -> Any:
