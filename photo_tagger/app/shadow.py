@@ -34,7 +34,7 @@ from photo_tagger.store.index import LocalIndex
 from photo_tagger.store.library import CONTEXT_MODEL, Library
 from photo_tagger.store.paths import INDEX_FILE
 from photo_tagger.vision.pipeline import Analyzer, Models, Progress, default_workers, map_in_threads
-from photo_tagger.words import reason
+from photo_tagger.words import count, reason
 
 SAMPLE = 200  # photos a new release is tried on, unless the user says otherwise
 COMPARE_SLICE = 32  # photos compared per call to the library's thread: a few milliseconds
@@ -78,7 +78,7 @@ class ShadowReport:
 
     def headline(self) -> str:
         n = len(self.changed)
-        return f"{n} of {self.compared} photo{'s' if self.compared != 1 else ''} would change"
+        return f"{n} of {count(self.compared, 'photo')} would change"
 
     def most_often(self, gained: bool, limit: int = 5) -> list[tuple[str, int]]:
         """The tags most often gained (or lost), with on how many photos, most first."""

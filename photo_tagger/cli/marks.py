@@ -7,6 +7,7 @@ import argparse
 
 from photo_tagger.cli.common import EXIT_OK, open_library
 from photo_tagger.errors import NotFoundError
+from photo_tagger.words import count
 
 STARS = tuple(str(n) for n in range(6))
 
@@ -34,7 +35,7 @@ def describe(known: dict[str, int | bool]) -> str:
     words = []
     stars = known.get("rating", 0)
     if stars:
-        words.append(f"{stars} star{'s' if stars != 1 else ''}")
+        words.append(count(stars, "star"))
     if known.get("favourite"):
         words.append("favourite")
     if known.get("rejected"):

@@ -36,6 +36,7 @@ from photo_tagger.gui.facts import (
 from photo_tagger.gui.filter_rows import CountDelegate, is_escape, leaf_text, split_count
 from photo_tagger.gui.ratings import rating_nodes
 from photo_tagger.gui.session import Session
+from photo_tagger.words import count
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 # Every node stores its key (a string) and the panel maps keys to filters: asking an item for a
@@ -319,7 +320,7 @@ class FilterPanel(QWidget):
             "of each is the one to keep (the most pixels, the sharpest). Edit › Tag Extra "
             "Near-Duplicates tags the others."
         )
-        text = f"Near-duplicates  ({groups} group{'s' if groups != 1 else ''})"
+        text = f"Near-duplicates  ({count(groups, 'group')})"
         return [Node("", DUPLICATES, text, Filter(DUPLICATES), tip)]
 
     def _tag_nodes(self, session: Session) -> tuple[list[Node], list[Node]]:

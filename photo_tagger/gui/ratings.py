@@ -24,6 +24,7 @@ from photo_tagger.gui.session import Session
 from photo_tagger.gui.viewer import PhotoViewer
 from photo_tagger.store.marks import FAVOURITE, MAX_STARS, Marks
 from photo_tagger.store.marks import REJECTED as REJECTED_FIELD
+from photo_tagger.words import count
 
 Changes = dict[str, dict[str, int | bool]]  # photo id -> the fields set on it
 
@@ -59,7 +60,7 @@ class SetMarks(QUndoCommand):
 def rating_changes(marks: dict[str, Marks], stars: int) -> tuple[Changes, str]:
     n = len(marks)
     where = "" if n == 1 else f" {n} photos"
-    text = f"Rate{where} {stars} star{'s' if stars != 1 else ''}" if stars else "Take the stars off"
+    text = f"Rate{where} {count(stars, 'star')}" if stars else "Take the stars off"
     return {pid: {"rating": stars} for pid in marks}, text + ("" if stars else where)
 
 
@@ -234,7 +235,7 @@ def rating_nodes(facts: FactsIndex, current: str) -> list[NodeParts]:
     for least in range(MAX_STARS, 0, -1):
         n = sum(c for s, c in counts.items() if s >= least)
         text = ("" if least == MAX_STARS else "≥ ") + "★" * least
-        tip = f"Photos rated {least} star{'s' if least != 1 else ''} or more (keys 1-5)"
+        tip = f"Photos rated {count(least, 'star')} or more (keys 1-5)"
         flt = Filter(RATING, str(least))
         out.append(("ratings", f"{RATING}:{least}", f"{text}  ({n})", flt, tip))
     tip = "Photos marked as favourites (. in the grid or the viewer)"

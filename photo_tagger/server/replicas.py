@@ -45,6 +45,7 @@ from photo_tagger.server.storage import Row, Storage, Writer
 from photo_tagger.store.doc_check import Malformed
 from photo_tagger.store.doc_writes import watch
 from photo_tagger.store.wire import encode_reply, has_waiting_parts, lacks
+from photo_tagger.words import count
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -63,9 +64,9 @@ class Misshapen(ValueError):
         self.malformed = malformed
         listed = "; ".join(f"{m.what} ({m.problem})" for m in malformed[:shown])
         more = f"; and {len(malformed) - shown} more" if len(malformed) > shown else ""
-        count = f"{len(malformed)} value{'s' if len(malformed) != 1 else ''}"
+        values = count(len(malformed), "value")
         super().__init__(
-            f"the update writes {count} of the wrong shape, which no device would read: "
+            f"the update writes {values} of the wrong shape, which no device would read: "
             f"{listed}{more}"
         )
 

@@ -27,6 +27,7 @@ from photo_tagger.errors import (
 )
 from photo_tagger.store.persistence import DocumentLog
 from photo_tagger.store.sync import DEADLINE, MAX_ANSWER, SyncClient, SyncSettings, pending_edits
+from photo_tagger.words import count
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class SyncStatus:
 
     def text(self) -> str:
         """What the status bar says."""
-        waiting = f"{self.pending} edit{'s' if self.pending != 1 else ''} waiting"
+        waiting = f"{count(self.pending, 'edit')} waiting"
         if self.state == "synced":
             return "Synced"
         if self.state == "waiting":
