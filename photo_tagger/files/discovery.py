@@ -134,7 +134,11 @@ def read_photo_file(path: str, limit: int = MAX_PHOTO_BYTES) -> bytes:
                 reason = f"too big for a photo (more than {limit} bytes), so it was not read"
             if reason is not None:
                 raise ImageError(reason)
-            data = fh.read(limit + 1)
+            # A buffer of the file's own size (asking for `limit` bytes would first allocate that
+            # much); more is read only from a file that grew since it was looked at.
+            data = fh.read(min(st.st_size, limit) + 1)
+            if len(data) > st.st_size:
+                data += fh.read(limit + 1 - len(data))
         except OSError as exc:
             raise ImageError(f"cannot read file ({exc.strerror})") from None
     if len(data) > limit:

@@ -156,7 +156,10 @@ def jpeg_reduction(width: int, height: int, target_side: int) -> int:
 def _decode_jpeg(data: bytes, width: int, height: int, target_side: int) -> np.ndarray:
     # libjpeg decodes a truncated file into a grey bottom half without complaint; the last scan
     # of a whole JPEG is followed by an end-of-image marker, which entropy-coded data never holds.
-    if data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda"):
+    # So a start-of-scan after the last end-of-image (or with none) means a truncated file. The
+    # end-of-image is sought from the end, then a start-of-scan only after it: one short search.
+    end = data.rfind(b"\xff\xd9")
+    if data.find(b"\xff\xda", max(end, 0)) >= 0:
         raise CorruptImageError("truncated JPEG (the file ends before the image does)")
     factor = jpeg_reduction(width, height, target_side)
     flag = dict(_JPEG_REDUCTIONS)[factor] | cv2.IMREAD_IGNORE_ORIENTATION
