@@ -205,10 +205,15 @@ def main() -> None:
     for name, (_, _, ms) in results.items():
         verdict = " / ".join("met" if meets(counts[sp][name]) else "missed" for sp in SPLITS)
         print(f"  {name:<22} {verdict:<15} {ms:5.1f} ms")
-    shipped = Manifest(ROOT / "models").entry("face_detector")
-    held = next(c for n, c in counts["held_out"].items() if n.startswith(shipped.name[:5]))
+    manifest = Manifest(ROOT / "models")
+    shipped, variant = manifest.entry("face_detector"), manifest.variant("face_detector")
+    held = next(
+        c
+        for n, c in counts["held_out"].items()
+        if n.startswith(shipped.name[:5]) and n.endswith(f" {variant}")
+    )
     print(
-        f"\nthe app ships {shipped.id} (int8) at {shipped.threshold('min_score')}: held out,"
+        f"\nthe app runs {shipped.id} at {shipped.threshold('min_score')}: held out,"
         f" recall {held.recall(2):.3f} for faces >= 24 px,"
         f" {held.false_per_100():.1f} false faces per 100 face-free images"
     )

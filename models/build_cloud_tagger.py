@@ -242,6 +242,7 @@ def main() -> None:
     model_id = f"{entry['name']}@{entry['version']} fp32"
     GOLDEN.write_text(json.dumps({"model": model_id, "photos": golden}, indent=1) + "\n")
     entry["files"] = {"fp32": file_entry(OUT)}
+    entry["variant"] = "fp32"  # the server runs it as it is
     entry["checks"] = checks
     record_model(KEY, entry)
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes), {GOLDEN}")

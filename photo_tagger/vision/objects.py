@@ -186,7 +186,10 @@ class ObjectDetector:
 
 
 def load_object_detector(
-    manifest: Manifest, variant: str = "int8", threads: int = 1, key: str = "object_detector"
+    manifest: Manifest,
+    variant: str | None = None,
+    threads: int = 1,
+    key: str = "object_detector",
 ) -> ObjectDetector:
     """The shipped object detector: its model (sha256 checked) and its class names."""
     entry = manifest.entry(key, variant)

@@ -68,7 +68,9 @@ class Models:
     objects: ObjectDetector | None = None
 
     @classmethod
-    def load(cls, models_dir: Path, variant: str = "int8", threads: int = 1) -> Models:
+    def load(cls, models_dir: Path, variant: str | None = None, threads: int = 1) -> Models:
+        """The models in `models_dir`, each in `variant` (by default the one its manifest entry
+        names), each on `threads` threads."""
         manifest = Manifest(models_dir)
         entries = {
             k: manifest.entry(k, variant) for k in ("face_detector", "face_embedder", "tagger")

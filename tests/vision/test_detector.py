@@ -33,8 +33,8 @@ EXPECTED_FACES = {
     k: v for k, v in json.loads((DATA / "expected_faces.json").read_text()).items() if k != "_"
 }
 
-# How far the shipped int8 model may drift from fp32 (models/build_yunet.py records what it
-# measured on these photos in the manifest's checks).
+# How far the int8 graph, built beside the fp32 one the app runs, may drift from it
+# (models/build_yunet.py records what it measured on these photos in the manifest's checks).
 INT8_MIN_IOU = 0.75
 INT8_MAX_SCORE_DIFF = 0.1
 INT8_MAX_KEYPOINT_ERR = 0.12  # fraction of the face's width
@@ -56,12 +56,23 @@ def fp32_detector(manifest: Manifest) -> FaceDetector:
     return FaceDetector(OnnxModel(manifest.entry("face_detector", "fp32"), threads=1))
 
 
+@pytest.fixture(scope="module")
+def int8_detector(manifest: Manifest) -> FaceDetector:
+    return FaceDetector(OnnxModel(manifest.entry("face_detector", "int8"), threads=1))
+
+
+def test_the_app_runs_the_fp32_graph(manifest: Manifest, face_detector: FaceDetector) -> None:
+    """Its int8 graph found the same faces on the face benchmark but took longer."""
+    assert manifest.variant("face_detector") == "fp32"
+    assert face_detector.model.entry.file.name == "face_detector.fp32.onnx"
+
+
 @pytest.mark.parametrize("name", PHOTOS)
 def test_int8_stays_close_to_fp32_golden(
-    name: str, face_detector: FaceDetector, photo: Callable[[str], np.ndarray]
+    name: str, int8_detector: FaceDetector, photo: Callable[[str], np.ndarray]
 ) -> None:
     golden = GOLDEN["photos"][name]
-    faces = face_detector.detect(photo(name))
+    faces = int8_detector.detect(photo(name))
     assert len(faces) == len(golden)
     for g, f in match(golden, faces):
         assert box_iou(g["box"], f.box) >= INT8_MIN_IOU
@@ -293,3 +304,42 @@ def test_smaller_and_brighter_copies_keep_their_faces(
     small = cv2.resize(rgb, (long_side, round(h * long_side / w)), interpolation=cv2.INTER_AREA)
     copy = np.clip(small.astype(np.float32) * gain, 0, 255).astype(np.uint8)
     assert len(face_detector.detect(copy)) >= faces
+
+
+def recording_sizes(detector: FaceDetector) -> list[tuple[int, ...]]:
+    """The shape of every input `detector`'s model is given from now on."""
+    sizes: list[tuple[int, ...]] = []
+    run = detector.model.run
+
+    def recording(x: np.ndarray) -> list[np.ndarray]:
+        sizes.append(x.shape)
+        return run(x)
+
+    detector.model.run = recording  # type: ignore[method-assign]
+    return sizes
+
+
+def test_a_photo_smaller_than_the_input_is_not_enlarged_when_its_faces_are_clear(
+    manifest: Manifest, photo: Callable[[str], np.ndarray]
+) -> None:
+    """A 12 MP photo is decoded at 500 pixels: the detector runs on 512 x 352, not 640 x 448."""
+    detector = FaceDetector(OnnxModel(manifest.entry("face_detector"), threads=1))
+    sizes = recording_sizes(detector)
+    rgb = photo("group.jpg")
+    small = cv2.resize(rgb, (500, round(rgb.shape[0] * 500 / rgb.shape[1])), cv2.INTER_AREA)
+    assert len(detector.detect(small)) == 6
+    assert sizes == [(1, 352, 512, 3)]
+
+
+def test_a_small_photo_with_an_unsure_face_is_looked_at_again_enlarged(
+    manifest: Manifest, photo: Callable[[str], np.ndarray]
+) -> None:
+    """In a 320-pixel brightened copy of the group photo, the palest faces score under the
+    threshold at their own size and over it enlarged to the model's 640."""
+    detector = FaceDetector(OnnxModel(manifest.entry("face_detector"), threads=1))
+    sizes = recording_sizes(detector)
+    rgb = photo("group.jpg")
+    small = cv2.resize(rgb, (320, round(rgb.shape[0] * 320 / rgb.shape[1])), cv2.INTER_AREA)
+    bright = np.clip(small.astype(np.float32) * 1.4, 0, 255).astype(np.uint8)
+    assert len(detector.detect(bright)) == 6
+    assert sizes == [(1, 224, 320, 3), (1, 448, 640, 3)]
