@@ -97,7 +97,9 @@ def _not_a_photo_file(st: os.stat_result) -> str | None:
     mode = st.st_mode
     if not stat_mode.S_ISREG(mode):
         kind = (
-            "a named pipe (FIFO)"
+            "a folder"
+            if stat_mode.S_ISDIR(mode)
+            else "a named pipe (FIFO)"
             if stat_mode.S_ISFIFO(mode)
             else "a device"
             if stat_mode.S_ISCHR(mode) or stat_mode.S_ISBLK(mode)
@@ -122,18 +124,9 @@ def read_photo_file(path: str, limit: int = MAX_PHOTO_BYTES) -> bytes:
     ImageError saying why, and no more than `limit` bytes are ever read, even from a file that
     grows while it is read.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        raise ImageError(f"cannot read file ({exc.strerror})") from None
+    fd, st = _open_checked(path, limit)
     with os.fdopen(fd, "rb") as fh:
         try:
-            st = os.fstat(fd)
-            reason = _not_a_photo_file(st)
-            if reason is None and st.st_size > limit:
-                reason = f"too big for a photo (more than {limit} bytes), so it was not read"
-            if reason is not None:
-                raise ImageError(reason)
             # A buffer of the file's own size (asking for `limit` bytes would first allocate that
             # much); more is read only from a file that grew since it was looked at.
             data = fh.read(min(st.st_size, limit) + 1)
@@ -150,18 +143,33 @@ def read_photo_head(path: str, limit: int) -> bytes:
     """At most the first `limit` bytes of a regular file (where a photo keeps its EXIF): opened
     without blocking and refused with ImageError, as read_photo_file does, when it is a device, a
     pipe or too big for a photo."""
+    fd, _ = _open_checked(path, MAX_PHOTO_BYTES)
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            return fh.read(limit)
+        except OSError as exc:
+            raise ImageError(f"cannot read file ({exc.strerror})") from None
+
+
+def _open_checked(path: str, limit: int) -> tuple[int, os.stat_result]:
+    """An open descriptor of `path` and its status, when it is a regular file of at most `limit`
+    bytes; else ImageError saying why (a folder, a device, a pipe, too big), nothing left open.
+    Opened without blocking: a named pipe put in a photo's place cannot hang the open."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise ImageError(f"cannot read file ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as fh:
-        try:
-            reason = _not_a_photo_file(os.fstat(fd))
-            if reason is not None:
-                raise ImageError(reason)
-            return fh.read(limit)
-        except OSError as exc:
-            raise ImageError(f"cannot read file ({exc.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        reason = _not_a_photo_file(st)
+        if reason is None and st.st_size > limit:
+            reason = f"too big for a photo (more than {limit} bytes), so it was not read"
+    except OSError as exc:
+        reason = f"cannot read file ({exc.strerror})"
+    if reason is not None:
+        os.close(fd)
+        raise ImageError(reason)
+    return fd, st
 
 
 def plan_scan(

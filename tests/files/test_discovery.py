@@ -99,6 +99,9 @@ def test_reading_a_photo_file_is_bounded_and_never_blocks(tmp_path: Path) -> Non
         read_photo_file(str(tmp_path / "x.jpg"))
     with pytest.raises(ImageError, match="device"):
         read_photo_file("/dev/zero")
+    (tmp_path / "folder.jpg").mkdir()  # a folder where a photo was
+    with pytest.raises(ImageError, match="it is a folder"):
+        read_photo_file(str(tmp_path / "folder.jpg"))
     big = tmp_path / "big.jpg"
     big.write_bytes(b"x" * 101)
     with pytest.raises(ImageError, match="too big"):
@@ -114,6 +117,9 @@ def test_reading_the_head_of_a_photo_file_is_bounded_and_never_blocks(tmp_path: 
         read_photo_head("/dev/zero", 100)
     with pytest.raises(ImageError, match="cannot read"):
         read_photo_head(str(tmp_path / "gone.jpg"), 100)
+    (tmp_path / "folder.jpg").mkdir()
+    with pytest.raises(ImageError, match="it is a folder"):
+        read_photo_head(str(tmp_path / "folder.jpg"), 100)
     big = tmp_path / "big.jpg"
     big.write_bytes(b"x" * 1000)
     assert read_photo_head(str(big), 100) == b"x" * 100
