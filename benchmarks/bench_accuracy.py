@@ -3,11 +3,13 @@ labelled set of pictures (benchmarks/accuracy/: the pictures, and labels.json, w
 looking at each says it shows).
 
     .venv/bin/python benchmarks/bench_accuracy.py [--models DIR] [--split all|tune|held-out]
-                                                  [--objects-everywhere]
+                                                  [--objects-everywhere | --scan-only]
 
 Each picture is scanned as it is and in four copies a library also gets: small (320 px on its
 longer side), brighter (gamma 0.55), darker (half the light) and recompressed (JPEG quality 25).
-The scan is the app's own (Importer, the real models); what is judged is what the user sees:
+The scan is the app's own (Importer, the real models), followed by the closer look for objects
+that the window runs after a scan (app/closer_look.py; `--scan-only` leaves it out); what is
+judged is what the user sees:
 the tags over their thresholds that come from the models (a photo's own facts, its date and
 place, are not judged here).
 
@@ -20,7 +22,8 @@ Printed, per split ("held-out" pictures take no part in tuning any threshold):
 - objects: recall of the COCO objects in view (`objects`), read from the objects the scan stored
   for each picture, and "by tag": stored, or shown as the tag the object's class maps to (what a
   search for it finds; target: 0.8; a scan runs the object detector only where no face is found and
-  the classifier is unsure: `--objects-everywhere` runs it on every picture), and the objects
+  the classifier is unsure, the closer look on the rest; `--objects-everywhere` has the scan run
+  it on every picture), and the objects
   stored that are neither in view nor allowed (`objects_allow`: there but small or partly
   hidden), per 100 pictures;
 - people: of the people seen in two or more pictures, how many have all their faces in one group
@@ -45,6 +48,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from photo_tagger.app.closer_look import look_closer  # noqa: E402
 from photo_tagger.app.scan import Importer  # noqa: E402
 from photo_tagger.app.thresholds import models_threshold  # noqa: E402
 from photo_tagger.store import rules  # noqa: E402
@@ -137,7 +141,11 @@ def judge(label: dict, seen: Seen, tally: Tally, object_tags: dict[str, str | No
 
 
 def scan(
-    pictures: list[Path], models_dir: Path, work: Path, every_photo: bool = False
+    pictures: list[Path],
+    models_dir: Path,
+    work: Path,
+    every_photo: bool = False,
+    closer_look: bool = True,
 ) -> dict[Path, Seen]:
     folder = work / "copies"
     folder.mkdir()
@@ -150,6 +158,10 @@ def scan(
         report = importer.scan([folder])
         if report.skipped:
             raise SystemExit(f"skipped: {report.skipped}")
+        if closer_look:  # as the window does after a scan, and `photo-tagger look-closer`
+            looked = look_closer(importer)
+            if looked.skipped:
+                raise SystemExit(f"skipped by the closer look: {looked.skipped}")
         for path, (name, copy) in copies.items():
             entry = library.index.lookup(str(path))
             assert entry is not None, path
@@ -195,16 +207,25 @@ def main() -> int:
         action="store_true",
         help="run the object detector on every picture, not only where the scan would",
     )
+    parser.add_argument(
+        "--scan-only",
+        action="store_true",
+        help="judge what the scan leaves, before the closer look for objects",
+    )
     args = parser.parse_args()
     labels = json.loads((SET / "labels.json").read_text(encoding="utf-8"))["photos"]
     models_dir = args.models or default_models_dir()
     pictures = [SET / "photos" / name for name in sorted(labels)]
     with tempfile.TemporaryDirectory() as tmp:
-        seen = list(scan(pictures, models_dir, Path(tmp), args.objects_everywhere).values())
+        found = scan(pictures, models_dir, Path(tmp), args.objects_everywhere, not args.scan_only)
+        seen = list(found.values())
     splits = ("tune", "held-out") if args.split == "all" else (args.split,)
     vocabulary = Vocabulary.from_file(Manifest(models_dir).vocabulary_file())
     object_tags = {label: tag for label, (tag, _) in vocabulary.objects.items()}
-    print(f"models: {models_dir}; {len(pictures)} pictures x {len(COPIES)} copies")
+    print(
+        f"models: {models_dir}; {len(pictures)} pictures x {len(COPIES)} copies; "
+        + ("as the scan leaves them" if args.scan_only else "after the closer look for objects")
+    )
     print(
         f"{'split':9} {'pictures':>8} {'wrong':>11} {'precision':>9} {'recall':>6} "
         f"{'faces ok':>8} {'false/100':>9} {'objects':>7} {'by tag':>6} {'false/100':>9}"

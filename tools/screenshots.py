@@ -2,7 +2,8 @@
 
     python tools/screenshots.py OUTDIR
 
-welcome.png (an empty library), scanning.png (the samples being added), grid.png (scanned, one
+welcome.png (an empty library), scanning.png (the samples being added), looking-closer.png (the
+closer look for objects that follows), grid.png (scanned, one
 photo's tags), viewer.png (a photo with face boxes and names), people.png, tags.png (several
 photos selected), cloud.png (the photos the cloud model refined, synced with a server),
 settings-sync.png and settings-cloud.png (the settings dialog's Sync and Cloud model pages),
@@ -38,6 +39,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from photo_tagger.gui.app import application, samples_dir
+from photo_tagger.gui.closer_look_job import CloserLookJob
 from photo_tagger.gui.edits import ConfirmFace, SetTag, name_face
 from photo_tagger.gui.facts import CLOUD, TAG
 from photo_tagger.gui.runner import InlineRunner, ThreadPoolRunner
@@ -281,6 +283,9 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
         halfway = 0 < bar.value() < bar.maximum() and model is not None and model.rowCount() > 0
         if halfway and shots[-1].name == "welcome.png":
             shots.append(save(window, app, out, "scanning.png"))
+        looking = isinstance(window.jobs.current, CloserLookJob) and bar.value() > 0
+        if looking and shots[-1].name == "scanning.png":  # the closer look after the scan
+            shots.append(save(window, app, out, "looking-closer.png"))
         time.sleep(0.005)
     jobs_pool.waitForDone()
     settle(app)

@@ -76,6 +76,7 @@ def _store_local(library: Library, analysis: str, r: Analysed | Known) -> tuple[
     )
     index.set_face_embeddings(r.content_id, embeddings)
     index.set_objects(r.content_id, ((o.label, o.score, o.box) for o in a.objects))
+    index.set_objects_looked(r.content_id, None if a.objects_later else analysis)
     index.set_capture(
         r.content_id, c.taken, c.taken_guessed, c.position, c.camera, c.place, c.signature
     )

@@ -1,4 +1,5 @@
-"""`photo-tagger scan PATH...`: find, analyse and tag photos, with progress on the terminal."""
+"""`photo-tagger scan PATH...`: find, analyse and tag photos, with progress on the terminal;
+`photo-tagger look-closer`: look for objects in the photos a scan left for later."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,20 +18,51 @@ from photo_tagger.words import count
 EXIT_INTERRUPTED = 130  # stopped by Ctrl+C: what was kept is stored and finished
 
 if TYPE_CHECKING:
+    from photo_tagger.app.closer_look import CloserLookReport
+    from photo_tagger.app.scan import Importer
     from photo_tagger.app.scan_report import ScanReport
     from photo_tagger.vision.pipeline import Progress
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
+    from photo_tagger.app.closer_look import awaiting
     from photo_tagger.app.scan import Importer
     from photo_tagger.vision.pipeline import Models
 
     models = Models.load(models_dir(args))
+    stop = threading.Event()
+    with open_library(args) as library, first_interrupt_stops(stop):
+        importer = Importer(library, models, workers=args.workers)
+        report = importer.scan(
+            [Path(p) for p in args.paths],
+            on_progress=progress_printer(args.quiet),
+            should_stop=stop.is_set,
+        )
+        if sys.stderr.isatty() and not args.quiet:
+            print(file=sys.stderr)
+        print_report(report)
+        if args.closer_look and not report.cancelled:
+            closer = run_closer_look(importer, args.quiet, stop)
+            report.cancelled = closer.cancelled
+        elif waiting := len(awaiting(importer)):
+            print(
+                f"{count(waiting, 'photo')} wait for a closer look for objects (a tie in a "
+                "portrait, the cup beside a coffee): run `photo-tagger look-closer`, or leave "
+                "the window open, which looks while it has nothing else to do."
+            )
+    if report.cancelled:
+        return EXIT_INTERRUPTED
+    return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def progress_printer(quiet: bool) -> Callable[[Progress], None]:
+    """A progress line on the terminal: rewritten in place on a terminal, every 100 photos in a
+    log; nothing when `quiet`."""
     interactive = sys.stderr.isatty()
     last = [0.0]
 
     def show(p: Progress) -> None:
-        if args.quiet:
+        if quiet:
             return
         if interactive:
             print("\r" + p.line() + "   ", end="", file=sys.stderr, flush=True)
@@ -38,18 +70,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
             last[0] = p.done
             print(p.line(), file=sys.stderr, flush=True)
 
-    stop = threading.Event()
-    with open_library(args) as library, first_interrupt_stops(stop):
-        importer = Importer(library, models, workers=args.workers)
-        report = importer.scan(
-            [Path(p) for p in args.paths], on_progress=show, should_stop=stop.is_set
-        )
-    if interactive and not args.quiet:
-        print(file=sys.stderr)
-    print_report(report)
-    if report.cancelled:
-        return EXIT_INTERRUPTED
-    return EXIT_SKIPPED if report.skipped else EXIT_OK
+    return show
 
 
 @contextlib.contextmanager
@@ -118,6 +139,44 @@ def print_report(report: ScanReport) -> None:
         print(f"skipped: {shown(s.path)}: {s.reason}")
 
 
+def cmd_look_closer(args: argparse.Namespace) -> int:
+    from photo_tagger.app.scan import Importer
+    from photo_tagger.vision.pipeline import Models
+
+    models = Models.load(models_dir(args))
+    stop = threading.Event()
+    with open_library(args) as library, first_interrupt_stops(stop):
+        importer = Importer(library, models, workers=args.workers)
+        report = run_closer_look(importer, args.quiet, stop)
+    if report.cancelled:
+        return EXIT_INTERRUPTED
+    return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def run_closer_look(importer: Importer, quiet: bool, stop: threading.Event) -> CloserLookReport:
+    """Look closer at every photo waiting for it, with progress on the terminal and a report."""
+    from photo_tagger.app.closer_look import look_closer
+
+    show = progress_printer(quiet)
+    report = look_closer(importer, on_progress=show, should_stop=stop.is_set)
+    if sys.stderr.isatty() and not quiet and report.looked:
+        print(file=sys.stderr)
+    print_closer_look(report)
+    return report
+
+
+def print_closer_look(report: CloserLookReport) -> None:
+    if report.cancelled:
+        print("Interrupted: what was found so far is kept; run look-closer again for the rest.")
+    print(
+        f"Looked closer at {count(report.looked, 'photo')}: "
+        f"{count(report.objects, 'object')} found, the tags of {count(report.tagged, 'photo')} "
+        f"updated, {len(report.skipped)} skipped."
+    )
+    for s in report.skipped:
+        print(f"skipped: {shown(s.path)}: {s.reason}")
+
+
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "scan", parents=[library_parent], help="find, analyse and tag the photos under PATHs"
@@ -125,4 +184,18 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     p.add_argument("paths", nargs="+", metavar="PATH", help="folders or photo files")
     p.add_argument("--workers", type=int, default=None, help="threads (default: every core)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument(
+        "--closer-look",
+        action="store_true",
+        help="then look for objects in the photos the scan left for later (as look-closer does)",
+    )
     p.set_defaults(func=cmd_scan)
+    p = sub.add_parser(
+        "look-closer",
+        parents=[library_parent],
+        help="look for objects in the photos a scan left for later (faces found, or the "
+        "classifier sure): a tie in a portrait, the cup beside a coffee",
+    )
+    p.add_argument("--workers", type=int, default=None, help="threads (default: every core)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_look_closer)

@@ -4,7 +4,9 @@ pause and cancel.
 A job has `run(control)` (off the UI thread; it must touch the library only through the
 `UiThreadCaller` it was given) and `finish(result)` (on the UI thread). The queue runs them in
 order, so two scans never write at once; a job may absorb one queued after it (`merge`), so that
-a burst of changes in watched folders costs one scan.
+a burst of changes in watched folders costs one scan. Background work the user is not waiting for
+(a job with `gives_way`, and `again()` to take up what it left) stops when any other job is added,
+and is queued again after it.
 """
 
 from __future__ import annotations
@@ -127,6 +129,10 @@ class JobQueue(QObject):
             if queued.merge(job):
                 return
         self._queue.append(job)
+        current, control = self._current, self._control
+        if current is not None and control is not None and gives_way(current, job):
+            control.stop()  # it keeps what it stored, and takes up the rest after `job`
+            self.add(current.again())  # type: ignore[attr-defined]
         self._next()
 
     def set_paused(self, paused: bool) -> None:
@@ -178,6 +184,12 @@ class JobQueue(QObject):
         self._next()
         if not isinstance(error, PhotoTaggerError | OSError | LibraryClosedError):
             raise error  # a bug: let Qt's handler (and the test suite) see it
+
+
+def gives_way(running: Job, new: Job) -> bool:
+    """Whether `running` is background work (`gives_way`: the closer look for objects) that
+    stops for `new`, work the user is waiting for."""
+    return getattr(running, "gives_way", False) and not getattr(new, "gives_way", False)
 
 
 def _in_background(job: Job, control: JobControl) -> Any:

@@ -28,6 +28,7 @@ from photo_tagger.store.catalog import Row
 from photo_tagger.words import count
 
 if TYPE_CHECKING:
+    from photo_tagger.app.closer_look import CloserLookReport
     from photo_tagger.app.scan_report import ScanReport
     from photo_tagger.gui.services import Services
     from photo_tagger.gui.watcher import FolderWatcher
@@ -201,6 +202,33 @@ class LibraryController(QObject):
             self._links.refine_if_on()
         if report.duplicates is not None and self.session is not None:
             self.session.read_duplicates()
+        if not report.cancelled:
+            self.look_closer()
+
+    def look_closer(self) -> None:
+        """Queue the closer look for objects, which runs when no other work is waiting."""
+        from photo_tagger.gui.closer_look_job import CloserLookJob
+
+        if self.session is None or self.caller is None:
+            return
+        self._jobs.add(
+            CloserLookJob(
+                self.session,
+                self._links.models(),
+                self.caller,
+                self._services.scan_workers,
+                on_finished=self._on_looked_closer,
+            )
+        )
+
+    def _on_looked_closer(self, report: CloserLookReport) -> None:
+        from photo_tagger.gui.messages import news
+
+        skipped = news(report.skipped)
+        if skipped:
+            self._problems.show_problems(
+                "Photos not looked at", [f"{s.path}: {s.reason}" for s in skipped]
+            )
 
     def regroup(self) -> None:
         """Group the faces into people again (faces lost their person)."""

@@ -105,6 +105,15 @@ class LibraryDocument(PhotoMarks, PhotoEdits):
             local = record.get("auto") if record else None
             return rules.merge_auto({rules.LOCAL: local, rules.CLOUD: self._cloud_record(photo_id)})
 
+    def local_auto_tags(self, photo_id: str) -> tuple[str, dict[str, float]] | None:
+        """(model, tag -> score) as this library's own models last gave them, None if they
+        gave none; the cloud's verdict left out."""
+        record = self._record(photo_id)
+        value = record.get("auto") if record else None
+        if not value:
+            return None
+        return str(value["model"]), dict(value["tags"])
+
     def set_user_tag(self, photo_id: str, tag: str, present: bool) -> None:
         """The user says the photo has (True) or has not (False) this tag; beats every model."""
         check_photo_id(photo_id)

@@ -241,6 +241,35 @@ class LocalIndex(sqlite.Database):
                 ),
             )
 
+    def set_objects_looked(self, content_id: str, by: str | None) -> None:
+        """Record that the object detector of the models `by` (a `processed_by` signature)
+        looked at the photo, or (None) that it waits for a closer look."""
+        self._conn.execute(
+            "UPDATE photos SET objects_by = ? WHERE content_id = ?", (by, content_id)
+        )
+
+    def awaiting_closer_look(
+        self, processed_by: str, after: str = "", limit: int = 512
+    ) -> list[tuple[str, list[str]]]:
+        """(content id, its paths) of up to `limit` photos, by content id from after `after`,
+        that the models `processed_by` analysed and whose objects they have not looked for
+        (a photo no file holds any more has no paths)."""
+        ids = [
+            str(r[0])
+            for r in self._conn.execute(
+                "SELECT content_id FROM photos WHERE objects_by IS NOT processed_by "
+                "AND processed_by = ? AND content_id > ? ORDER BY content_id LIMIT ?",
+                (processed_by, after, limit),
+            )
+        ]
+        paths: dict[str, list[str]] = {cid: [] for cid in ids}
+        marks = ",".join("?" * len(ids))
+        for cid, path in self._conn.execute(
+            f"SELECT content_id, path FROM files WHERE content_id IN ({marks}) ORDER BY path", ids
+        ):
+            paths[str(cid)].append(_path_out(path))
+        return list(paths.items())
+
     def objects(self, content_id: str) -> list[dict[str, Any]]:
         """The photo's objects as {"label", "score", "box": [x0, y0, x1, y1]}, best first."""
         return [

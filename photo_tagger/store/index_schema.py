@@ -93,4 +93,15 @@ def v4(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX captures_by_taken ON captures (taken)")
 
 
-MIGRATIONS = (v1, v2, v3, v4)
+def v5(conn: sqlite3.Connection) -> None:
+    """Which models' object detector looked at each photo: the models' signature (`processed_by`)
+    of the scan that ran it, or of the closer look that ran it later (app/closer_look.py); NULL
+    while the photo waits for that closer look (and for photos analysed before)."""
+    conn.execute("ALTER TABLE photos ADD COLUMN objects_by TEXT")
+    conn.execute(
+        "CREATE INDEX photos_awaiting_objects ON photos (content_id) "
+        "WHERE objects_by IS NOT processed_by"
+    )
+
+
+MIGRATIONS = (v1, v2, v3, v4, v5)

@@ -53,6 +53,9 @@ class PhotoAnalysis:
     # the objects found (each over its class's score in the vocabulary), best first, in pixels
     # of the full-size photo; none on a drawn picture or without an object detector
     objects: list[DetectedObject] = field(default_factory=list)
+    # the object detector was left out where it would tell nothing at once (a face was found, or
+    # the classifier is sure), for a closer look later (app/closer_look.py)
+    objects_later: bool = False
 
 
 @dataclass
@@ -143,6 +146,7 @@ class Analyzer:
             embeddings = m.embedder.embed(crops)
         drawn = drawn_score(rgb)
         found: list[DetectedObject] = []
+        later = False
         if drawn:  # a chart or a drawing: what the classifier would see in it is not there
             probs = np.zeros(m.vocabulary.num_classes, np.float32)
             tags = {GRAPHICS_TAG: drawn}
@@ -151,6 +155,8 @@ class Analyzer:
             tags = m.vocabulary.scores(probs)
             if self.every_photo or objects_add_something(faces, tags):
                 found = self.find_objects(rgb)
+            else:
+                later = m.objects is not None
         merge_max(tags, people_tags(faces, float(rgb.shape[0] * rgb.shape[1])))
         merge_max(tags, m.vocabulary.object_tags((o.label, o.score) for o in found))
         k = width / rgb.shape[1]
@@ -174,6 +180,7 @@ class Analyzer:
             tags=tags,
             best_score=float(probs.max()),
             objects=objects,
+            objects_later=later,
         )
 
     def find_objects(self, rgb: np.ndarray) -> list[DetectedObject]:
@@ -193,12 +200,14 @@ SURE_TAG = 0.8  # the classifier is sure of what a photo shows when a specific t
 
 
 def objects_add_something(faces: list[Face], tags: dict[str, float]) -> bool:
-    """Whether the object detector can tell more about a photo than the other models did: it
-    costs as much as they do together (28 ms a photo on one core), so a scan runs it where they
-    are blind. Not when a face was found (the photo's People tags and its count of people come
-    from the faces), nor when the classifier is sure of what the photo shows (a specific tag at
+    """Whether the object detector can tell at once what the other models cannot: it costs as
+    much as they do together (14 ms a photo on one core), so a scan runs it where they are
+    blind. Not when a face was found (the photo's People tags and its count of people come from
+    the faces), nor when the classifier is sure of what the photo shows (a specific tag at
     SURE_TAG or more: "Animals/Cat" 0.98); it runs on the photos left, where no face is seen and
-    the classifier is unsure: people seen from behind or far away, scenes of several things."""
+    the classifier is unsure: people seen from behind or far away, scenes of several things.
+    The others get it later, in a closer look (app/closer_look.py): the tie of a portrait, the
+    cup beside a coffee."""
     if faces:
         return False
     broad = {a for t in tags for a in ancestors(t)}

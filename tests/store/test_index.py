@@ -184,7 +184,7 @@ def test_an_index_from_before_objects_is_upgraded_and_keeps_its_data(tmp_path: P
             {"label": "person", "score": 0.8, "box": [1.0, 2.0, 30.0, 40.0]}
         ]
     conn = sqlite3.connect(path)
-    assert schema_version(conn) == len(index_schema.MIGRATIONS) == 4
+    assert schema_version(conn) == len(index_schema.MIGRATIONS) == 5
     conn.close()
 
 
@@ -208,6 +208,41 @@ def test_an_index_from_before_the_order_of_taking_is_upgraded(tmp_path: Path) ->
     ).fetchall()
     conn.close()
     assert any("captures_by_taken" in str(step) for step in plan), plan
+
+
+def test_photos_await_a_closer_look_until_these_models_looked_for_their_objects(
+    tmp_path: Path,
+) -> None:
+    """Schema 5 records whose object detector looked at each photo. Photos of an index from
+    before await a closer look with the models that analysed them; others' photos do not."""
+    path = tmp_path / "index.sqlite3"
+
+    class IndexBeforeCloserLook(LocalIndex):
+        MIGRATIONS = index_schema.MIGRATIONS[:4]
+
+    ids = [f"{i:032x}" for i in range(1, 8)]
+    with IndexBeforeCloserLook.open(path) as old:
+        for i, cid in enumerate(ids):
+            old.upsert_file(f"/p/{i}.jpg", 10, 100, cid)
+            old.set_photo(cid, 40, 30, None, "models@2" if i < 6 else "models@1")
+        old.upsert_file("/p/copy-of-0.jpg", 10, 100, ids[0])
+    with LocalIndex.open(path) as index:
+        first = index.awaiting_closer_look("models@2", limit=4)
+        assert [cid for cid, _ in first] == ids[:4]
+        assert first[0][1] == ["/p/0.jpg", "/p/copy-of-0.jpg"]  # each of its files
+        rest = index.awaiting_closer_look("models@2", after=first[-1][0], limit=4)
+        assert [cid for cid, _ in rest] == ids[4:6]  # not the photo other models analysed
+        index.set_objects_looked(ids[1], "models@2")
+        index.set_objects_looked(ids[2], "models@1")  # looked at by other models: not these
+        index.set_objects_looked(ids[3], None)
+        awaiting = [cid for cid, _ in index.awaiting_closer_look("models@2")]
+        assert awaiting == [ids[0], ids[2], ids[3], ids[4], ids[5]]
+        plan = index._conn.execute(
+            "EXPLAIN QUERY PLAN SELECT content_id FROM photos WHERE objects_by IS NOT "
+            "processed_by AND processed_by = ? AND content_id > ? ORDER BY content_id LIMIT 9",
+            ("models@2", ""),
+        ).fetchall()
+        assert any("photos_awaiting_objects" in str(step) for step in plan), plan
 
 
 def test_objects_replace_a_photos_objects_best_first(index: LocalIndex) -> None:
