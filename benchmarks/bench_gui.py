@@ -15,9 +15,11 @@
    5 ms timer records the gaps between its ticks; the worst gap is how long the UI could not
    answer. Baseline: the same timer in the same window while idle. Target: under 50 ms. Run on an
    empty library and on the 100,000-photo one (where every batch also updates a 100k-row grid).
-   The scan rate (found to finished, library-wide work included) against the same scan into a
-   copy of the same library without a window, in a process of its own: target ratio >= 0.8. The
-   two take turns (--runs of each), so that both meet the same load of a shared machine.
+   The scan rate (found to finished, library-wide work included; the closer look for objects the
+   window then runs in the background is not part of the scan, but its gaps are counted) against
+   the same scan into a copy of the same library without a window, in a process of its own:
+   target ratio >= 0.8. The two take turns (--runs of each), so that both meet the same load of a
+   shared machine.
    --scan-only skips part 1.
 The offscreen platform is used unless QT_QPA_PLATFORM says otherwise.
 """
@@ -173,6 +175,7 @@ def child_stall(library: Path, corpus: Path, settings: Path, scan_photos: int) -
     from PySide6.QtCore import QEventLoop, QTimer
 
     from photo_tagger.gui.app import application, build_services
+    from photo_tagger.gui.closer_look_job import CloserLookJob
     from photo_tagger.gui.settings import Settings
     from photo_tagger.gui.window import MainWindow
 
@@ -219,12 +222,19 @@ def child_stall(library: Path, corpus: Path, settings: Path, scan_photos: int) -
         if p.total and p.done == p.total and not analysed[0]:
             analysed[0] = time.perf_counter()
 
+    scanned = [0.0]
+
+    def on_finished(title: str, summary: str) -> None:  # the scan, not the closer look after it
+        if title != CloserLookJob.title and not scanned[0]:
+            scanned[0] = time.perf_counter()
+
     window.jobs.progress.connect(on_progress)
-    window.jobs.idle.connect(done.quit)
+    window.jobs.finished.connect(on_finished)
+    window.jobs.idle.connect(done.quit)  # the gaps are counted through the closer look too
     started = time.perf_counter()
     window.add_paths([str(corpus)], watch=False)
     done.exec()
-    scan_seconds = time.perf_counter() - started
+    scan_seconds = scanned[0] - started
     run_for(0.5)  # the grid catching up after the last batch
     timer.stop()
     rows = window.grid_model.rowCount() if window.grid_model else 0
