@@ -23,6 +23,7 @@ from photo_tagger.vision.detector import (
     weighted_nms,
 )
 from photo_tagger.vision.model import Manifest, OnnxModel
+from tests.vision.profiled import profiled_nodes
 
 GOLDEN = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "golden" / "face_detector.json").read_text()
@@ -351,26 +352,11 @@ def test_fp32_graph_reads_the_buffer_as_it_is_and_merges_its_heads(
     """As onnxruntime optimises it, the face detector's graph neither transposes nor reorders the
     uint8 RGB buffer (those cost a twelfth of its time), and each stride's four heads run as one
     1x1 and one depthwise convolution: 35 convolutions, not 53."""
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.enable_profiling = True
-    opts.profile_file_prefix = str(tmp_path / "profile")
     path = manifest.entry("face_detector").file
-    session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    session.run(None, {"image": np.zeros((1, 384, 512, 3), np.uint8)})
-    events = json.loads(Path(session.end_profiling()).read_text())
-    ops = [
-        e["args"]["op_name"] for e in events if e.get("cat") == "Node" and "op_name" in e["args"]
-    ]
+    nodes = profiled_nodes(path, np.zeros((1, 384, 512, 3), np.uint8), tmp_path)
+    ops = [n["op_name"] for n in nodes]
     assert "Gather" not in ops
-    images = [
-        e["args"]["op_name"]
-        for e in events
-        if e.get("cat") == "Node" and 384 * 512 * 3 in _sizes(e["args"]["input_type_shape"])
-    ]
+    images = [n["op_name"] for n in nodes if 384 * 512 * 3 in _sizes(n["input_type_shape"])]
     assert images and not {"Transpose", "Gather"} & set(images), images  # Reshape, Cast, Conv
     assert ops.count("Conv") == 35, ops.count("Conv")
 

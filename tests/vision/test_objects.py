@@ -21,6 +21,7 @@ from photo_tagger.vision.objects import (
     read_labels,
     side_distances,
 )
+from tests.vision.profiled import profiled_nodes
 
 GOLDEN = json.loads(
     (Path(__file__).resolve().parents[1] / "data" / "golden" / "object_detector.json").read_text()
@@ -192,22 +193,9 @@ def test_min_score_is_checked(objects: ObjectDetector) -> None:
 def test_int8_max_pool_runs_on_floats(tmp_path: Path, manifest: Manifest) -> None:
     """The stem's max-pool stays fp32 in the int8 detector as onnxruntime optimises it: its uint8
     MaxPool has only a generic kernel, which cost a quarter of the detector's time."""
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.enable_profiling = True
-    opts.profile_file_prefix = str(tmp_path / "profile")
     path = manifest.entry("object_detector").file
-    session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    session.run(None, {"image": np.zeros((1, 416, 416, 3), np.uint8)})
-    events = json.loads(Path(session.end_profiling()).read_text())
-    pools = [
-        e["args"]["input_type_shape"][0]
-        for e in events
-        if e.get("cat") == "Node" and e["args"].get("op_name") == "MaxPool"
-    ]
+    nodes = profiled_nodes(path, np.zeros((1, 416, 416, 3), np.uint8), tmp_path)
+    pools = [n["input_type_shape"][0] for n in nodes if n["op_name"] == "MaxPool"]
     assert pools, "no MaxPool ran"
     assert all(list(p) == ["float"] for p in pools), pools
 
