@@ -62,7 +62,8 @@ def awaiting(importer: Importer) -> list[tuple[str, list[str]]]:
         page = importer.on_library(
             partial(index.awaiting_closer_look, importer.analysis, after, LOOKUP_SLICE)
         )
-        out.extend(item for item in page if item[1])  # a photo no file holds: the scan's
+        # a photo no file on this computer holds is not looked at here
+        out.extend(item for item in page if item[1])
         if len(page) < LOOKUP_SLICE:
             return out
         after = page[-1][0]
