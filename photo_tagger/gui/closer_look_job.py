@@ -1,10 +1,11 @@
 """The closer look as the window runs it: after a scan, in the background, giving way to any
 other work (app/closer_look.py says what it does).
 
-A scan that added photos queues a `CloserLookJob`. It runs when the scans queued with it are
-done, at the scan's low priority, with progress in the status bar and the usual Pause and
-Cancel. When other work arrives (photos dropped, a folder changed), it stops at once, keeping what
-it stored, and is queued again after that work (`gives_way`: jobs.py).
+Every scan that was not cancelled queues a `CloserLookJob` (when no photo waits, it ends at
+once). It runs when the scans queued with it are done, at the scan's low priority, with progress
+in the status bar and the usual Pause and Cancel. When other work arrives (photos dropped, a
+folder changed), it stops at once, keeping what it stored, and is queued again after that work
+(`gives_way`: jobs.py).
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ class Manifest:
         """Model `key` in `variant`, by default the one the app runs."""
         item = self._model(key)
         files = item["files"]
-        variant = variant or str(item.get("variant", SHIPPED_VARIANT))
+        variant = variant or self.variant(key)
         if variant not in files:
             raise ModelError(f"The '{key}' model has no '{variant}' variant in the manifest.")
         f = files[variant]
