@@ -16,6 +16,7 @@ reported and left waiting.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from contextlib import closing
@@ -24,7 +25,7 @@ from functools import partial
 
 from photo_tagger.app.scan import LOOKUP_SLICE, Importer
 from photo_tagger.app.scan_report import Skipped
-from photo_tagger.errors import ImageError
+from photo_tagger.errors import ImageError, LibraryError
 from photo_tagger.files.discovery import content_id, read_photo_file
 from photo_tagger.imaging import decode_photo
 from photo_tagger.store import rules
@@ -150,19 +151,28 @@ def store_looked(
     report: CloserLookReport,
     on_stored: Callable[[list[str]], None] | None = None,
 ) -> None:
-    """Store what the closer look found in `batch`, on the library's thread: the objects and
-    the mark in the index, then their tags merged into the local models' tags."""
+    """Store what the closer look found in `batch`, on the library's thread: their tags merged
+    into the local models' tags, then the objects and the mark in the index. In that order, a
+    write that fails (a full disk) leaves the photos waiting, and looking at them again merges
+    the same tags again, which changes nothing."""
     library = importer.library
-    with library.index.batch():
-        for looked in batch:
-            objects = ((o.label, o.score, o.box) for o in looked.objects)
-            library.index.set_objects(looked.content_id, objects)
-            library.index.set_objects_looked(looked.content_id, importer.analysis)
-    with library.document.batch():
-        for looked in batch:
-            report.looked += 1
-            report.objects += len(looked.objects)
-            report.tagged += merge_object_tags(importer, looked)
+    try:
+        with library.document.batch():
+            tagged = sum(merge_object_tags(importer, looked) for looked in batch)
+        with library.index.batch():
+            for looked in batch:
+                objects = ((o.label, o.score, o.box) for o in looked.objects)
+                library.index.set_objects(looked.content_id, objects)
+                library.index.set_objects_looked(looked.content_id, importer.analysis)
+    except (sqlite3.Error, LibraryError) as exc:
+        raise LibraryError(
+            f"Cannot store what the closer look found in the library {library.path} "
+            f"({reason(exc)}). If the disk is full, free some space and look again: what was "
+            "stored before is kept, and the photos not yet stored wait for the next closer look."
+        ) from exc
+    report.looked += len(batch)
+    report.objects += sum(len(looked.objects) for looked in batch)
+    report.tagged += tagged
     if on_stored is not None:
         on_stored([looked.content_id for looked in batch])
 

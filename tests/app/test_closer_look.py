@@ -12,6 +12,7 @@ import pytest
 from photo_tagger.app.closer_look import awaiting, look_closer
 from photo_tagger.app.scan import Importer
 from photo_tagger.app.thresholds import models_threshold
+from photo_tagger.errors import LibraryError
 from photo_tagger.store.library import Library
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
@@ -126,3 +127,26 @@ def test_an_unreadable_photo_is_reported_in_words_and_waits(
         assert skipped.path == str(gone) and "it is a folder" in skipped.reason
         assert "Traceback" not in skipped.reason
         assert len(awaiting(importer)) == 1
+
+
+def test_a_full_disk_stops_the_closer_look_in_words_and_the_photos_wait(
+    tmp_path: Path, folder: Path, models: Models
+) -> None:
+    with Library.open(tmp_path / "lib") as lib:
+        importer = Importer(lib, models, workers=1, commit_every=1, commit_seconds=1e9)
+        importer.scan([folder])
+        waiting = {cid for cid, _ in awaiting(importer)}
+        log = lib.log._conn  # the shared document's log: it takes no more writes
+        log.execute("PRAGMA query_only = ON")
+
+        with pytest.raises(LibraryError, match="free some space and look again"):
+            look_closer(importer)
+
+        log.execute("PRAGMA query_only = OFF")
+        portrait = photo_id(lib, folder / "biden.jpg")  # its tie's tag could not be stored
+        left = {cid for cid, _ in awaiting(importer)}
+        assert portrait in left and left <= waiting  # not marked as looked at
+        assert lib.index.objects(portrait) == []
+        assert look_closer(importer).looked == len(left)
+        assert awaiting(importer) == []
+        assert "Clothing/Tie" in lib.auto_tags(portrait)
