@@ -51,7 +51,7 @@ def test_nothing_found_exits_1_and_says_what_was_searched(
     code, lines, err = run(capsys, "search", "unicorn", "--library", str(library))
     assert (code, lines) == (1, [])
     assert "No photos match “unicorn” in the whole library" in err
-    assert "tags, people's names, places, dates and file names" in err
+    assert "tags, objects, people's names, places, dates and file names" in err
 
 
 def test_a_missing_library_or_an_empty_query_exits_2(

@@ -7,6 +7,8 @@ of words, of something the photo has:
   "Time of day/Evening": "time of day", "evening"). What the photo carries is tags too: its place
   ("Places/Portugal/Lisbon"), its date ("Dates/2024/2024-06": "2024", "2024-06"), its event;
 - the name of a person whose face is in it;
+- the class of an object the object detector found in it ("person", "dining table", "cell
+  phone"), including the classes that give no tag (chairs, tables, bottles, cutlery);
 - its file name ("IMG_1234.jpg": "img", "1234", "jpg").
 Words are whole ("cat" is not in "scatter" nor in "Concatenate") and compared without case or
 accents ("sao" is "São"). A word written with punctuation inside is a phrase of its parts
@@ -91,14 +93,17 @@ def tag_fields(tag: str) -> tuple[Field, ...]:
     return tuple(words(part) for part in tag.split("/"))
 
 
-def photo_words(tags: Iterable[str], names: Iterable[str], path: str) -> tuple[Field, ...]:
+def photo_words(
+    tags: Iterable[str], names: Iterable[str], path: str, objects: Iterable[str] = ()
+) -> tuple[Field, ...]:
     """Everything of a photo a query may match: its tags' parts, its people's names, its file
-    name."""
+    name, its objects' classes."""
     fields: list[Field] = []
     for tag in tags:
         fields.extend(tag_fields(tag))
     fields.extend(words(name) for name in names)
     fields.append(words(os.path.basename(path)))
+    fields.extend(words(label) for label in objects)
     return tuple(fields)
 
 
@@ -137,6 +142,7 @@ class Matcher:
         return mask
 
     def name_mask(self, name: str) -> int:
+        """The terms a person's name, or an object's class, matches."""
         mask = self._texts.get(name)
         if mask is None:
             mask = self._texts[name] = self.field_mask(words(name))
@@ -151,16 +157,18 @@ class Matcher:
                 return 0
         return self.field_mask(words(name))
 
-    def photo(self, tags: Iterable[str], names: Iterable[str], path: str) -> bool:
-        """Whether the photo with these tags, people's names and file matches: the same answer
-        as matches(terms, photo_words(tags, names, path))."""
+    def photo(
+        self, tags: Iterable[str], names: Iterable[str], path: str, objects: Iterable[str] = ()
+    ) -> bool:
+        """Whether the photo with these tags, people's names, file and objects' classes matches:
+        the same answer as matches(terms, photo_words(tags, names, path, objects))."""
         full = self.all
         mask = self.file_mask(path)
         for tag in tags:
             if mask == full:
                 return True
             mask |= self.tag_mask(tag)
-        for name in names:
+        for name in (*names, *objects):  # a person's name or a class: both matched whole
             if mask == full:
                 return True
             mask |= self.name_mask(name)

@@ -2,10 +2,11 @@
 the facts it has read already, with the same rule: search.py).
 
 A large library is read in bulk: the catalogue (one query), what the document says of every photo's
-tags as the text it keeps, the context tags of the index, who is in which photo only when a
-person's name matches. That text is enough to pass over the photos that cannot match (a term none
-of whose words is in it); the others are read as the window reads them (their tags over the
-threshold, minus what the user removed; their people) and matched with `Matcher`.
+tags as the text it keeps, the context tags and the objects of the index, who is in which photo
+only when a person's name matches. That text is enough to pass over the photos that cannot match
+(a term none of whose words is in it); the others are read as the window reads them (their tags
+over the threshold, minus what the user removed; their people; their objects) and matched with
+`Matcher`.
 """
 
 from __future__ import annotations
@@ -43,8 +44,12 @@ def find(
     names = person_names(doc)
     named = {pid for pid, name in names.items() if matcher.name_mask(name)}
     contexts = library.index.contexts()
+    objects = library.index.object_labels()
     parsed: dict[str, dict[str, float]] = {}  # context text -> its tags: many photos share one
     before = _masks_before_tags(library, matcher, rows, contexts, parsed, names, named)
+    for cid, labels in objects.items():
+        if cid in before:
+            before[cid] |= _names_mask(matcher, labels)
     full = matcher.all
     asked: set[str] = set()
 
@@ -66,7 +71,7 @@ def find(
         auto = with_context(parsed[context] if context is not None else {}, auto)
         tags = rules.effective_tags(auto, doc.user_tags(cid), threshold)
         people = photo_names(doc, cid, names) if named else []
-        if matcher.photo(tags, people, row[PATH]):
+        if matcher.photo(tags, people, row[PATH], objects.get(cid, ())):
             found.append(row)
     return found
 
@@ -119,6 +124,13 @@ def photo_names(doc: LibraryDocument, photo_id: str, names: dict[str, str]) -> l
             if name:
                 out.append(name)
     return out
+
+
+def _names_mask(matcher: Matcher, names: Iterable[str]) -> int:
+    mask = 0
+    for name in names:
+        mask |= matcher.name_mask(name)
+    return mask
 
 
 def _tags_mask(matcher: Matcher, tags: Iterable[str]) -> int:

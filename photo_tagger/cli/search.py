@@ -23,7 +23,7 @@ from photo_tagger.cli.common import (
 from photo_tagger.errors import LibraryError
 from photo_tagger.store.paths import DOCUMENT_FILE, INDEX_FILE
 
-WHAT = "tags, people's names, places, dates and file names"
+WHAT = "tags, objects, people's names, places, dates and file names"
 
 
 def cmd_search(args: argparse.Namespace) -> int:

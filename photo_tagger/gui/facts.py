@@ -34,6 +34,7 @@ class DocumentReader(Protocol):
     def face_person(self, photo_id: str, face: int) -> tuple[str, bool] | None: ...
     def marks(self, photo_id: str) -> Marks: ...
     def user_faces(self, photo_id: str) -> dict[int, list[float]]: ...
+    def object_labels(self, photo_id: str) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class PhotoFacts:
     cloud_model: str | None = None  # the cloud model that refined the photo's tags, if one did
     marks: Marks = NO_MARKS  # its rating, favourite and reject flags
     confirmed: frozenset[str] = frozenset()  # person ids (as stored) the user confirmed on a face
+    objects: tuple[str, ...] = ()  # the classes of the objects found in it, best first
 
     @property
     def untagged(self) -> bool:
@@ -107,7 +109,15 @@ def read_facts(doc: DocumentReader, photo_id: str, threshold: Callable[[str], fl
     marks = doc.marks(photo_id)
     faces_in_all = len(faces) + len(drawn)
     return PhotoFacts(
-        tags, frozenset(people), faces_in_all, best, bool(user), cloud, marks, frozenset(confirmed)
+        tags,
+        frozenset(people),
+        faces_in_all,
+        best,
+        bool(user),
+        cloud,
+        marks,
+        frozenset(confirmed),
+        doc.object_labels(photo_id),
     )
 
 
@@ -261,7 +271,7 @@ def apply_filter(
             name = name_of[p] if p in name_of else name_of.setdefault(p, names.get(resolve(p)))
             if name:
                 people.append(name)
-        return matcher.photo(facts.tags, people, row[PATH])
+        return matcher.photo(facts.tags, people, row[PATH], facts.objects)
 
     kept = [r for r in rows if keep(r)]
     if kind == DUPLICATES:

@@ -29,7 +29,7 @@ from photo_tagger.store.paths import INDEX_FILE, THUMBS_DIR
 
 REFILTER_MS = 200
 PREVIEW_ROWS = 2000  # rows shown before the library is open: more than any screen holds
-SEARCHED = "tags, people's names, places, dates and file names"
+SEARCHED = "tags, objects, people's names, places, dates and file names"
 
 
 class GridContent(QObject):

@@ -270,6 +270,19 @@ class LocalIndex(sqlite.Database):
             paths[str(cid)].append(_path_out(path))
         return list(paths.items())
 
+    def object_labels(self, content_id: str | None = None) -> dict[str, tuple[str, ...]]:
+        """Photo -> the class names of its objects, best first, for one photo or (None) every
+        photo that has any: what a search for an object matches."""
+        sql = "SELECT content_id, label FROM objects"
+        rows = self._conn.execute(
+            sql + (" WHERE content_id = ?" if content_id else "") + " ORDER BY 1, object_index",
+            (content_id,) if content_id else (),
+        )
+        out: dict[str, list[str]] = {}
+        for cid, label in rows:
+            out.setdefault(str(cid), []).append(str(label))
+        return {cid: tuple(labels) for cid, labels in out.items()}
+
     def objects(self, content_id: str) -> list[dict[str, Any]]:
         """The photo's objects as {"label", "score", "box": [x0, y0, x1, y1]}, best first."""
         return [

@@ -119,6 +119,11 @@ class Library(ClosedAtExit):
     def user_faces(self, photo_id: str) -> dict[int, list[float]]:
         return self.document.user_faces(photo_id)
 
+    def object_labels(self, photo_id: str) -> tuple[str, ...]:
+        """The class names of the objects found in the photo ("person", "dining table"), best
+        first; kept on this computer (the index)."""
+        return self.index.object_labels(photo_id).get(photo_id, ())
+
     @property
     def thumbs_dir(self) -> Path:
         return self.path / THUMBS_DIR

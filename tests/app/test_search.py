@@ -77,20 +77,24 @@ def test_the_last_word_is_a_prefix_only_while_typing() -> None:
 
 def test_the_matcher_agrees_with_matches() -> None:
     photos = [
-        (["Animals/Cat", "Dates/2024/2024-06"], ["Anna Conceição"], "/p/IMG_1234.jpg"),
-        (["Food/Coffee", "Projects/Concatenate"], [], "/p/scatter-plot.png"),
-        ([], [], os.fsdecode(b"/p/Caf\xe9 9876.jpg")),
-        (["Pets/Guinea Pig", "Time of day/Evening"], ["Ana"], "/p/x.JPG"),
+        (["Animals/Cat", "Dates/2024/2024-06"], ["Anna Conceição"], "/p/IMG_1234.jpg", []),
+        (["Food/Coffee", "Projects/Concatenate"], [], "/p/scatter-plot.png", ["dining table"]),
+        ([], [], os.fsdecode(b"/p/Caf\xe9 9876.jpg"), ["cup", "person"]),
+        (["Pets/Guinea Pig", "Time of day/Evening"], ["Ana"], "/p/x.JPG", ["cell phone"]),
     ]
     queries = ["cat", "cat 2024", "anna", "conceicao img", "1234", "9876 jpg", "caf", "co"]
     queries += ['"guinea pig" evening', "day", "2024-06", "png", "nothing", "2024 anna 1234"]
+    queries += ["table", '"dining table" coffee', "cup 9876", "phone ana", '"table dining"']
     for query in queries:
         for typing in (False, True):
             terms = parse(query, typing)
             matcher = Matcher(terms)
-            for tags, names, path in photos:
-                expected = matches(terms, photo_words(tags, names, path))
-                assert matcher.photo(tags, names, path) == expected, (query, typing, path)
+            for tags, names, path, objects in photos:
+                expected = matches(terms, photo_words(tags, names, path, objects))
+                got = matcher.photo(tags, names, path, objects)
+                assert got == expected, (query, typing, path)
+    assert matches(parse("table"), photo_words([], [], "x.jpg", ["dining table"]))
+    assert not matches(parse("tab"), photo_words([], [], "x.jpg", ["dining table"]))
     assert tag_fields("Time of day/Evening") == (("time", "of", "day"), ("evening",))
 
 
@@ -135,6 +139,19 @@ def test_find_searches_tags_people_places_dates_and_file_names(
     library: Path, query: str, names: list[str]
 ) -> None:
     assert search(library, query) == sorted(names)
+
+
+def test_find_searches_the_objects_found_in_a_photo(library: Path, tmp_path: Path) -> None:
+    """Objects whose class gives no tag (a table, a cup) are found by a search all the same."""
+    copy = tmp_path / "library"
+    shutil.copytree(library, copy)
+    assert search(copy, "table") == []
+    with Library.open(copy) as lib:
+        coffee = next(c for c, p in lib.index.photo_files() if p.endswith("coffee.jpg"))
+        lib.index.set_objects(coffee, [("dining table", 0.6, (0.0, 0.0, 9.0, 9.0))])
+    assert search(copy, "table") == ["coffee.jpg"]
+    assert search(copy, '"dining table" new york') == ["coffee.jpg"]
+    assert search(copy, "table cat") == []
 
 
 def test_find_follows_what_the_user_removed_and_who_is_merged(

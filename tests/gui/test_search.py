@@ -13,10 +13,13 @@ from pytestqt.qtbot import QtBot
 from photo_tagger.cli.main import main
 from photo_tagger.gui.facts import ALL, PERSON, TAG
 from photo_tagger.gui.window import PHOTOS, MainWindow
+from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import Models
 from tests.gui.conftest import WAIT_MS, MakeWindow, grid_names, row_of
 from tests.gui.test_filters import click_node
 from tests.search_samples import build
+
+BOX = (10.0, 10.0, 200.0, 200.0)
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +31,9 @@ def search_template(tmp_path_factory: pytest.TempPathFactory, models: Models) ->
 def library(tmp_path: Path, search_template: Path) -> Path:
     dest = tmp_path / "search-library"
     shutil.copytree(search_template, dest)
+    with Library.open(dest) as lib:  # objects that give no tag: found by a search all the same
+        coffee = next(cid for cid, path in lib.index.photo_files() if path.endswith("coffee.jpg"))
+        lib.index.set_objects(coffee, [("cup", 0.7, BOX), ("dining table", 0.6, BOX)])
     return dest
 
 
@@ -69,6 +75,8 @@ def test_search_looks_through_the_whole_library_and_says_so(
     type_search(window, qtbot, "2024")
     assert grid_names(window) == ["chelsea.jpg", "obama.jpg"]
     assert window.no_match.text() == "2 photos match “2024” in the whole library."
+    type_search(window, qtbot, "table")  # an object the detector found, with no tag of its own
+    assert grid_names(window) == ["coffee.jpg"]
 
     # picking a filter ends the search and shows what the filter picks
     click_node(window, qtbot, f"{TAG}:Animals/Cat")
@@ -90,7 +98,7 @@ def test_words_not_substrings_and_a_search_that_finds_nothing(
     assert window.no_match.isVisible()
     text = window.no_match.text()
     assert text.startswith("No photos match “unicorn” in the whole library.")
-    assert "tags, people's names, places, dates and file names" in text
+    assert "tags, objects, people's names, places, dates and file names" in text
     window.search.clear()
     window.content.apply()
     assert len(grid_names(window)) == 7 and not window.no_match.isVisible()
@@ -120,6 +128,8 @@ QUERIES = [
     "9876",
     "scatter",
     "lisbon evening",
+    "table",
+    '"dining table" 2023',
     "unicorn",
 ]
 
