@@ -1,7 +1,8 @@
 """What the window's Info panel says about one photo: when, with what camera and lens, how it was
-exposed, its size in pixels and bytes, its files and its place.
+exposed, its size in pixels and bytes, the objects found in it, its files and its place.
 
-Capture time, camera, position and place are what a scan stored in the local index (app/context.py);
+Capture time, camera, position, place and objects are what a scan (and the closer look for objects)
+stored in the local index (app/context.py, app/closer_look.py);
 the lens and the exposure are not stored, so they are read from the first HEAD_BYTES of the photo's
 file when asked for (context/exposure.py): the file may have changed, be gone or be anything at
 all, and then those lines are left out. Both reads run off the UI thread; `lines` turns what they
@@ -11,6 +12,7 @@ found into (label, text) rows.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from photo_tagger.context.exposure import Shot, read_shot
 from photo_tagger.errors import ImageError
 from photo_tagger.files.discovery import read_photo_head
 from photo_tagger.store.index import LocalIndex
+from photo_tagger.words import count
 
 HEAD_BYTES = 8 * 1024 * 1024  # JPEG, TIFF and the RAW formats keep their EXIF well inside this
 
@@ -43,6 +46,7 @@ class PhotoInfo:
     position: tuple[float, float] | None = None
     place: str | None = None  # JSON text: [country, region, city, code]
     shot: Shot = field(default_factory=Shot)
+    objects: tuple[str, ...] = ()  # the classes of the objects found in it, best first
 
 
 def read_info(index_file: Path, photo_id: str) -> PhotoInfo | None:
@@ -58,6 +62,7 @@ def read_info(index_file: Path, photo_id: str) -> PhotoInfo | None:
             if found is not None:
                 files.append(FileFacts(path, found[0], found[1]))
         capture = reader.capture(photo_id)
+        objects = reader.object_labels(photo_id).get(photo_id, ())
     finally:
         reader.close()
     return PhotoInfo(
@@ -71,6 +76,7 @@ def read_info(index_file: Path, photo_id: str) -> PhotoInfo | None:
         camera=capture.camera if capture else None,
         position=capture.position if capture else None,
         place=capture.place if capture else None,
+        objects=objects,
     )
 
 
@@ -108,6 +114,8 @@ def lines(info: PhotoInfo) -> list[tuple[str, str]]:
         out.append(("Size", f"{info.width} × {info.height} ({mp:.1f} MP)"))
     if info.files:
         out.append(("File size", size_text(info.files[0].size)))
+    if info.objects:
+        out.append(("Objects", objects_text(info.objects)))
     place = place_text(info.place)
     if place:
         out.append(("Place", place))
@@ -123,6 +131,29 @@ def lines(info: PhotoInfo) -> list[tuple[str, str]]:
     if info.added is not None:
         out.append(("Added", datetime.fromtimestamp(info.added).strftime("%d %B %Y, %H:%M")))
     return out
+
+
+# COCO's classes whose plural is not the class with an "s"
+PLURALS = {
+    "person": "people",
+    "bus": "buses",
+    "bench": "benches",
+    "sheep": "sheep",
+    "skis": "skis",
+    "wine glass": "wine glasses",
+    "knife": "knives",
+    "sandwich": "sandwiches",
+    "broccoli": "broccoli",
+    "couch": "couches",
+    "mouse": "mice",
+    "scissors": "scissors",
+    "toothbrush": "toothbrushes",
+}
+
+
+def objects_text(labels: tuple[str, ...]) -> str:
+    """How many of each kind, the most first: "4 people, 2 ties, 1 dining table"."""
+    return ", ".join(count(n, k, PLURALS.get(k)) for k, n in Counter(labels).most_common())
 
 
 def taken_text(taken: str | None, guessed: bool) -> str | None:

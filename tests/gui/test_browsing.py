@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from photo_tagger.app.closer_look import look_closer
 from photo_tagger.app.scan import Importer
 from photo_tagger.store.library import Library
 from photo_tagger.vision.pipeline import Models
@@ -121,6 +122,8 @@ def shot_library(tmp_path: Path, models: Models) -> Path:
     jpeg_with_exif(folder, exif_block(taken="2023:01:02 08:00:00"), SAMPLE["coffee"], "cup.jpg")
     library = tmp_path / "library"
     scan(library, models, folder)
+    with Library.open(library) as lib:  # the closer look's objects: the cat's, for one
+        assert look_closer(Importer(lib, models)).looked == 2
     return library
 
 
@@ -143,6 +146,7 @@ def test_info_panel_says_when_how_and_where_and_shows_the_folder(
     assert rows["Size"].startswith("451 × 300")
     assert rows["File size"].endswith("KB")
     assert rows["Place"] == "Lisbon, Portugal"
+    assert rows["Objects"] == "1 cat"
     path = str(shot_library.parent / "photos" / "lisbon.jpg")
     assert path in [w.text() for w in dock.findChildren(QLineEdit)]
 
