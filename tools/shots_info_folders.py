@@ -1,6 +1,6 @@
 """Screenshots of the Info panel, the Folders tab and View › Sort By (called by screenshots.py):
 
-info.png and info-dark.png (a photo's capture time, camera, lens, exposure, size, file and
+info.png and info-dark.png (a photo's capture time, camera, lens, exposure, size, objects, file and
 place), folders.png and folders-dark.png (the Folders tab, one folder picked) and sort.png (the
 grid by capture time, oldest first, with the Sort By menu open over it).
 """
@@ -60,7 +60,7 @@ def camera_photo(target: Path) -> None:
     samples = samples_dir()
     assert samples is not None
     rational = TiffImagePlugin.IFDRational
-    with Image.open(samples / "rocket.jpg") as img:
+    with Image.open(samples / "motorcycle.jpg") as img:
         exif = img.getexif()
         exif[0x010F], exif[0x0110] = "FUJIFILM", "X-T4"  # Make, Model
         sub = exif.get_ifd(0x8769)
