@@ -21,10 +21,12 @@ the manifest entry (role `face_detector`). Steps:
 3. fp32 and int8 must find the faces a person counts in every photo, int8 boxes within IoU 0.8 of
    fp32's, or the build fails.
 
-MIN_SCORE was chosen on the "tune" split of the face benchmark (benchmarks/bench_faces.py), for
-the fp32 graph the app runs: the lowest score at which its face-free images get at most 1 false
-face per 100. The int8 graph is built and checked as before, but not run: on the benchmark it found
-the same faces at the same false-face rate and took 11.5 ms a photo against fp32's 8.0.
+MIN_SCORE was chosen for the fp32 graph the app runs, as the app's FaceDetector.detect runs it (an
+unsure face checked enlarged and mirrored): the lowest score at which the face-free images of the
+face benchmark's "tune" split (benchmarks/bench_faces.py) and of the accuracy benchmark's tuning
+pictures (benchmarks/bench_accuracy.py) get at most 1 false face per 100 (0.67; a galaxy in the
+Hubble deep field scores 0.66), plus a hundredth. The int8 graph is built and checked as before,
+but not run: on the benchmark it found the same faces and took 11.5 ms a photo against fp32's 6.4.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ EXPECTED_FACES = {
     for k, v in json.loads((REPO / "tests" / "data" / "expected_faces.json").read_text()).items()
     if k != "_"
 }
-MIN_SCORE = 0.74  # see the docstring; OpenCV's sample default is 0.9
+MIN_SCORE = 0.68  # see the docstring; OpenCV's sample default is 0.9
 NMS_IOU = 0.3  # OpenCV's default
 MIN_INT8_IOU = 0.8
 OPSET = 17
