@@ -6,7 +6,8 @@ of 32; the model scores every cell of three grids (strides 8, 16 and 32) and reg
 five points relative to the cell; candidates over `min_score` are merged by weighted non-maximum
 suppression (the score-weighted mean of every box that overlaps the best one, so a face seen by
 several cells gets one steadier box). Input size, strides and thresholds come from the model's
-manifest entry.
+manifest entry. Beyond OpenCV's pipeline, a face the model is unsure of is looked at again:
+enlarged when the photo is smaller than the input, and mirrored (FaceDetector.detect).
 
 Against the BlazeFace model shipped before, on the face benchmark (benchmarks/bench_faces.py) it
 finds faces from about 16 pixels instead of 48, in close-up crops that a face fills, and in
@@ -147,7 +148,7 @@ def weighted_nms(
 # enlarged (on the face benchmark, 5 % of its images), and a face still unsure is checked in the
 # mirrored photo (15 % of them); none of the camera photos of benchmarks/bench_pipeline.py.
 RECHECK = (0.4, 0.8)
-MIRROR_IOU = 0.5  # a face in the mirrored photo is the same face when their boxes overlap so
+MIRROR_IOU = 0.5  # a face in the mirrored photo is the same face when their boxes' IoU is over this
 
 
 class FaceDetector:
@@ -173,7 +174,8 @@ class FaceDetector:
         at 512 x 384, 40 % less work than 640 x 480. Small faces score lower unenlarged, though,
         so when that pass sees a face it is unsure of (RECHECK), the photo is looked at again
         enlarged to the long side, and that pass is the answer. A face still unsure then is
-        looked at in the mirrored photo too, and its score is the mean of both looks.
+        looked at in the mirrored photo too, and its score is the mean of both looks
+        (mirror_checked); what scores `min_score` or more is a face.
         """
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected an HxWx3 uint8 RGB image, got {rgb.shape} {rgb.dtype}")
