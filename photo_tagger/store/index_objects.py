@@ -38,10 +38,12 @@ class IndexObjects(sqlite.Database):
     def object_labels(self, content_id: str | None = None) -> dict[str, tuple[str, ...]]:
         """Photo -> the class names of its objects, best first, for one photo or (None) every
         photo that has any: what a search for an object matches."""
-        sql = "SELECT content_id, label FROM objects"
+        one = content_id is not None
         rows = self._conn.execute(
-            sql + (" WHERE content_id = ?" if content_id else "") + " ORDER BY 1, object_index",
-            (content_id,) if content_id else (),
+            "SELECT content_id, label FROM objects"
+            + (" WHERE content_id = ?" if one else "")
+            + " ORDER BY 1, object_index",
+            (content_id,) if one else (),
         )
         out: dict[str, list[str]] = {}
         for cid, label in rows:
