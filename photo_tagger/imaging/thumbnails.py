@@ -8,6 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from photo_tagger.imaging.resize import shrink
+
 THUMBNAIL_SIDE = 256
 
 
@@ -16,9 +18,7 @@ def make_thumbnail(rgb: np.ndarray, side: int = THUMBNAIL_SIDE, quality: int = 8
     h, w = rgb.shape[:2]
     f = min(1.0, side / max(h, w))
     if f < 1.0:
-        rgb = cv2.resize(
-            rgb, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA
-        )
+        rgb = shrink(rgb, max(1, round(w * f)), max(1, round(h * f)))
     ok, buf = cv2.imencode(
         ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
     )

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from photo_tagger.errors import ModelError
-from photo_tagger.vision.detector import shrink
+from photo_tagger.imaging.resize import shrink
 from photo_tagger.vision.model import Manifest, OnnxModel
 from photo_tagger.words import reason
 
