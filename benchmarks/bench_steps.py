@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/bench_steps.py [--photos 100] [--rounds 2]
 
-The steps of app/scan_photo.py's PhotoReader.read and vision/pipeline.py's Analyzer.analyze, run
-one after another on one thread over the 12 MP corpus of bench_pipeline.py (made on first use):
+The steps of app/scan_photo.py's PhotoReader.read_group and vision/pipeline.py's
+Analyzer.analyze_group, run as the scan runs them (each step on a group of photos in turn) on one
+thread over the 12 MP corpus of bench_pipeline.py (made on first use):
 read, hash, decode, faces, face crops, embeddings, drawn-picture check, tagger, vocabulary,
 objects (where the scan runs the detector), thumbnail, XMP check, capture facts, near-duplicate
 signature. CPU time (time.process_time), so another program on the machine moves it less than the
@@ -39,6 +40,7 @@ from photo_tagger.vision.embedder import align_face  # noqa: E402
 from photo_tagger.vision.model import default_models_dir  # noqa: E402
 from photo_tagger.vision.picture import drawn_score  # noqa: E402
 from photo_tagger.vision.pipeline import Models, objects_add_something  # noqa: E402
+from photo_tagger.vision.workers import GROUP  # noqa: E402
 
 
 def face_crops(rgb: np.ndarray, faces: list[Face]) -> np.ndarray:
@@ -58,33 +60,44 @@ def main() -> None:
     models = Models.load(default_models_dir())
     spent: dict[str, float] = defaultdict(float)
 
-    def timed(step: str, fn: Callable[..., Any], *a: Any) -> Any:
+    def each(step: str, fn: Callable[..., Any], *columns: list[Any]) -> list[Any]:
+        """`fn` on each photo of a group in turn, as the scan's analyze_group runs a step."""
         t = time.process_time()
-        out = fn(*a)
+        out = [fn(*row) for row in zip(*columns, strict=True)]
         spent[step] += time.process_time() - t
         return out
 
     photos = objects_run = 0
     for _ in range(args.rounds):
-        for path in map(str, paths):
-            data = timed("read", read_photo_file, path)
-            timed("hash (SHA-256)", content_id, data)
-            rgb = timed("decode", decode_photo, data, path, DEFAULT_TARGET_SIDE).rgb
-            faces = timed("faces", models.detector.detect, rgb)
-            if faces:
-                crops = timed("face crops", face_crops, rgb, faces)
-                timed("embeddings", models.embedder.embed, crops)
-            timed("drawn-picture check", drawn_score, rgb)
-            probs = timed("tagger (crop + model)", models.tagger.classify, rgb)
-            tags = timed("vocabulary", models.vocabulary.scores, probs)
-            if models.objects is not None and objects_add_something(faces, tags):
-                objects_run += 1
-                timed("objects, where the scan runs them", models.objects.detect, rgb)
-            timed("thumbnail", make_thumbnail, rgb)
-            timed("XMP check", read_photo_metadata, Path(path), data)
-            timed("capture facts", read_capture, data, 0.0)
-            timed("near-duplicate signature", signature_bytes, rgb)
-            photos += 1
+        for i in range(0, len(paths), GROUP):
+            group = list(map(str, paths[i : i + GROUP]))
+            datas = each("read", read_photo_file, group)
+            each("hash (SHA-256)", content_id, datas)
+            each("XMP check", read_photo_metadata, [Path(p) for p in group], datas)
+            rgbs = [
+                d.rgb for d in each("decode", decode_photo, datas, group, [DEFAULT_TARGET_SIDE] * 4)
+            ]
+            each("capture facts", read_capture, datas, [0.0] * len(datas))
+            faces = each("faces", models.detector.detect, rgbs)
+            with_faces = [(r, f) for r, f in zip(rgbs, faces, strict=True) if f]
+            crops = (
+                each("face crops", face_crops, *zip(*with_faces, strict=True)) if with_faces else []
+            )
+            each("embeddings", models.embedder.embed, crops)
+            each("drawn-picture check", drawn_score, rgbs)
+            probs = each("tagger (crop + model)", models.tagger.classify, rgbs)
+            tags = each("vocabulary", models.vocabulary.scores, probs)
+            wanted = [
+                r
+                for r, f, t in zip(rgbs, faces, tags, strict=True)
+                if models.objects is not None and objects_add_something(f, t)
+            ]
+            objects_run += len(wanted)
+            if models.objects is not None:
+                each("objects, where the scan runs them", models.objects.detect, wanted)
+            each("thumbnail", make_thumbnail, rgbs)
+            each("near-duplicate signature", signature_bytes, rgbs)
+            photos += len(group)
     total = sum(spent.values())
     print(f"{len(paths)} photos x {args.rounds} rounds, CPU ms a photo on one core:")
     for step, seconds in spent.items():

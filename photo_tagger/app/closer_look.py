@@ -30,7 +30,8 @@ from photo_tagger.files.discovery import content_id, read_photo_file
 from photo_tagger.imaging import decode_photo
 from photo_tagger.store import rules
 from photo_tagger.vision.objects import DetectedObject
-from photo_tagger.vision.pipeline import Progress, map_in_threads, merge_max, scale_box
+from photo_tagger.vision.pipeline import merge_max, scale_box
+from photo_tagger.vision.workers import Progress, map_in_threads
 from photo_tagger.words import reason
 
 

@@ -22,7 +22,8 @@ from photo_tagger.store.library import Library
 from photo_tagger.vision.model import MANIFEST_NAME
 
 if TYPE_CHECKING:
-    from photo_tagger.vision.pipeline import Models, Progress
+    from photo_tagger.vision.pipeline import Models
+    from photo_tagger.vision.workers import Progress
 
 # keys shipped with the app (resources/keys, inside the wheel and the installers)
 SHIPPED_KEYS = shipped("resources") / "keys"

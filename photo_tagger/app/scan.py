@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
 from dataclasses import replace
 from functools import partial
@@ -44,14 +44,8 @@ from photo_tagger.files.formats import raw_twins
 from photo_tagger.imaging import ThumbnailCache
 from photo_tagger.imaging.decode import DEFAULT_TARGET_SIDE
 from photo_tagger.store.library import CONTEXT_MODEL, Library
-from photo_tagger.vision.pipeline import (
-    Analyzer,
-    Models,
-    Outcome,
-    Progress,
-    default_workers,
-    map_in_threads,
-)
+from photo_tagger.vision.pipeline import Analyzer, Models
+from photo_tagger.vision.workers import Outcome, Progress, default_workers, map_in_groups
 from photo_tagger.words import details, reason
 
 log = logging.getLogger(__name__)
@@ -275,8 +269,8 @@ class Scan:
     def _analyse(self, items: list[FileStat]) -> None:
         imp, hooks = self.importer, self.hooks
         assert self.reader is not None, "plan() comes first"
-        outcomes = map_in_threads(
-            self.reader.read, items, imp.workers, hooks.should_stop, background=imp.background
+        outcomes: Generator[Outcome[FileStat, Analysed | Known], None, None] = map_in_groups(
+            self.reader.read_group, items, imp.workers, hooks.should_stop, background=imp.background
         )
         with closing(outcomes):  # a failure here (a full disk) lets the threads go at once
             self._take(outcomes)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from photo_tagger.app.context import ContextReport, DuplicatesReport
-from photo_tagger.vision.pipeline import Progress
+from photo_tagger.vision.workers import Progress
 
 
 @dataclass(frozen=True)

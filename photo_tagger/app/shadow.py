@@ -33,7 +33,8 @@ from photo_tagger.store import rules
 from photo_tagger.store.index import LocalIndex
 from photo_tagger.store.library import CONTEXT_MODEL, Library
 from photo_tagger.store.paths import INDEX_FILE
-from photo_tagger.vision.pipeline import Analyzer, Models, Progress, default_workers, map_in_threads
+from photo_tagger.vision.pipeline import Analyzer, Models
+from photo_tagger.vision.workers import Progress, default_workers, map_in_threads
 from photo_tagger.words import count, reason
 
 SAMPLE = 200  # photos a new release is tried on, unless the user says otherwise

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from photo_tagger.app.closer_look import CloserLookReport
     from photo_tagger.app.scan import Importer
     from photo_tagger.app.scan_report import ScanReport
-    from photo_tagger.vision.pipeline import Progress
+    from photo_tagger.vision.workers import Progress
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from photo_tagger.words import count
 
 if TYPE_CHECKING:
     from photo_tagger.app.shadow import ShadowReport
-    from photo_tagger.vision.pipeline import Progress
+    from photo_tagger.vision.workers import Progress
 
 
 def progress_printer(quiet: bool) -> tuple[Callable[[Progress], None], Callable[[], None]]:

@@ -23,7 +23,7 @@ from photo_tagger.errors import PhotoTaggerError
 from photo_tagger.gui.runner import LibraryClosedError, TaskRunner
 
 if TYPE_CHECKING:
-    from photo_tagger.vision.pipeline import Progress
+    from photo_tagger.vision.workers import Progress
 
 PROGRESS_EVERY = 0.1  # seconds between progress signals: the status bar need not repaint per photo
 
@@ -195,7 +195,7 @@ def gives_way(running: Job, new: Job) -> bool:
 def _in_background(job: Job, control: JobControl) -> Any:
     """Jobs run on a thread of their own, which yields the processor to the window's."""
     if threading.current_thread() is not threading.main_thread():
-        from photo_tagger.vision.pipeline import lower_thread_priority
+        from photo_tagger.vision.workers import lower_thread_priority
 
         lower_thread_priority()
     return job.run(control)

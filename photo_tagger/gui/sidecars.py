@@ -79,7 +79,7 @@ class ExportSidecarsJob:
     def run(self, control: JobControl) -> ExportReport | None:
         from photo_tagger.app.export import export_sidecars
         from photo_tagger.store.library import Library
-        from photo_tagger.vision.pipeline import Progress
+        from photo_tagger.vision.workers import Progress
 
         progress: Progress | None = None
 

@@ -1,24 +1,15 @@
-"""From one decoded buffer to everything the models say about a photo, on every core.
+"""From one decoded buffer to everything the models say about a photo.
 
 `Analyzer.analyze` is a pure function of pixels: faces (boxes, eyes, embeddings), objects (class,
-score, box) and tag scores.
-`map_in_threads` runs any per-photo function on a pool of threads; onnxruntime, OpenCV and libjpeg
-release the GIL, so threads scale across cores without copying buffers between processes.
+score, box) and tag scores. `Analyzer.analyze_group` does it for a few photos at once, each model
+on all of them in turn; the worker threads that run it are `workers.py`'s.
 """
 
 from __future__ import annotations
 
-import ctypes
-import os
-import sys
-import threading
-import time
-from collections import deque
-from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -124,6 +115,30 @@ def people_tags(faces: list[Face], image_area: float) -> dict[str, float]:
     return tags
 
 
+@dataclass
+class _Work:
+    """One photo on its way through `Analyzer.analyze_group`."""
+
+    rgb: np.ndarray
+    width: int
+    height: int
+    faces: list[Face] = field(default_factory=list)
+    embeddings: np.ndarray = field(default_factory=lambda: np.zeros((0, 128), np.float32))
+    drawn: float = 0.0
+    probs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    tags: dict[str, float] = field(default_factory=dict)
+    found: list[DetectedObject] = field(default_factory=list)
+    later: bool = False
+    result: PhotoAnalysis | None = None
+    error: BaseException | None = None
+
+    def answer(self) -> PhotoAnalysis | BaseException:
+        if self.error is not None:
+            return self.error
+        assert self.result is not None, "every step ran"
+        return self.result
+
+
 class Analyzer:
     """`every_photo`: run the object detector on every photo, not only where it adds something
     (objects_add_something): slower, for measuring what it finds."""
@@ -138,28 +153,59 @@ class Analyzer:
         `width` and `height` are the full-size photo's, so that face boxes are stored in the
         pixels a user and other apps know (XMP regions, the viewer), whatever scale was decoded.
         """
+        out = self.analyze_group([(rgb, width, height)])[0]
+        if isinstance(out, BaseException):
+            raise out
+        return out
+
+    def analyze_group(
+        self, images: Sequence[tuple[np.ndarray, int, int]]
+    ) -> list[PhotoAnalysis | BaseException]:
+        """`analyze` for a few photos, each (rgb, width, height): each model runs on all of
+        them in turn, while its weights are still in the processor's cache (workers.GROUP). A
+        photo that a step fails on has the exception in its place; the others go on."""
+        works = [_Work(rgb, width, height) for rgb, width, height in images]
+        steps = (self._find_faces, self._embed_faces, self._classify, self._objects, self._sum_up)
+        for step in steps:
+            for w in works:
+                if w.error is None:
+                    try:
+                        step(w)
+                    except Exception as exc:  # noqa: BLE001 (handed back, for this photo only)
+                        w.error = exc
+        return [w.answer() for w in works]
+
+    def _find_faces(self, w: _Work) -> None:
+        w.faces = self.models.detector.detect(w.rgb)
+
+    def _embed_faces(self, w: _Work) -> None:
+        if w.faces:
+            crops = np.stack([align_face(w.rgb, f.left_eye, f.right_eye) for f in w.faces])
+            w.embeddings = self.models.embedder.embed(crops)
+
+    def _classify(self, w: _Work) -> None:
         m = self.models
-        faces = m.detector.detect(rgb)
-        embeddings = np.zeros((0, 128), np.float32)
-        if faces:
-            crops = np.stack([align_face(rgb, f.left_eye, f.right_eye) for f in faces])
-            embeddings = m.embedder.embed(crops)
-        drawn = drawn_score(rgb)
-        found: list[DetectedObject] = []
-        later = False
-        if drawn:  # a chart or a drawing: what the classifier would see in it is not there
-            probs = np.zeros(m.vocabulary.num_classes, np.float32)
-            tags = {GRAPHICS_TAG: drawn}
+        w.drawn = drawn_score(w.rgb)
+        if w.drawn:  # a chart or a drawing: what the classifier would see in it is not there
+            w.probs = np.zeros(m.vocabulary.num_classes, np.float32)
+            w.tags = {GRAPHICS_TAG: w.drawn}
         else:
-            probs = m.tagger.classify(rgb)
-            tags = m.vocabulary.scores(probs)
-            if self.every_photo or objects_add_something(faces, tags):
-                found = self.find_objects(rgb)
-            else:
-                later = m.objects is not None
+            w.probs = m.tagger.classify(w.rgb)
+            w.tags = m.vocabulary.scores(w.probs)
+
+    def _objects(self, w: _Work) -> None:
+        if w.drawn:
+            return
+        if self.every_photo or objects_add_something(w.faces, w.tags):
+            w.found = self.find_objects(w.rgb)
+        else:
+            w.later = self.models.objects is not None
+
+    def _sum_up(self, w: _Work) -> None:
+        m, rgb, faces, tags, found = self.models, w.rgb, w.faces, w.tags, w.found
         merge_max(tags, people_tags(faces, float(rgb.shape[0] * rgb.shape[1])))
         merge_max(tags, m.vocabulary.object_tags((o.label, o.score) for o in found))
-        k = width / rgb.shape[1]
+        k = w.width / rgb.shape[1]
         results = [
             FaceResult(
                 box=tuple(round(v * k, 1) for v in f.box),  # type: ignore[arg-type]
@@ -168,19 +214,19 @@ class Analyzer:
                     (round(f.left_eye[0] * k, 1), round(f.left_eye[1] * k, 1)),
                     (round(f.right_eye[0] * k, 1), round(f.right_eye[1] * k, 1)),
                 ),
-                embedding=embeddings[i],
+                embedding=w.embeddings[i],
             )
             for i, f in enumerate(faces)
         ]
         objects = [DetectedObject(o.label, round(o.score, 3), scale_box(o.box, k)) for o in found]
-        return PhotoAnalysis(
-            width=width,
-            height=height,
+        w.result = PhotoAnalysis(
+            width=w.width,
+            height=w.height,
             faces=results,
             tags=tags,
-            best_score=float(probs.max()),
+            best_score=float(w.probs.max()),
             objects=objects,
-            objects_later=later,
+            objects_later=w.later,
         )
 
     def find_objects(self, rgb: np.ndarray) -> list[DetectedObject]:
@@ -225,125 +271,3 @@ def merge_max(tags: dict[str, float], more: dict[str, float]) -> None:
     """Add `more` to `tags`, a tag both hold keeping the higher score (two models saw it)."""
     for tag, score in more.items():
         tags[tag] = max(score, tags.get(tag, 0.0))
-
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Outcome(Generic[T, R]):
-    item: T
-    result: R | None
-    error: BaseException | None
-
-
-def default_workers() -> int:
-    return max(
-        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    )
-
-
-def lower_thread_priority() -> None:
-    """Make the calling thread yield the processor to the user's: a scan in the window runs on
-    every core, and the window's own thread must still answer within a few milliseconds. Best
-    effort: where the system refuses, the thread runs at normal priority."""
-    try:
-        if sys.platform.startswith("linux"):
-            # A Linux thread is a task with its own scheduling. As batch work it never takes the
-            # processor from the window's thread when it wakes, while keeping its fair share
-            # against other programs: a nice value would yield to them too (10 gave a scan in
-            # the window a tenth of the processor on a machine busy with anything else).
-            tid = threading.get_native_id()
-            if os.sched_getscheduler(tid) != os.SCHED_BATCH:
-                os.sched_setscheduler(tid, os.SCHED_BATCH, os.sched_param(0))
-        elif sys.platform == "darwin":
-            PRIO_DARWIN_THREAD, PRIO_DARWIN_BG = 3, 1  # noqa: N806 (sys/resource.h)
-            os.setpriority(PRIO_DARWIN_THREAD, 0, PRIO_DARWIN_BG)
-        elif sys.platform == "win32":
-            kernel32 = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined]
-            THREAD_PRIORITY_BELOW_NORMAL = -1  # noqa: N806 (winbase.h)
-            kernel32.SetThreadPriority(kernel32.GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL)
-    except (OSError, AttributeError):
-        pass
-
-
-def map_in_threads(
-    fn: Callable[[T], R],
-    items: Iterable[T],
-    workers: int,
-    should_stop: Callable[[], bool] = lambda: False,
-    background: bool = False,
-) -> Generator[Outcome[T, R], None, None]:
-    """`fn` over `items` on `workers` threads, yielding outcomes as they finish (not in order).
-
-    At most `2 * workers` items are in flight, so a 100,000-photo scan never holds more than a few
-    decoded photos in memory. An exception from `fn` is handed back in its outcome, never raised:
-    one bad photo must not stop a scan. When `should_stop()` turns true, no new item starts.
-    `background`: the threads run at a lower priority than the rest of the program (the window).
-    """
-    it = iter(items)
-    pool = ThreadPoolExecutor(
-        max_workers=workers,
-        thread_name_prefix="photo",
-        initializer=lower_thread_priority if background else None,
-    )
-    pending: deque[tuple[T, Future[R]]] = deque()
-
-    def fill() -> None:
-        while len(pending) < 2 * workers and not should_stop():
-            try:
-                item = next(it)
-            except StopIteration:
-                return
-            pending.append((item, pool.submit(fn, item)))
-
-    finished = False
-    try:
-        fill()
-        while pending:
-            item, fut = pending.popleft()
-            try:
-                result = fut.result()
-            except Exception as exc:  # reported per photo by the caller
-                yield Outcome(item, None, exc)
-            else:
-                yield Outcome(item, result, None)
-            fill()
-        finished = True
-    finally:
-        # A run the caller stopped reading (an error on its side, or the generator collected
-        # later, which may happen on one of these very threads) does not wait for the work in
-        # flight: joining would wait on the thread doing the collecting.
-        pool.shutdown(wait=finished, cancel_futures=not finished)
-
-
-@dataclass
-class Progress:
-    """Photos done, rate and time left, for a terminal line or a status bar."""
-
-    total: int
-    done: int = 0
-    skipped: int = 0
-    started: float = field(default_factory=time.monotonic)
-
-    def advance(self, skipped: bool = False) -> None:
-        self.done += 1
-        self.skipped += int(skipped)
-
-    @property
-    def rate(self) -> float:
-        elapsed = time.monotonic() - self.started
-        return self.done / elapsed if elapsed > 0 else 0.0
-
-    @property
-    def eta_seconds(self) -> float | None:
-        r = self.rate
-        return (self.total - self.done) / r if r > 0 else None
-
-    def line(self) -> str:
-        eta = self.eta_seconds
-        eta_s = "--:--" if eta is None else f"{int(eta) // 60:02d}:{int(eta) % 60:02d}"
-        return f"{self.done}/{self.total} photos  {self.rate:.1f} photos/s  ETA {eta_s}" + (
-            f"  ({self.skipped} skipped)" if self.skipped else ""
-        )

@@ -98,9 +98,45 @@ def test_a_stopped_scan_keeps_what_it_stored(tmp_path: Path, folder: Path, model
     with Library.open(tmp_path / "lib") as lib:
         importer = Importer(lib, models, workers=1, commit_every=1)
         report = importer.scan([folder], on_progress=seen.append, should_stop=stop)
-        assert 1 <= report.analysed <= 2  # the photo that stopped it and the one in flight
+        # the photos read with the one that stopped it (5 photos on 1 thread: 2 at a time), and
+        # the 2 in flight
+        assert 1 <= report.analysed <= 4
         assert len(lib.document.photo_ids()) == report.analysed
         # what it kept is finished as a whole scan finishes it: dates, places, near-duplicates
         assert report.cancelled and report.planned == 5
         assert report.context is not None and report.context.updated == report.analysed
         assert report.duplicates is not None
+
+
+def test_photos_read_together_keep_their_own_answers(tmp_path: Path, models: Models) -> None:
+    """One thread reads 4 files a call (Analyzer.analyze_group): a file that is no photo, and a
+    copy of a photo read in the same call, change nothing for the others beside them."""
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    names = ["a-obama.jpg", "b-notes.jpg", "c-coffee.jpg", "d-obama-copy.jpg"]
+    names += ["e-group.jpg", "f-rocket.jpg", "g-chelsea.jpg", "h-astronaut.jpg"]
+    sources = ["obama.jpg", None, "coffee.jpg", "obama.jpg"]
+    sources += ["group.jpg", "rocket.jpg", "chelsea.jpg", "astronaut.jpg"]
+    for name, source in zip(names, sources, strict=True):
+        if source is None:
+            (photos / name).write_bytes(b"\xff\xd8 not a photo")
+        else:
+            shutil.copy(PHOTOS / source, photos / name)
+    with Library.open(tmp_path / "lib") as lib:
+        report = Importer(lib, models, workers=1).scan([photos])
+        assert report.analysed == 6 and report.known_content == 1
+        assert [Path(s.path).name for s in report.skipped] == ["b-notes.jpg"]
+        for name, source in zip(names, sources, strict=True):
+            if source is None:
+                continue
+            cid = lib.index.lookup(str(photos / name))[2]
+            assert len(lib.document.faces(cid)[1]) == EXPECTED_FACES[source], name
+        # the same faces, and the same tags, as the photo gets alone
+        one = tmp_path / "one"
+        one.mkdir()
+        shutil.copy(PHOTOS / "group.jpg", one / "group.jpg")
+        with Library.open(tmp_path / "alone") as alone:
+            Importer(alone, models, workers=1).scan([one])
+            cid = alone.index.lookup(str(one / "group.jpg"))[2]
+            assert lib.document.faces(cid) == alone.document.faces(cid)
+            assert lib.document.auto_tags(cid) == alone.document.auto_tags(cid)
