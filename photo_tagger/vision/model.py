@@ -173,5 +173,10 @@ class OnnxModel:
         self.input_name = self.session.get_inputs()[0].name
         self.output_names = [o.name for o in self.session.get_outputs()]
 
+    @property
+    def metadata(self) -> dict[str, str]:
+        """The model file's own key-value metadata (what a graph edit left for its callers)."""
+        return dict(self.session.get_modelmeta().custom_metadata_map)
+
     def run(self, x: np.ndarray) -> list[np.ndarray]:
         return self.session.run(self.output_names, {self.input_name: x})  # type: ignore[no-any-return]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
-from photo_tagger.errors import ModelIntegrityError
+from photo_tagger.errors import ModelError, ModelIntegrityError
 from photo_tagger.vision.model import Manifest, OnnxModel
 from photo_tagger.vision.tagger import Tagger, center_crop
 
@@ -141,3 +143,42 @@ def test_refuses_a_model_file_that_does_not_match_its_sha256(
     target.write_bytes(bytes(data))
     with pytest.raises(ModelIntegrityError):
         OnnxModel(Manifest(tmp_path).entry("tagger"))
+
+
+def test_the_int8_graph_reads_its_crop_through_imagenets_normalisation(
+    tagger: Tagger, fp32_tagger: Tagger, photo: Callable[[str], np.ndarray]
+) -> None:
+    """The table the int8 model file carries (models/tagger_graph.py) is ImageNet's mean/std
+    normalisation, quantized: a straight line in each channel, steeper where std is smaller."""
+    assert fp32_tagger.lookup is None  # normalised in the graph
+    assert tagger.lookup is not None and tagger.lookup.shape == (1, 256, 3)
+    table = tagger.lookup[0].astype(float)  # (256, 3)
+    x = np.arange(256.0)
+    slopes = []
+    for c in range(3):
+        slope, offset = np.polyfit(x, table[:, c], 1)
+        assert np.abs(table[:, c] - (slope * x + offset)).max() <= 1.0  # rounding only
+        slopes.append(slope)
+    std = (0.229, 0.224, 0.225)
+    for c in (1, 2):
+        assert slopes[c] / slopes[0] == pytest.approx(std[0] / std[c], rel=0.02)
+    rgb = photo("coffee.jpg")
+    crop = center_crop(rgb, tagger.size, tagger.resize)
+    assert np.array_equal(tagger.preprocess(rgb), cv2.LUT(crop, tagger.lookup))
+
+
+def test_refuses_a_model_file_whose_table_is_damaged(tmp_path: Path, manifest: Manifest) -> None:
+    entry = manifest.entry("tagger")
+    data = entry.file.read_bytes()
+    at = data.index(b"input_lookup")
+    at = data.index(b"[[", at) + 2  # the first byte of R's table, a digit
+    damaged = data[:at] + b"x" + data[at + 1 :]
+    target = tmp_path / entry.file.relative_to(manifest.dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(damaged)
+    raw = json.loads((manifest.dir / "manifest.json").read_text())
+    raw["models"]["tagger"]["files"]["int8"]["sha256"] = hashlib.sha256(damaged).hexdigest()
+    (tmp_path / "manifest.json").write_text(json.dumps(raw))
+    model = OnnxModel(Manifest(tmp_path).entry("tagger"))  # loads: the graph is whole
+    with pytest.raises(ModelError, match="damaged 'input_lookup': reinstall photo-tagger"):
+        Tagger(model)
