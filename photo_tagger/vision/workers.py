@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import closing
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 # photos a call when the scan analyses a few at once: with 4, each model's weights are still in
 # the processor's cache for the next photo (a fifth less time a photo than one at a time); 8 held
@@ -82,8 +82,8 @@ def map_in_threads(
     holds more than a few decoded photos in memory, and a stop waits for no more. An exception
     from `fn` is handed back in its outcome, never raised: one bad photo must not stop a scan.
     When `should_stop()` turns true, no new item starts, and those that have not started do not
-    come back. `background`: the threads run at a
-    lower priority than the rest of the program (the window).
+    come back. `background`: the threads run at a lower priority than the rest of the program
+    (the window).
     """
     it = iter(items)
     pool = ThreadPoolExecutor(
@@ -108,12 +108,7 @@ def map_in_threads(
         while pending:
             item, fut = pending[0]
             if not fut.done():
-                # a stop seen while waiting drops what has not started, so that a run the user
-                # stops ends with what is being done now
-                wait([fut], timeout=STOP_POLL_SECONDS)
-                if should_stop():
-                    for _, queued in pending:
-                        queued.cancel()  # one that has started goes on
+                _wait_or_drop(fut, [f for _, f in pending], should_stop)
                 continue
             pending.popleft()
             if fut.cancelled():
@@ -131,6 +126,17 @@ def map_in_threads(
         # later, which may happen on one of these very threads) does not wait for the work in
         # flight: joining would wait on the thread doing the collecting.
         pool.shutdown(wait=finished, cancel_futures=not finished)
+
+
+def _wait_or_drop(
+    first: Future[Any], pending: list[Future[Any]], should_stop: Callable[[], bool]
+) -> None:
+    """Wait a little for `first`; on a stop, drop what has not started, so that a run the user
+    stops ends with what is being done now (what has started goes on)."""
+    wait([first], timeout=STOP_POLL_SECONDS)
+    if should_stop():
+        for fut in pending:
+            fut.cancel()
 
 
 def map_in_groups(
