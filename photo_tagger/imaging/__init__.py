@@ -1,7 +1,8 @@
 """Decoding photos (reduced scale, EXIF-oriented, bomb-guarded) and their thumbnails: the format
 registry (formats: which names and first bytes are which photo format, and which decoder reads
-each), the decoders of ordinary photos (decode) and of camera RAW files (raw), and the thumbnail
-cache (thumbnails)."""
+each), the decoders of ordinary photos (decode) and of camera RAW files (raw), the thumbnail
+cache (thumbnails), and the shrinking of a decoded photo for the models and thumbnails
+(resize)."""
 
 from photo_tagger.imaging.decode import DecodedImage
 from photo_tagger.imaging.formats import (

@@ -8,8 +8,9 @@ parallel pipeline that runs them on decoded photos.
   classes to photo tags.
 - `objects.ObjectDetector`: COCO's 80 classes with scores and boxes.
 - `pipeline`: `Models` (all of them, loaded once), `Analyzer` (one photo's faces, embeddings,
-  objects and tags), `map_in_threads` (the worker pool with its bound on photos in flight) and
-  `Progress`.
+  objects and tags; or a few photos', each model on all of them in turn).
+- `workers`: `map_in_threads` and `map_in_groups` (the worker pool with its bound on photos in
+  flight, one photo or a few a call) and `Progress`.
 
 Pure functions of pixels: no store, no Qt, no network.
 """
