@@ -23,11 +23,6 @@ PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 NAMES = ("biden.jpg", "coffee.jpg", "rocket.jpg")
 
 
-@pytest.fixture(scope="module")
-def models() -> Models:
-    return Models.load(default_models_dir())
-
-
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     photos = tmp_path / "photos"

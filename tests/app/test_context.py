@@ -12,16 +12,10 @@ import pytest
 from photo_tagger.app.context import update_context
 from photo_tagger.app.scan import Importer
 from photo_tagger.store.library import Library
-from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 from tests.context.conftest import LISBON, NEW_YORK, SAMPLES, exif_block, jpeg_with_exif
 
 SAMPLE = {p.stem: p for p in SAMPLES}
-
-
-@pytest.fixture(scope="module")
-def models() -> Models:
-    return Models.load(default_models_dir())
 
 
 @pytest.fixture

@@ -11,17 +11,11 @@ import pytest
 
 from photo_tagger.app.scan import Importer, Scan, ScanHooks
 from photo_tagger.store.library import Library
-from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 FOUR = ("obama.jpg", "obama2.jpg", "coffee.jpg", "rocket.jpg")
 EXPECTED_FACES = json.loads((PHOTOS.parent / "expected_faces.json").read_text())
-
-
-@pytest.fixture(scope="module")
-def models() -> Models:
-    return Models.load(default_models_dir())
 
 
 @pytest.fixture

@@ -17,17 +17,11 @@ from photo_tagger.app.export import export_sidecars
 from photo_tagger.app.scan import Importer, ScanReport
 from photo_tagger.errors import LibraryError
 from photo_tagger.store.library import Library
-from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 T = TypeVar("T")
 HANG = 300.0  # seconds: only a scan that hangs takes this long
-
-
-@pytest.fixture(scope="module")
-def models() -> Models:
-    return Models.load(default_models_dir())
 
 
 def in_thread(fn: Callable[[], T]) -> T:

@@ -15,17 +15,11 @@ from pycrdt import Map
 
 from photo_tagger.app.scan import Importer
 from photo_tagger.store.library import Library
-from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.pipeline import Models
 from tests.store.hostile import remove_everything, write_as_peer
 
 PHOTOS = Path(__file__).resolve().parents[1] / "data" / "photos"
 FOUR = ("obama.jpg", "obama2.jpg", "coffee.jpg", "rocket.jpg")
-
-
-@pytest.fixture(scope="module")
-def models() -> Models:
-    return Models.load(default_models_dir())
 
 
 @pytest.fixture
