@@ -255,6 +255,25 @@ def dark_palette() -> QPalette:
     return p
 
 
+@contextlib.contextmanager
+def dark(app: QApplication) -> Iterator[None]:
+    """The system's dark colour scheme, as Qt hands it to the app: on platforms that follow the
+    desktop's colour scheme Qt switches the palette itself; elsewhere (offscreen, a bare X server)
+    `dark_palette` is set, so that a picture shows every view painting with the palette's
+    colours."""
+    light = app.palette()
+    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
+    settle(app)
+    if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
+        app.setPalette(dark_palette())
+    try:
+        yield
+    finally:
+        app.setPalette(light)
+        app.styleHints().unsetColorScheme()
+        settle(app)
+
+
 def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
     app = application()
     models_dir = default_models_dir()
@@ -325,18 +344,8 @@ def render(out: Path, work: Path, size: tuple[int, int] = SIZE) -> list[Path]:
 
     window.filters.select("all")
     window.grid.select_ids([cat])
-    # The system's dark theme, as Qt hands it to the app: on platforms that follow the
-    # desktop's colour scheme Qt switches the palette itself; elsewhere (offscreen, a bare X
-    # server) the same palette is set here, so that the picture shows every view painting with
-    # the palette's colours.
-    light = app.palette()
-    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
-    settle(app)
-    if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
-        app.setPalette(dark_palette())
-    shots.append(save(window, app, out, "grid-dark.png"))
-    app.setPalette(light)
-    app.styleHints().unsetColorScheme()
+    with dark(app):
+        shots.append(save(window, app, out, "grid-dark.png"))
     from shots_viewer import shots as viewer_shots  # beside this file
 
     shots.extend(viewer_shots(window, app, out, work))

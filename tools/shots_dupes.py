@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from photo_tagger.gui.facts import ALL, DUPLICATES
@@ -32,7 +30,7 @@ def copies(samples: Path, folder: Path) -> None:
 
 
 def shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[Path]:
-    from screenshots import dark_palette, photo_id, save, settle, wait
+    from screenshots import dark, photo_id, save, settle, wait
 
     from photo_tagger.gui.app import samples_dir
 
@@ -50,14 +48,8 @@ def shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[
     window.grid.scrollToTop()
     pictures = [save(window, app, out, "duplicate-groups.png")]
 
-    light = app.palette()
-    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
-    settle(app)
-    if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
-        app.setPalette(dark_palette())
-    pictures.append(save(window, app, out, "duplicate-groups-dark.png"))
-    app.setPalette(light)
-    app.styleHints().unsetColorScheme()
+    with dark(app):
+        pictures.append(save(window, app, out, "duplicate-groups-dark.png"))
 
     window.grid.select_ids([photo_id(window, "chelsea-shaken.jpg")])  # with the one kept
     window.duplicates.compare()

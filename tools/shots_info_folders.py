@@ -7,14 +7,12 @@ grid by capture time, oldest first, with the Sort By menu open over it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QApplication
-from screenshots import dark_palette, photo_id, save, settle, wait  # tools/, beside this file
+from screenshots import dark, photo_id, save, settle, wait  # tools/, beside this file
 
 from photo_tagger.gui.app import samples_dir
 from photo_tagger.gui.window import MainWindow
@@ -72,22 +70,6 @@ def camera_photo(target: Path) -> None:
         gps[1], gps[2] = "N", (38.0, 42.0, 49.0)
         gps[3], gps[4] = "W", (9.0, 8.0, 21.0)
         img.save(target, exif=exif, quality=92)
-
-
-@contextmanager
-def dark(app: QApplication) -> Iterator[None]:
-    """The system's dark colour scheme, as screenshots.py's grid-dark.png shows it."""
-    light = app.palette()
-    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
-    settle(app)
-    if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
-        app.setPalette(dark_palette())
-    try:
-        yield
-    finally:
-        app.setPalette(light)
-        app.styleHints().unsetColorScheme()
-        settle(app)
 
 
 def sort_shot(window: MainWindow, app: QApplication, out: Path) -> Path:

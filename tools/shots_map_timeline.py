@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from photo_tagger.gui.app import samples_dir
@@ -31,7 +29,7 @@ PHOTOS = ("rocket", "coffee", "motorcycle", "astronaut", "chelsea")
 
 
 def shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[Path]:
-    from screenshots import dark_palette, save, settle, wait, with_exif
+    from screenshots import dark, save, settle, wait, with_exif
 
     trips = work / "trips"
     trips.mkdir()
@@ -71,16 +69,10 @@ def shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[
     wait(app, lambda: bar.isVisible() and len(bar.months) > 5)
     pictures.append(timeline_shot(window, app, out, bar, "timeline.png"))
 
-    light = app.palette()
-    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
-    settle(app)
-    if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
-        app.setPalette(dark_palette())
-    pictures.append(timeline_shot(window, app, out, bar, "timeline-dark.png"))
-    window.commands.map.trigger()
-    pictures.append(save(window, app, out, "map-dark.png"))
-    app.setPalette(light)
-    app.styleHints().unsetColorScheme()
+    with dark(app):
+        pictures.append(timeline_shot(window, app, out, bar, "timeline-dark.png"))
+        window.commands.map.trigger()
+        pictures.append(save(window, app, out, "map-dark.png"))
     window.show_grid()
     return pictures
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
 from photo_tagger.gui.facts import ALL, RATING
@@ -26,7 +24,7 @@ MARKS = {
 
 
 def shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[Path]:
-    from screenshots import dark_palette, photo_id, save, settle
+    from screenshots import dark, photo_id, save
 
     session = window.session
     assert session is not None
@@ -44,14 +42,8 @@ def shots(window: MainWindow, app: QApplication, out: Path, work: Path) -> list[
     window.grid.scrollToTop()
     pictures = [save(window, app, out, "ratings.png")]
 
-    light = app.palette()
-    app.styleHints().setColorScheme(Qt.ColorScheme.Dark)
-    settle(app)
-    if app.palette().color(QPalette.ColorRole.Window).lightness() > 128:
-        app.setPalette(dark_palette())
-    pictures.append(save(window, app, out, "ratings-dark.png"))
-    app.setPalette(light)
-    app.styleHints().unsetColorScheme()
+    with dark(app):
+        pictures.append(save(window, app, out, "ratings-dark.png"))
 
     window.filters.select(RATING, "4")
     window.grid.select_ids([photo_id(window, "astronaut.jpg")])
