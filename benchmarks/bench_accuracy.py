@@ -3,7 +3,7 @@ labelled set of pictures (benchmarks/accuracy/: the pictures, and labels.json, w
 looking at each says it shows).
 
     .venv/bin/python benchmarks/bench_accuracy.py [--models DIR] [--split all|tune|held-out]
-                                                  [--objects-everywhere | --scan-only]
+                                                  [--objects-in-scan] [--scan-only]
 
 Each picture is scanned as it is and in four copies a library also gets: small (320 px on its
 longer side), brighter (gamma 0.55), darker (half the light) and recompressed (JPEG quality 25).
@@ -21,10 +21,9 @@ Printed, per split ("held-out" pictures take no part in tuning any threshold):
   none, per 100 pictures (target: at most 1);
 - objects: recall of the COCO objects in view (`objects`), read from the objects the scan stored
   for each picture, and "by tag": stored, or shown as the tag the object's class maps to (what a
-  search for it finds; target: 0.8; a scan runs the object detector only where no face is found and
-  the classifier is unsure, the closer look on the rest; `--objects-everywhere` has the scan run
-  it on every picture), and the objects
-  stored that are neither in view nor allowed (`objects_allow`: there but small or partly
+  search for it finds; target: 0.8; a scan leaves the object detector to the closer look after
+  it, `--objects-in-scan` has the scan run it, to judge a scan with it by `--scan-only`), and the
+  objects stored that are neither in view nor allowed (`objects_allow`: there but small or partly
   hidden), per 100 pictures;
 - people: of the people seen in two or more pictures, how many have all their faces in one group
   (target: 90 %), and groups holding two people (target: none).
@@ -144,7 +143,7 @@ def scan(
     pictures: list[Path],
     models_dir: Path,
     work: Path,
-    every_photo: bool = False,
+    objects_in_scan: bool = False,
     closer_look: bool = True,
 ) -> dict[Path, Seen]:
     folder = work / "copies"
@@ -154,7 +153,7 @@ def scan(
     seen: dict[Path, Seen] = {}
     with Library.open(work / "library") as library:
         importer = Importer(library, Models.load(models_dir))
-        importer.analyzer.every_photo = every_photo  # the object detector on every picture
+        importer.analyzer.with_objects = objects_in_scan
         report = importer.scan([folder])
         if report.skipped:
             raise SystemExit(f"skipped: {report.skipped}")
@@ -203,9 +202,9 @@ def main() -> int:
     parser.add_argument("--models", type=Path, default=None, help="default: the shipped models")
     parser.add_argument("--split", choices=("all", "tune", "held-out"), default="all")
     parser.add_argument(
-        "--objects-everywhere",
+        "--objects-in-scan",
         action="store_true",
-        help="run the object detector on every picture, not only where the scan would",
+        help="run the object detector in the scan, not in the closer look after it",
     )
     parser.add_argument(
         "--scan-only",
@@ -217,7 +216,7 @@ def main() -> int:
     models_dir = args.models or default_models_dir()
     pictures = [SET / "photos" / name for name in sorted(labels)]
     with tempfile.TemporaryDirectory() as tmp:
-        found = scan(pictures, models_dir, Path(tmp), args.objects_everywhere, not args.scan_only)
+        found = scan(pictures, models_dir, Path(tmp), args.objects_in_scan, not args.scan_only)
         seen = list(found.values())
     splits = ("tune", "held-out") if args.split == "all" else (args.split,)
     vocabulary = Vocabulary.from_file(Manifest(models_dir).vocabulary_file())

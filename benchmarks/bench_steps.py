@@ -4,11 +4,12 @@
 
 The steps of app/scan_photo.py's PhotoReader.read_group and vision/pipeline.py's
 Analyzer.analyze_group, run as the scan runs them (each step on a group of photos in turn) on one
-thread over the 12 MP corpus of bench_pipeline.py (made on first use):
-read, hash, decode, faces, face crops, embeddings, drawn-picture check, tagger, vocabulary,
-objects (where the scan runs the detector), thumbnail, XMP check, capture facts, near-duplicate
-signature. CPU time (time.process_time), so another program on the machine moves it less than the
-wall clock; what is not a step here (storing, threads) is bench_pipeline.py's (b) minus these.
+thread over the 12 MP corpus of bench_pipeline.py (made on first use): read, hash, decode, faces,
+face crops, embeddings, drawn-picture check, tagger, vocabulary, thumbnail, XMP check, capture
+facts, near-duplicate signature; and, apart, the object detector that the closer look after a scan
+runs (app/closer_look.py). CPU time (time.process_time), so another program on the machine moves it
+less than the wall clock; what is not a step here (storing, threads) is bench_pipeline.py's (b)
+minus these.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from photo_tagger.vision.detector import Face  # noqa: E402
 from photo_tagger.vision.embedder import align_face  # noqa: E402
 from photo_tagger.vision.model import default_models_dir  # noqa: E402
 from photo_tagger.vision.picture import drawn_score  # noqa: E402
-from photo_tagger.vision.pipeline import Models, objects_add_something  # noqa: E402
+from photo_tagger.vision.pipeline import Models  # noqa: E402
 from photo_tagger.vision.workers import GROUP  # noqa: E402
 
 
@@ -67,7 +68,8 @@ def main() -> None:
         spent[step] += time.process_time() - t
         return out
 
-    photos = objects_run = 0
+    photos = 0
+    kept: list[np.ndarray] = []  # for the closer look's detector, timed apart
     for _ in range(args.rounds):
         for i in range(0, len(paths), GROUP):
             group = list(map(str, paths[i : i + GROUP]))
@@ -86,15 +88,8 @@ def main() -> None:
             each("embeddings", models.embedder.embed, crops)
             each("drawn-picture check", drawn_score, rgbs)
             probs = each("tagger (crop + model)", models.tagger.classify, rgbs)
-            tags = each("vocabulary", models.vocabulary.scores, probs)
-            wanted = [
-                r
-                for r, f, t in zip(rgbs, faces, tags, strict=True)
-                if models.objects is not None and objects_add_something(f, t)
-            ]
-            objects_run += len(wanted)
-            if models.objects is not None:
-                each("objects, where the scan runs them", models.objects.detect, wanted)
+            each("vocabulary", models.vocabulary.scores, probs)
+            kept += rgbs[: max(0, 16 - len(kept))]
             each("thumbnail", make_thumbnail, rgbs)
             each("near-duplicate signature", signature_bytes, rgbs)
             photos += len(group)
@@ -105,7 +100,12 @@ def main() -> None:
     decode = spent["decode"]
     print(f"  {'all':36} {total / photos * 1000:6.2f}")
     print(f"  {'all but decoding':36} {(total - decode) / photos * 1000:6.2f}")
-    print(f"objects: the scan ran the detector on {objects_run / photos:.0%} of the photos")
+    if models.objects is not None:
+        t = time.process_time()
+        for rgb in kept:
+            models.objects.detect(rgb)
+        ms = (time.process_time() - t) / len(kept) * 1000
+        print(f"then, in the closer look after the scan: the object detector {ms:.2f}")
 
 
 if __name__ == "__main__":

@@ -25,10 +25,10 @@ def different_models(tmp_path: Path, name: str = "models-different") -> Path:
     any face of the photos.
 
     On the test photos, with the shipped models as the ones in use: chelsea.jpg loses Animals and
-    Animals/Cat; obama.jpg loses its face (0.9-0.95 < 0.999), hence People and People/Portrait;
-    obama2.jpg loses its face too (but not People: the object detector, run where no face is
-    found, sees a person), and Clothing/Tie (0.51 < 0.6), and gains Clothing/Suit
-    (0.27 >= 0.25); coffee.jpg is as it was."""
+    Animals/Cat; obama.jpg loses its face (0.9-0.95 < 0.999), hence People/Portrait, but not
+    People once the object detector has looked (it sees a person); obama2.jpg loses its face and
+    People/Portrait too, and Clothing/Tie (0.51 < 0.6), and gains Clothing/Suit (0.27 >= 0.25);
+    coffee.jpg is as it was."""
     source = bumped_models(tmp_path, name)
     vocabulary = json.loads((source / "tagger_vocabulary.json").read_text())
     vocabulary["version"] = "4"

@@ -33,14 +33,14 @@ def test_a_scan_says_what_waits_and_look_closer_finds_the_objects(
     library = str(tmp_path / "lib")
     code, out = run(capsys, "scan", str(folder), "--library", library, "--quiet")
     assert code == 0
-    assert "2 photos wait for a closer look for objects" in out
+    assert "3 photos wait for a closer look for objects" in out
     assert "photo-tagger look-closer" in out
     code, out = run(capsys, "search", "tie", "--library", library)
     assert "biden.jpg" not in out
 
     code, out = run(capsys, "look-closer", "--library", library, "--quiet")
     assert code == 0
-    assert "Looked closer at 2 photos:" in out and "0 skipped" in out
+    assert "Looked closer at 3 photos:" in out and "0 skipped" in out
     code, out = run(capsys, "search", "tie", "--library", library)
     assert "biden.jpg" in out  # the detector's tie, found by a search
 
@@ -54,6 +54,6 @@ def test_scan_with_closer_look_leaves_nothing_waiting(
     library = str(tmp_path / "lib")
     code, out = run(capsys, "scan", str(folder), "--library", library, "--closer-look", "--quiet")
     assert code == 0
-    assert "Looked closer at 2 photos:" in out and "wait for a closer look" not in out
+    assert "Looked closer at 3 photos:" in out and "wait for a closer look" not in out
     code, out = run(capsys, "scan", str(folder), "--library", library, "--quiet")
     assert "wait for a closer look" not in out

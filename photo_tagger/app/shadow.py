@@ -4,7 +4,8 @@ the user sees changes (a shadow test).
 The sample is spread evenly over the library's photos in the order of their paths, so every folder
 is in it in proportion, and it is the same photos every time. Each sampled photo's file is read,
 checked to be the content that was scanned, decoded as a scan decodes it and analysed by the new
-models, on worker threads. Nothing is written to the shared document or the index: the new models'
+models, on worker threads, the object detector included (which a scan leaves to the closer look
+after it). Nothing is written to the shared document or the index: the new models'
 tags are set beside what the models in use stored, and both go through the rule the user sees
 everywhere (store/rules.py `effective_tags`, with each set of models' own thresholds from
 app/thresholds.py, times the user's scale). What the photo carries (its place, date, event), the
@@ -139,7 +140,7 @@ class ShadowTest:
         self.on_library = on_library
         self.workers = workers or default_workers()
         self.background = background
-        self.analyzer = Analyzer(candidate)
+        self.analyzer = Analyzer(candidate, with_objects=True)  # and what the closer look adds
         self.now_threshold = tag_threshold(load_vocabulary(current_dir), scale)
         self.new_threshold = tag_threshold(candidate.vocabulary, scale)
 

@@ -172,17 +172,22 @@ def _retag(args: argparse.Namespace) -> int:
     """Photos analysed by other models are analysed again; what the user set is untouched."""
     if args.no_retag:
         return 0
+    from photo_tagger.app.closer_look import look_closer
     from photo_tagger.app.scan import Importer
     from photo_tagger.cloud.model_updates import active_models_dir
     from photo_tagger.vision.pipeline import Models
 
     with open_library(args) as library:
         models = Models.load(active_models_dir(library.path))
-        report = Importer(library, models).retag()
+        importer = Importer(library, models)
+        report = importer.retag()
+        closer = look_closer(importer)  # and the objects, as the window does after it
     print(
-        f"re-tagged {count(report.analysed, 'photo')} with the models now in use", file=sys.stderr
+        f"re-tagged {count(report.analysed, 'photo')} with the models now in use; objects: "
+        f"{count(closer.objects, 'object')} found in {count(closer.looked, 'photo')}",
+        file=sys.stderr,
     )
-    return 0 if not report.skipped else 1
+    return 0 if not report.skipped and not closer.skipped else 1
 
 
 def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentParser) -> None:

@@ -48,6 +48,7 @@ class LibraryController(QObject):
         self._settings = services.settings
         self._jobs = jobs
         self._links = links
+        links.new_models.retagged.connect(self.look_closer)  # the new models' objects follow
         self._problems = problems
         self.session: Session | None = None
         self.caller: UiThreadCaller | None = None
@@ -229,6 +230,9 @@ class LibraryController(QObject):
             self._problems.show_problems(
                 "Photos not looked at", [f"{s.path}: {s.reason}" for s in skipped]
             )
+        if report.tagged:
+            # objects can leave a photo unsure (a horse where the classifier saw a dog)
+            self._links.refine_if_on()
 
     def regroup(self) -> None:
         """Group the faces into people again (faces lost their person)."""

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 class NewModels(QObject):
     message = Signal(str, int)  # a word for the status bar, for so many ms
+    retagged = Signal()  # the photos were analysed again with the models accepted, to the end
 
     def __init__(self, services: Services, jobs: JobQueue) -> None:
         super().__init__()
@@ -152,7 +153,15 @@ class NewModels(QObject):
         folder = self._services.models_dir(session.path)
         session.set_vocabulary(load_vocabulary(folder), self._scale)
         models = FolderModels(self._services.models, folder)
-        self._jobs.add(RetagJob(session, models, caller, self._services.scan_workers))
+        self._jobs.add(
+            RetagJob(
+                session,
+                models,
+                caller,
+                self._services.scan_workers,
+                on_finished=lambda report: None if report.cancelled else self.retagged.emit(),
+            )
+        )
         self.message.emit(
             f"Now using model release {release}: your photos are re-tagged in the background; "
             "tags you added or removed stay as they are.",

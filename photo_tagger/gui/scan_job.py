@@ -210,11 +210,13 @@ class RetagJob:
         models: FolderModels,
         caller: UiThreadCaller,
         workers: int | None = None,
+        on_finished: Callable[[ScanReport], None] | None = None,
     ) -> None:
         self._session = session
         self._models = models
         self._caller = caller
         self._workers = workers
+        self._on_finished = on_finished
 
     def run(self, control: JobControl) -> ScanReport:
         if not self._models.loaded:
@@ -228,6 +230,8 @@ class RetagJob:
             # every re-tagged photo's facts are read again, and the sync and the sidecars hear
             self._session.reload_document()
             self._session.stored.emit([])
+        if self._on_finished is not None:
+            self._on_finished(report)
         return f"{count(report.analysed, 'photo')} re-tagged" + (
             f", {len(report.skipped)} skipped" if report.skipped else ""
         )

@@ -19,7 +19,7 @@ from photo_tagger.vision.model import Manifest, OnnxModel
 from photo_tagger.vision.objects import DetectedObject, ObjectDetector, load_object_detector
 from photo_tagger.vision.picture import GRAPHICS_TAG, RULES_ID, drawn_score
 from photo_tagger.vision.tagger import Tagger
-from photo_tagger.vision.vocabulary import Vocabulary, ancestors
+from photo_tagger.vision.vocabulary import Vocabulary
 
 PEOPLE_TAG = "People"
 GROUP_TAG = "People/Group"
@@ -44,8 +44,7 @@ class PhotoAnalysis:
     # the objects found (each over its class's score in the vocabulary), best first, in pixels
     # of the full-size photo; none on a drawn picture or without an object detector
     objects: list[DetectedObject] = field(default_factory=list)
-    # the object detector was left out where it would tell nothing at once (a face was found, or
-    # the classifier is sure), for a closer look later (app/closer_look.py)
+    # the object detector was left to a closer look after the scan (app/closer_look.py)
     objects_later: bool = False
 
 
@@ -140,12 +139,13 @@ class _Work:
 
 
 class Analyzer:
-    """`every_photo`: run the object detector on every photo, not only where it adds something
-    (objects_add_something): slower, for measuring what it finds."""
+    """`with_objects`: run the object detector too, where a scan leaves it to the closer look
+    after it (app/closer_look.py says why): for a look at everything at once (a shadow test of
+    new models, the accuracy benchmark's `--objects-everywhere`)."""
 
-    def __init__(self, models: Models, every_photo: bool = False) -> None:
+    def __init__(self, models: Models, with_objects: bool = False) -> None:
         self.models = models
-        self.every_photo = every_photo
+        self.with_objects = with_objects
 
     def analyze(self, rgb: np.ndarray, width: int, height: int) -> PhotoAnalysis:
         """Everything the models say about one upright photo decoded at any scale.
@@ -196,7 +196,7 @@ class Analyzer:
     def _objects(self, w: _Work) -> None:
         if w.drawn:
             return
-        if self.every_photo or objects_add_something(w.faces, w.tags):
+        if self.with_objects:
             w.found = self.find_objects(w.rgb)
         else:
             w.later = self.models.objects is not None
@@ -240,24 +240,6 @@ class Analyzer:
             for o in self.models.objects.detect(rgb)
             if o.score >= vocabulary.object_threshold(o.label)
         ]
-
-
-SURE_TAG = 0.8  # the classifier is sure of what a photo shows when a specific tag scores this
-
-
-def objects_add_something(faces: list[Face], tags: dict[str, float]) -> bool:
-    """Whether the object detector can tell at once what the other models cannot: it costs as
-    much as they do together (14 ms a photo on one core), so a scan runs it where they are
-    blind. Not when a face was found (the photo's People tags and its count of people come from
-    the faces), nor when the classifier is sure of what the photo shows (a specific tag at
-    SURE_TAG or more: "Animals/Cat" 0.98); it runs on the photos left, where no face is seen and
-    the classifier is unsure: people seen from behind or far away, scenes of several things.
-    The others get it later, in a closer look (app/closer_look.py): the tie of a portrait, the
-    cup beside a coffee."""
-    if faces:
-        return False
-    broad = {a for t in tags for a in ancestors(t)}
-    return max((s for t, s in tags.items() if t not in broad), default=0.0) < SURE_TAG
 
 
 def scale_box(

@@ -60,7 +60,7 @@ def test_a_library_scanned_before_the_detector_is_analysed_again_and_keeps_user_
 
         models = Models.load(default_models_dir())
         importer = Importer(lib, models, workers=2)
-        importer.analyzer.every_photo = True  # where a scan would not (a face, a sure classifier)
+        importer.analyzer.with_objects = True  # as the closer look after a scan would
         report = importer.scan([folder])
         assert report.analysed == 2  # other models analysed them: done again
         assert [o["label"] for o in lib.index.objects(moto)] == ["motorcycle"]

@@ -17,8 +17,9 @@ from photo_tagger.app.shadow_store import report_file
 from photo_tagger.cloud.model_release import publish_release
 from photo_tagger.cloud.signing import generate_key_pair, load_private_key
 from photo_tagger.gui.app import library_models_dir
+from photo_tagger.gui.closer_look_job import CloserLookJob
 from photo_tagger.gui.jobs import JobProgress
-from photo_tagger.gui.scan_job import ModelShelf
+from photo_tagger.gui.scan_job import ModelShelf, RetagJob
 from photo_tagger.gui.window import MainWindow
 from photo_tagger.server.storage import Storage
 from photo_tagger.store import sync
@@ -34,7 +35,7 @@ TRIAL = "Trying the new models on your photos"
 # where different_models() differs on the scanned library's photos: (lost, gained, faces)
 EXPECTED_ROWS = [
     ("chelsea.jpg", "Animals, Animals/Cat", "", ""),
-    ("obama.jpg", "People, People/Portrait", "", "1 → 0"),
+    ("obama.jpg", "People/Portrait", "", "1 → 0"),  # People stays: the objects show a person
     ("obama2.jpg", "Clothing/Tie, People/Portrait", "Clothing/Suit", "1 → 0"),
 ]
 
@@ -123,9 +124,12 @@ def test_new_models_are_tried_in_the_background_and_used_only_once_accepted(
     assert "Nothing changes until you accept it" in dialog.intro.text()
     assert seen(window) == before
 
+    titles: list[str] = []
+    window.jobs.started.connect(titles.append)
     dialog.accept_button.click()
     assert not button.isVisible() and not dialog.isVisible()
     qtbot.waitUntil(lambda: not window.jobs.busy, timeout=WAIT_MS)
+    assert titles == [RetagJob.title, CloserLookJob.title]  # and the new models' objects
     folder = window.services.models_dir(session.path)
     assert folder == scanned_library.absolute() / "models" / "releases" / "2"
     qtbot.waitUntil(lambda: "Animals/Cat" not in tag_rows(window), timeout=WAIT_MS)
@@ -141,7 +145,7 @@ def test_new_models_are_tried_in_the_background_and_used_only_once_accepted(
             changed[session.path_of(pid)] = (lost, gained, (was.faces, facts.faces))
     assert {Path(p).name: v for p, v in changed.items()} == {  # what the review said happened
         "chelsea.jpg": (["Animals", "Animals/Cat"], [], (0, 0)),
-        "obama.jpg": (["People", "People/Portrait"], [], (1, 0)),
+        "obama.jpg": (["People/Portrait"], [], (1, 0)),
         "obama2.jpg": (["Clothing/Tie", "People/Portrait"], ["Clothing/Suit"], (1, 0)),
     }
 

@@ -1,7 +1,7 @@
 """The object detector in the pipeline: what it finds becomes tags of the photo vocabulary (a tie on
 a suit, a motorcycle), counted and boxed in the full-size photo's pixels; a drawn picture gets
-none; a model release without the detector still analyses photos; a scan runs it only where no
-face is found and the classifier is unsure (real models, real photos)."""
+none; a model release without the detector still analyses photos; a scan leaves it to the closer
+look after it (real models, real photos)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from PIL import Image
 
 from photo_tagger.vision.model import default_models_dir
 from photo_tagger.vision.picture import GRAPHICS_TAG
-from photo_tagger.vision.pipeline import Analyzer, Models, PhotoAnalysis, objects_add_something
+from photo_tagger.vision.pipeline import Analyzer, Models, PhotoAnalysis
 
 REPO = Path(__file__).resolve().parents[2]
 PHOTOS = REPO / "tests" / "data" / "photos"
@@ -26,12 +26,12 @@ def models() -> Models:
     return Models.load(default_models_dir())
 
 
-def analyse(models: Models, path: Path, scale: int = 1, every_photo: bool = True) -> PhotoAnalysis:
+def analyse(models: Models, path: Path, scale: int = 1, objects: bool = True) -> PhotoAnalysis:
     im = Image.open(path).convert("RGB")
     full = im.size
     if scale > 1:
         im = im.resize((im.width // scale, im.height // scale), Image.Resampling.LANCZOS)
-    return Analyzer(models, every_photo).analyze(np.asarray(im), *full)
+    return Analyzer(models, objects).analyze(np.asarray(im), *full)
 
 
 def test_the_detector_is_part_of_the_models_and_their_signature(models: Models) -> None:
@@ -98,21 +98,14 @@ def test_models_without_an_object_detector_still_analyse(models: Models) -> None
     assert a.objects == [] and a.tags["Animals/Cat"] >= 0.9
 
 
-def test_a_scan_runs_the_detector_only_where_the_other_models_are_blind(models: Models) -> None:
-    # a face found: the People tags and the count of people come from the faces
-    assert analyse(models, PHOTOS / "biden.jpg", every_photo=False).objects == []
-    # the classifier sure of what the photo shows ("Vehicles/Motorcycle" 0.89)
-    assert analyse(models, PHOTOS / "motorcycle.jpg", every_photo=False).objects == []
-    assert analyse(models, PHOTOS / "motorcycle.jpg").objects  # found when asked everywhere
-    # no face, and the classifier unsure
-    rocket = analyse(models, PHOTOS / "rocket.jpg", every_photo=False)
-    assert not rocket.faces and max(rocket.tags.values()) < 0.8
-    assert objects_add_something([], rocket.tags)
-
-
-def test_what_counts_as_sure_is_a_specific_tag_at_0_8() -> None:
-    assert not objects_add_something([], {"Animals": 0.99, "Animals/Cat": 0.98})
-    # a broad tag sums many classes: alone it says the classifier could not tell
-    assert objects_add_something([], {"Animals": 0.9, "Animals/Cat": 0.3, "Animals/Dog": 0.3})
-    assert objects_add_something([], {"Scenes/Castle": 0.79})
-    assert objects_add_something([], {})
+def test_a_scan_leaves_the_detector_to_the_closer_look(models: Models) -> None:
+    # a face, a sure classifier ("Vehicles/Motorcycle" 0.89), neither (the rocket): the same
+    for name in ("biden.jpg", "motorcycle.jpg", "rocket.jpg"):
+        scanned = analyse(models, PHOTOS / name, objects=False)
+        assert scanned.objects == [] and scanned.objects_later, name
+    looked = analyse(models, PHOTOS / "motorcycle.jpg")
+    assert [o.label for o in looked.objects] == ["motorcycle"] and not looked.objects_later
+    # nothing to look for in a drawn picture, nor without a detector
+    assert not analyse(models, PICTURES / "chart_bars.png", objects=False).objects_later
+    without = dataclasses.replace(models, objects=None)
+    assert not analyse(without, PHOTOS / "rocket.jpg", objects=False).objects_later
