@@ -42,7 +42,8 @@ class PhotoAnalysis:
     tags: dict[str, float]  # tag -> score, every tag over the vocabulary's floor
     best_score: float  # the highest class probability: low means the tagger is unsure
     # the objects found (each over its class's score in the vocabulary), best first, in pixels
-    # of the full-size photo; none on a drawn picture or without an object detector
+    # of the full-size photo; none on a drawn picture, without an object detector, or when the
+    # detector was left to the closer look (`objects_later`)
     objects: list[DetectedObject] = field(default_factory=list)
     # the object detector was left to a closer look after the scan (app/closer_look.py)
     objects_later: bool = False
@@ -141,7 +142,7 @@ class _Work:
 class Analyzer:
     """`with_objects`: run the object detector too, where a scan leaves it to the closer look
     after it (app/closer_look.py says why): for a look at everything at once (a shadow test of
-    new models, the accuracy benchmark's `--objects-everywhere`)."""
+    new models, the accuracy benchmark's `--objects-in-scan`)."""
 
     def __init__(self, models: Models, with_objects: bool = False) -> None:
         self.models = models
