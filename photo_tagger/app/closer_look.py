@@ -4,14 +4,15 @@ A scan leaves the object detector out, which keeps it near the speed of decoding
 costs as much as the other models together (14 ms a photo on one core), and what it finds comes on
 top of what they tell (the tie of a portrait, the cup beside a coffee, people seen from behind).
 Run by a scan on the photos where no face was found and the classifier was unsure, it found none of
-the accuracy benchmark's objects (`benchmarks/bench_accuracy.py --scan-only`) while it ran on more
-than half of its pictures. Every photo is looked at here instead, later and at a lower priority:
-the window does it when it has nothing else to do (and then has photos the objects left unsure
-refined by the cloud model, when that is on), `photo-tagger look-closer` or `scan --closer-look` on
-request. What is found is stored as a scan stores it: the objects in the index, their tags merged
-into the tags the library's own models gave the photo (the shared document), never touching what
-the user set. Each photo is marked as looked at by these models, so it is looked at once; a change
-of models has the next scan analyse it again, and the closer look follows.
+the accuracy benchmark's objects while it ran on more than half of its pictures (measured with
+`benchmarks/bench_accuracy.py --scan-only` when a scan did so). Every photo is looked at here
+instead, later and at a lower priority: the window does it when it has nothing else to do (and then
+has photos the objects left unsure refined by the cloud model, when that is on), `photo-tagger
+look-closer` or `scan --closer-look` on request. What is found is stored as a scan stores it: the
+objects in the index, their tags merged into the tags the library's own models gave the photo (the
+shared document), never touching what the user set. Each photo is marked as looked at by these
+models, so it is looked at once; a change of models has the next scan analyse it again, and the
+closer look follows.
 
 A photo is read again from one of its files. A file that no longer holds the photo's content
 (edited since the scan) is left to the next scan; a photo none of whose files can be read is

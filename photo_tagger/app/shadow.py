@@ -5,13 +5,13 @@ The sample is spread evenly over the library's photos in the order of their path
 is in it in proportion, and it is the same photos every time. Each sampled photo's file is read,
 checked to be the content that was scanned, decoded as a scan decodes it and analysed by the new
 models, on worker threads, the object detector included (which a scan leaves to the closer look
-after it). Nothing is written to the shared document or the index: the new models'
-tags are set beside what the models in use stored, and both go through the rule the user sees
-everywhere (store/rules.py `effective_tags`, with each set of models' own thresholds from
-app/thresholds.py, times the user's scale). What the photo carries (its place, date, event), the
-cloud model's tags and the user's own tags are the same on both sides, as they would be after a
-switch; so what differs is what switching would change for the user: tags that would go, tags that
-would come, and how many faces would be found.
+after it). Nothing is written to the shared document or the index: the new models' tags are set
+beside what the models in use stored, and both go through the rule the user sees everywhere
+(store/rules.py `effective_tags`, with each set of models' own thresholds from app/thresholds.py,
+times the user's scale). What the photo carries (its place, date, event), the cloud model's tags
+and the user's own tags are the same on both sides, as they would be after a switch; so what
+differs is what switching would change for the user: tags that would go, tags that would come, and
+how many faces would be found.
 """
 
 from __future__ import annotations
