@@ -35,7 +35,7 @@ from photo_tagger.files.discovery import content_id, read_photo_file
 from photo_tagger.imaging import decode_photo
 from photo_tagger.store import rules
 from photo_tagger.vision.objects import DetectedObject
-from photo_tagger.vision.pipeline import merge_max, scale_box
+from photo_tagger.vision.pipeline import in_photo_pixels, merge_max
 from photo_tagger.vision.workers import Progress, map_in_threads
 from photo_tagger.words import reason
 
@@ -141,11 +141,8 @@ def look_at(importer: Importer, item: tuple[str, list[str]]) -> Looked | None:
         if content_id(data) != cid:
             continue  # edited since the scan: the next scan analyses it
         image = decode_photo(data, path, importer.target_side)
-        k = image.width / image.rgb.shape[1]
         found = importer.analyzer.find_objects(image.rgb)
-        return Looked(
-            cid, [DetectedObject(o.label, round(o.score, 3), scale_box(o.box, k)) for o in found]
-        )
+        return Looked(cid, in_photo_pixels(found, image.width / image.rgb.shape[1]))
     if problem is not None:
         raise problem
     return None

@@ -193,8 +193,8 @@ def register(sub: argparse._SubParsersAction, library_parent: argparse.ArgumentP
     p = sub.add_parser(
         "look-closer",
         parents=[library_parent],
-        help="look for objects in the photos a scan left for later (faces found, or the "
-        "classifier sure): a tie in a portrait, the cup beside a coffee",
+        help="look for objects in the photos scans analysed (a scan leaves the object detector "
+        "for later): a tie in a portrait, the cup beside a coffee",
     )
     p.add_argument("--workers", type=int, default=None, help="threads (default: every core)")
     p.add_argument("--quiet", action="store_true", help="no progress line")

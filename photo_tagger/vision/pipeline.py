@@ -219,14 +219,13 @@ class Analyzer:
             )
             for i, f in enumerate(faces)
         ]
-        objects = [DetectedObject(o.label, round(o.score, 3), scale_box(o.box, k)) for o in found]
         w.result = PhotoAnalysis(
             width=w.width,
             height=w.height,
             faces=results,
             tags=tags,
             best_score=float(w.probs.max()),
-            objects=objects,
+            objects=in_photo_pixels(found, k),
             objects_later=w.later,
         )
 
@@ -243,11 +242,13 @@ class Analyzer:
         ]
 
 
-def scale_box(
-    box: tuple[float, float, float, float], k: float
-) -> tuple[float, float, float, float]:
-    x0, y0, x1, y1 = box
-    return (round(x0 * k, 1), round(y0 * k, 1), round(x1 * k, 1), round(y1 * k, 1))
+def in_photo_pixels(found: Sequence[DetectedObject], k: float) -> list[DetectedObject]:
+    """Objects found in a decoded buffer, in pixels of the full-size photo (`k`: its width over
+    the buffer's), as they are stored: boxes to a tenth of a pixel, scores to three places."""
+    return [
+        DetectedObject(o.label, round(o.score, 3), tuple(round(v * k, 1) for v in o.box))  # type: ignore[arg-type]
+        for o in found
+    ]
 
 
 def merge_max(tags: dict[str, float], more: dict[str, float]) -> None:
